@@ -1,0 +1,83 @@
+"""Command line: `python -m portfolio <command> ...`.
+
+Commands open the database themselves; when the dashboard holds it, they stop with
+a clear message instead of waiting (DuckDB allows one writing process per file).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from portfolio import demo, store as store_mod
+
+COMMANDS: dict[str, tuple[callable, callable]] = {}
+
+
+def command(name: str, configure):
+    """Register a subcommand: `configure(parser)` adds its arguments."""
+    def wrap(fn):
+        COMMANDS[name] = (fn, configure)
+        return fn
+    return wrap
+
+
+def _db_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, default=None,
+                        help="database file (default: $PORTFOLIO_DB or data/portfolio.duckdb)")
+
+
+def open_store(path: Path | None) -> store_mod.Store:
+    return store_mod.Store(path or store_mod.db_path_from_env())
+
+
+@command("init", _db_arg)
+def cmd_init(args: argparse.Namespace) -> int:
+    """Create the database with its schema and gazetteer, or upgrade it."""
+    db = open_store(args.db)
+    print(f"schema ready: {db.path}")
+    return 0
+
+
+def _demo_args(parser: argparse.ArgumentParser) -> None:
+    _db_arg(parser)
+    parser.add_argument("--projects", type=int, default=demo.DEFAULT_PROJECTS, help="number of projects")
+    parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, help="random seed")
+    parser.add_argument("--if-missing", action="store_true", help="do nothing when the database already has projects")
+
+
+@command("demo", _demo_args)
+def cmd_demo(args: argparse.Namespace) -> int:
+    """(Re)build the demo portfolio."""
+    path = args.db or store_mod.db_path_from_env()
+    if args.if_missing and Path(path).exists():
+        db = store_mod.Store(path)
+        if db.one("project_count")["n"] > 0:
+            print(f"数据库已存在，跳过演示数据生成 / database exists, demo not rebuilt: {path}")
+            return 0
+    else:
+        db = store_mod.Store(path)
+    print(f"正在生成演示数据 / building the demo portfolio ({args.projects} projects) -> {path} ...", flush=True)
+    started = time.perf_counter()
+    n = demo.build(db, n_projects=args.projects, seed=args.seed)
+    print(f"完成 / done: {n} projects in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    # Commands of other areas register themselves on import.
+    from portfolio import cli_commands  # noqa: F401
+
+    parser = argparse.ArgumentParser(prog="python -m portfolio", description="乡村振兴项目库看板 command line")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (fn, configure) in COMMANDS.items():
+        p = sub.add_parser(name, help=(fn.__doc__ or "").strip().splitlines()[0])
+        configure(p)
+        p.set_defaults(func=fn)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except store_mod.StoreBusyError as exc:
+        print(str(exc), file=sys.stderr)
+        return 3

@@ -1,0 +1,1 @@
+"""Imports the modules that register further CLI commands (import, export, ...)."""

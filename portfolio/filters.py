@@ -1,0 +1,119 @@
+"""Filters: one frozen value shared by the sidebar, every query and the URL.
+
+Places are keyed by county and town ("清新区/太平镇") and village
+("清新区/太平镇/大坪村") because town and village names repeat.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from datetime import date
+from typing import Iterable, Mapping
+
+from portfolio import vocab
+
+PLACE_SEP = "/"
+
+
+def town_key(county: str, town: str) -> str:
+    return f"{county}{PLACE_SEP}{town}"
+
+
+def village_key(county: str, town: str, village: str) -> str:
+    return f"{county}{PLACE_SEP}{town}{PLACE_SEP}{village}"
+
+
+def split_key(key: str) -> list[str]:
+    return key.split(PLACE_SEP)
+
+
+@dataclass(frozen=True)
+class Filters:
+    counties: tuple[str, ...] = ()
+    towns: tuple[str, ...] = ()  # town keys
+    villages: tuple[str, ...] = ()  # village keys
+    categories: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+    sources: tuple[str, ...] = ()
+    keyword: str = ""
+
+    def sql_params(self) -> dict:
+        """Bound parameters for the filtered_projects(...) table macro."""
+        return {
+            "counties": list(self.counties),
+            "towns": list(self.towns),
+            "villages": list(self.villages),
+            "categories": list(self.categories),
+            "statuses": list(self.statuses),
+            "years": [int(y) for y in self.years],
+            "sources": list(self.sources),
+            "keyword": self.keyword.strip(),
+        }
+
+    def is_empty(self) -> bool:
+        return self == Filters()
+
+    def without_orphans(self) -> "Filters":
+        """Drop towns outside the chosen counties and villages outside the chosen towns."""
+        towns = self.towns
+        if self.counties:
+            towns = tuple(t for t in towns if split_key(t)[0] in self.counties)
+        villages = self.villages
+        if self.counties:
+            villages = tuple(v for v in villages if split_key(v)[0] in self.counties)
+        if towns:
+            villages = tuple(v for v in villages if PLACE_SEP.join(split_key(v)[:2]) in towns)
+        return replace(self, towns=towns, villages=villages)
+
+    # URL state ---------------------------------------------------------------
+    def to_query_params(self) -> dict[str, list[str] | str]:
+        """Non-empty filters as URL query parameters (lists become repeated keys)."""
+        out: dict[str, list[str] | str] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            key = _URL_KEYS[f.name]
+            if f.name == "keyword":
+                if value.strip():
+                    out[key] = value.strip()
+            elif value:
+                out[key] = [str(v) for v in value]
+        return out
+
+    @classmethod
+    def from_query_params(cls, params: Mapping[str, Iterable[str]]) -> "Filters":
+        """Filters from URL parameters; unknown codes and malformed years are dropped."""
+        def values(name: str) -> list[str]:
+            raw = params.get(_URL_KEYS[name], [])
+            if isinstance(raw, str):
+                raw = [raw]
+            return [v for v in raw if v]
+
+        years = []
+        for y in values("years"):
+            try:
+                years.append(int(y))
+            except ValueError:
+                continue
+        keyword = values("keyword")
+        return cls(
+            counties=tuple(values("counties")),
+            towns=tuple(t for t in values("towns") if len(split_key(t)) == 2),
+            villages=tuple(v for v in values("villages") if len(split_key(v)) == 3),
+            categories=tuple(c for c in values("categories") if c in vocab.CATEGORY_BY_CODE),
+            statuses=tuple(s for s in values("statuses") if s in vocab.STATUS_BY_CODE),
+            years=tuple(years),
+            sources=tuple(s for s in values("sources") if s in vocab.FUND_SOURCE_CODES),
+            keyword=keyword[0] if keyword else "",
+        ).without_orphans()
+
+
+_URL_KEYS = {
+    "counties": "county", "towns": "town", "villages": "village", "categories": "cat",
+    "statuses": "status", "years": "year", "sources": "src", "keyword": "q",
+}
+URL_KEYS = frozenset(_URL_KEYS.values())
+
+
+def flag_params(filters: Filters, as_of: date) -> dict:
+    """Parameters for flagged_projects(...): the filters plus the reference date."""
+    return {**filters.sql_params(), "as_of": as_of}

@@ -1,0 +1,162 @@
+"""The DuckDB store: connection, schema migration, reads, and the single write path.
+
+One connection per process. Every read takes its own cursor; every write goes
+through `Store.write`, under a lock, in one transaction that also bumps the data
+version so that caches keyed on it never serve stale results.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Iterator, TypeVar
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from portfolio import geo, sql
+
+SCHEMA_VERSION = 1
+DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "portfolio.duckdb"
+DEFAULT_MEMORY_LIMIT = "2GB"
+
+T = TypeVar("T")
+
+
+class StoreBusyError(RuntimeError):
+    """Another process holds the database file."""
+
+
+def db_path_from_env() -> Path:
+    return Path(os.environ.get("PORTFOLIO_DB") or DEFAULT_DB)
+
+
+class Store:
+    """A DuckDB database holding one project library."""
+
+    def __init__(self, path: str | Path = ":memory:", memory_limit: str | None = None):
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        limit = memory_limit or os.environ.get("PORTFOLIO_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
+        try:
+            # The memory limit matters: DuckDB otherwise takes all free memory of a shared machine.
+            self.con = duckdb.connect(self.path, config={"memory_limit": limit})
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise StoreBusyError(
+                    f"数据库 {self.path} 正被另一个进程（通常是正在运行的看板）占用。"
+                    f" The database is held by another process (usually the running dashboard)."
+                ) from exc
+            raise
+        self._write_lock = threading.Lock()
+        self.migrate()
+
+    # Reads ---------------------------------------------------------------------
+    @contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        cur = self.con.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    def arrow(self, name: str, params: dict | None = None) -> pa.Table:
+        """Run a named query; the result as an Arrow table."""
+        with self.cursor() as cur:
+            return cur.sql(sql.query(name), params=params or {}).to_arrow_table()
+
+    def df(self, name: str, params: dict | None = None) -> pd.DataFrame:
+        """Run a named query; the result as a DataFrame (converted through Arrow)."""
+        return self.arrow(name, params).to_pandas()
+
+    def rows(self, name: str, params: dict | None = None) -> list[tuple]:
+        with self.cursor() as cur:
+            return cur.execute(sql.query(name), params or {}).fetchall()
+
+    def one(self, name: str, params: dict | None = None) -> dict[str, Any] | None:
+        """First row of a named query as a dict, or None."""
+        with self.cursor() as cur:
+            result = cur.execute(sql.query(name), params or {})
+            rows = result.fetchall()  # DuckDB 2 refuses new work while a result is unfinished
+            if not rows:
+                return None
+            return dict(zip([d[0] for d in result.description], rows[0]))
+
+    def meta(self, key: str) -> str | None:
+        row = self.one("get_meta", {"key": key})
+        return None if row is None else row["value"]
+
+    def data_version(self) -> int:
+        return int(self.meta("data_version") or 0)
+
+    # Writes --------------------------------------------------------------------
+    def write(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        """Run fn(cursor) in one transaction under the write lock; bump the data version.
+
+        Any exception rolls the whole transaction back and is re-raised.
+        """
+        with self._write_lock, self.cursor() as cur:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                result = fn(cur)
+                cur.execute(sql.query("bump_data_version"))
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            return result
+
+    def migrate(self) -> None:
+        """Create or upgrade the schema (idempotent) and load the gazetteer once."""
+        with self._write_lock, self.cursor() as cur:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                for statement in sql.file_queries("schema").values():
+                    cur.execute(statement)
+                cur.execute(sql.query("set_meta"), {"key": "schema_version", "value": str(SCHEMA_VERSION)})
+                if cur.execute(sql.query("count_towns")).fetchall()[0][0] == 0:
+                    load_gazetteer(cur)
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def load_gazetteer(cur: duckdb.DuckDBPyConnection) -> None:
+    """Fill towns and villages from data/geo (WGS-84 town points)."""
+    town_rows = pd.DataFrame([t.__dict__ for t in geo.towns()])
+    cur.register("town_rows", town_rows)
+    cur.execute(sql.query("insert_towns"))
+    cur.unregister("town_rows")
+    village_rows = pd.DataFrame(
+        [{"village_code": v.village_code, "village": v.village, "village_stem": v.stem,
+          "town_code": v.town_code, "county_code": v.county_code} for v in geo.villages()]
+    )
+    cur.register("village_rows", village_rows)
+    cur.execute(sql.query("insert_villages"))
+    cur.unregister("village_rows")
+
+
+def refresh_progress_latest(cur: duckdb.DuckDBPyConnection, project_ids: list[str] | None = None) -> None:
+    """Recompute the progress rollup for the given projects (all when None)."""
+    if project_ids is None:
+        cur.execute(sql.query("rebuild_progress_latest"))
+        return
+    ids = pd.DataFrame({"project_id": pd.Series(project_ids, dtype="string")})
+    cur.register("changed_ids", ids)
+    try:
+        cur.execute(sql.query("delete_progress_latest_for"))
+        cur.execute(sql.query("insert_progress_latest_for"))
+    finally:
+        cur.unregister("changed_ids")
+
+
+def now() -> datetime:
+    return datetime.now().replace(microsecond=0)

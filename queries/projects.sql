@@ -1,0 +1,106 @@
+-- Questions about the filtered projects. Every query reads from the one filter macro.
+
+-- name: kpis
+-- Headline numbers of the filtered projects.
+SELECT count(*) AS projects,
+       coalesce(sum(budget_wan), 0) AS budget_wan,
+       coalesce(sum(funds_in_place_wan), 0) AS funds_in_place_wan,
+       coalesce(sum(spent_wan), 0) AS spent_wan,
+       count(*) FILTER (WHERE status IN ('in_progress', 'completed', 'accepted', 'suspended')) AS started,
+       count(*) FILTER (WHERE status IN ('completed', 'accepted')) AS finished,
+       coalesce(sum(beneficiaries), 0) AS beneficiaries,
+       coalesce(sum(beneficiary_households), 0) AS households,
+       count(*) FILTER (WHERE is_late) AS late,
+       count(*) FILTER (WHERE is_stalled) AS stalled,
+       count(DISTINCT concat_ws('/', county, town)) AS towns,
+       count(DISTINCT concat_ws('/', county, town, village)) FILTER (WHERE village IS NOT NULL) AS villages
+FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of);
+
+-- name: by_category
+-- Count, money and beneficiaries per category.
+SELECT category,
+       count(*) AS projects,
+       coalesce(sum(budget_wan), 0) AS budget_wan,
+       coalesce(sum(spent_wan), 0) AS spent_wan,
+       coalesce(sum(beneficiaries), 0) AS beneficiaries,
+       count(*) FILTER (WHERE status IN ('completed', 'accepted')) AS finished
+FROM filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword)
+GROUP BY category;
+
+-- name: by_status
+-- Count and money per status.
+SELECT status,
+       count(*) AS projects,
+       coalesce(sum(budget_wan), 0) AS budget_wan
+FROM filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword)
+GROUP BY status;
+
+-- name: by_category_status
+-- Count per category and status, for stacked bars.
+SELECT category, status, count(*) AS projects, coalesce(sum(budget_wan), 0) AS budget_wan
+FROM filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword)
+GROUP BY category, status;
+
+-- name: by_town
+-- Per town: count, money, started, finished, late and stalled.
+SELECT county, town,
+       count(*) AS projects,
+       coalesce(sum(budget_wan), 0) AS budget_wan,
+       coalesce(sum(spent_wan), 0) AS spent_wan,
+       count(*) FILTER (WHERE status IN ('in_progress', 'completed', 'accepted', 'suspended')) AS started,
+       count(*) FILTER (WHERE status IN ('completed', 'accepted')) AS finished,
+       count(*) FILTER (WHERE is_late) AS late,
+       count(*) FILTER (WHERE is_stalled) AS stalled,
+       coalesce(sum(beneficiaries), 0) AS beneficiaries
+FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of)
+GROUP BY county, town
+ORDER BY budget_wan DESC;
+
+-- name: attention
+-- Late or stalled projects, the largest first.
+SELECT project_id, name, county, town, village, category, status, progress_pct,
+       plan_end, last_report_date, budget_wan, is_late, is_stalled
+FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of)
+WHERE is_late OR is_stalled
+ORDER BY is_late DESC, budget_wan DESC NULLS LAST, project_id
+LIMIT $limit;
+
+-- name: project_table
+-- The filtered projects for the table and exports, in a stable order (up to $limit rows).
+SELECT project_id, name, county, town, village, category, subcategory, area, nature, description,
+       scale_qty, scale_unit, budget_wan, funds_in_place_wan, spent_wan,
+       fund_central_wan, fund_provincial_wan, fund_city_wan, fund_county_wan,
+       fund_assistance_wan, fund_social_wan,
+       status, progress_pct, plan_start, plan_end, actual_start, actual_end,
+       beneficiaries, beneficiary_households, year, lon, lat, location_precision,
+       assisting_unit, team, responsible_unit, responsible_person, notes,
+       is_late, is_stalled, last_report_date, updated_at
+FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of)
+ORDER BY county, town, village NULLS FIRST, project_id
+LIMIT $limit;
+
+-- name: project_detail
+-- One project with its derived flags.
+SELECT p.*,
+       coalesce(p.plan_end < $as_of AND p.status NOT IN ('completed', 'accepted'), false) AS is_late,
+       coalesce(p.status = 'in_progress' AND l.report_count >= 4
+                AND l.last_progress_pct <= l.progress_3_back_pct, false) AS is_stalled,
+       l.last_report_date, l.report_count
+FROM projects AS p LEFT JOIN progress_latest AS l USING (project_id)
+WHERE p.project_id = $project_id;
+
+-- name: insert_projects_frame
+-- Append the rows of the registered frame new_projects (columns by name).
+INSERT INTO projects BY NAME SELECT * FROM new_projects;
+
+-- name: insert_reports_frame
+-- Append the rows of the registered frame new_reports (columns by name).
+INSERT INTO progress_reports BY NAME SELECT * FROM new_reports;
+
+-- name: clear_library
+-- Remove every project, report and import record (the gazetteer stays).
+DELETE FROM project_versions;
+DELETE FROM import_batches;
+DELETE FROM progress_latest;
+DELETE FROM progress_reports;
+DELETE FROM projects;
