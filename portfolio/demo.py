@@ -204,11 +204,16 @@ def generate(n_projects: int = DEFAULT_PROJECTS, seed: int = DEFAULT_SEED,
                               np.where(status == "tendering", rng.uniform(0.2, 0.6, n), rng.uniform(0, 0.3, n))))
     funds_in_place = np.round(budget * in_place_share, 2)
     spent = np.round(np.minimum(funds_in_place, budget * progress / 100 * rng.uniform(0.85, 1.0, n)), 2)
-    assistance_share = rng.uniform(0.4, 1.0, n)
-    provincial_share = (1 - assistance_share) * rng.uniform(0, 1, n)
-    social = rng.random(n) < 0.1
-    social_share = np.where(social, (1 - assistance_share - provincial_share) * 0.5, 0)
-    county_share = 1 - assistance_share - provincial_share - social_share
+    # Funding split: the assistance funds carry most projects; other sources join some.
+    weights = np.column_stack([
+        np.where(rng.random(n) < 0.12, rng.uniform(0.2, 0.6, n), 0.0),  # central
+        np.where(rng.random(n) < 0.40, rng.uniform(0.1, 0.5, n), 0.0),  # provincial
+        np.where(rng.random(n) < 0.20, rng.uniform(0.1, 0.3, n), 0.0),  # city
+        np.where(rng.random(n) < 0.45, rng.uniform(0.05, 0.3, n), 0.0),  # county
+        rng.uniform(0.5, 1.5, n),  # assistance
+        np.where(rng.random(n) < 0.10, rng.uniform(0.1, 0.4, n), 0.0),  # social
+    ])
+    fund_shares = weights / weights.sum(axis=1, keepdims=True)
 
     # Scale and beneficiaries.
     qlo = np.array([PROFILES[c].qty[0] for c in cat_codes])[cat_idx]
@@ -221,6 +226,8 @@ def generate(n_projects: int = DEFAULT_PROJECTS, seed: int = DEFAULT_SEED,
     people = np.where(toilets, qty * 4, people)
     budget = np.where(toilets, np.round(qty * rng.uniform(0.25, 0.35, n), 1), budget)
     households = np.where(toilets, qty, np.round(people / 3.8))
+    funds_in_place = np.round(np.where(toilets, budget * in_place_share, funds_in_place), 2)
+    spent = np.round(np.minimum(spent, funds_in_place), 2)
 
     template_pick = rng.random(n)
     sub_pick = rng.random(n)
@@ -265,12 +272,8 @@ def generate(n_projects: int = DEFAULT_PROJECTS, seed: int = DEFAULT_SEED,
         description=[f"{PROFILES[c].subcategories[0]}，规模{q:g}{u_}" for c, q, u_ in zip(places["category"], qty, units)],
         scale_qty=qty, scale_unit=units,
         budget_wan=budget, funds_in_place_wan=funds_in_place, spent_wan=spent,
-        fund_central_wan=0.0,
-        fund_provincial_wan=np.round(budget * provincial_share, 2),
-        fund_city_wan=0.0,
-        fund_county_wan=np.round(budget * county_share, 2),
-        fund_assistance_wan=np.round(budget * assistance_share, 2),
-        fund_social_wan=np.round(budget * social_share, 2),
+        **{source.column: np.round(budget * fund_shares[:, k], 2)
+           for k, source in enumerate(vocab.FUND_SOURCES)},
         status=status.astype(str), progress_pct=progress,
         plan_start=as_date(start_month), plan_end=as_date(plan_end_m, day_end=True),
         actual_start=as_date(actual_start_m).where(started, None),

@@ -124,3 +124,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "yes": ("是", "yes"),
     "no": ("否", "no"),
 }
+STRINGS.update({
+    "export_note_sheet": ("说明", "About"),
+})

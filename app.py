@@ -1,0 +1,22 @@
+"""乡村振兴项目库看板: router and shared chrome (page config, language, sidebar filters)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from portfolio.i18n import t
+from ui import lang as ui_lang
+from ui.sidebar import sidebar_filters
+from ui.widgets import favicon
+
+st.set_page_config(page_title=t("app_title"), page_icon=favicon(), layout="wide")
+
+lang = ui_lang.current()
+pages = [
+    st.Page("pages/overview.py", title=t("page_overview", lang), icon=":material/dashboard:", default=True),
+    st.Page("pages/projects.py", title=t("page_projects", lang), icon=":material/table_view:"),
+]
+page = st.navigation(pages)
+st.sidebar.markdown(f"**{t('app_title', lang)}**")
+ui_lang.selector()
+sidebar_filters()
+page.run()

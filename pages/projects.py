@@ -1,0 +1,127 @@
+"""项目库: the filtered projects in a table, one project's detail and history, exports."""
+from __future__ import annotations
+
+import streamlit as st
+
+from portfolio import charts, export, vocab
+from portfolio.views import TABLE_LIMIT
+from ui import data
+from ui.lang import current, tr
+from ui.sidebar import current_filters
+from ui.widgets import page_header, wan
+
+PROJECT_PARAM = "project"
+
+lang = current()
+filters = current_filters()
+as_of = data.data_date()
+page_header("page_projects")
+
+k = data.view("kpis", filters, as_of)
+table = data.view("project_table", filters, as_of)
+
+top = st.columns([3, 1, 1])
+top[0].markdown(tr("pl_count", n=f"{k.projects:,}"))
+
+
+def _export_rows():
+    return data.view("project_table", filters, as_of, limit=None)
+
+
+note = export.describe_filters(filters, lang, as_of)
+top[1].download_button(
+    tr("pl_export_xlsx"), data=lambda: export.to_xlsx(_export_rows(), lang, note=note),
+    file_name=f"projects_{as_of.isoformat()}.xlsx", icon=":material/download:", width="stretch",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", disabled=k.projects == 0)
+top[2].download_button(
+    tr("pl_export_csv"), data=lambda: export.to_csv(_export_rows(), lang),
+    file_name=f"projects_{as_of.isoformat()}.csv", icon=":material/download:", width="stretch",
+    mime="text/csv", disabled=k.projects == 0)
+
+if k.projects == 0:
+    st.info(tr("no_data"), icon=":material/filter_alt_off:")
+    st.stop()
+if k.projects > len(table):
+    st.caption(tr("pl_truncated", shown=f"{len(table):,}", n=f"{k.projects:,}"))
+
+shown = table.assign(
+    village=table["village"].fillna(""),
+    category=table["category"].map(lambda c: vocab.label("category", c, lang)),
+    status=table["status"].map(lambda s: vocab.label("status", s, lang)),
+)
+columns = ["project_id", "name", "county", "town", "village", "category", "status", "progress_pct",
+           "budget_wan", "funds_in_place_wan", "spent_wan", "beneficiaries", "year", "plan_end", "is_late",
+           "is_stalled"]
+event = st.dataframe(
+    shown[columns], hide_index=True, width="stretch", height=420, on_select="rerun",
+    selection_mode="single-row", key="projects_table",
+    column_config={
+        **{c: tr(f"c_{c}") for c in ("project_id", "name", "county", "town", "village", "category", "status")},
+        "progress_pct": st.column_config.ProgressColumn(tr("c_progress_pct"), min_value=0, max_value=100,
+                                                        format="%.0f%%"),
+        **{c: st.column_config.NumberColumn(tr(f"c_{c}"), format="localized")
+           for c in ("budget_wan", "funds_in_place_wan", "spent_wan", "beneficiaries")},
+        "year": st.column_config.NumberColumn(tr("c_year"), format="plain"),
+        "plan_end": st.column_config.DateColumn(tr("c_plan_end"), format="YYYY-MM-DD"),
+        "is_late": st.column_config.CheckboxColumn(tr("c_is_late")),
+        "is_stalled": st.column_config.CheckboxColumn(tr("c_is_stalled")),
+    },
+)
+st.caption(tr("pl_select_hint"))
+
+rows = event.selection.rows if event else []
+if rows:
+    st.query_params[PROJECT_PARAM] = table.iloc[rows[0]]["project_id"]
+project_id = st.query_params.get(PROJECT_PARAM)
+if not project_id:
+    st.stop()
+
+detail = data.view("project_detail", project_id=project_id, as_of=as_of)
+if detail is None:
+    st.warning(tr("pl_not_found", id=project_id), icon=":material/search_off:")
+    st.stop()
+
+st.divider()
+st.subheader(f"{tr('pl_detail')}：{detail['name']}")
+flags = [tr("flag_late")] if detail["is_late"] else []
+flags += [tr("flag_stalled")] if detail["is_stalled"] else []
+st.markdown(
+    f":blue-badge[{vocab.label('category', detail['category'], lang)}] "
+    f":gray-badge[{vocab.label('status', detail['status'], lang)}] "
+    + " ".join(f":red-badge[{f}]" for f in flags)
+)
+left, right = st.columns([1, 1])
+fields = ["project_id", "county", "town", "village", "subcategory", "nature", "description", "scale_qty",
+          "scale_unit", "budget_wan", "funds_in_place_wan", "spent_wan", "fund_central_wan", "fund_provincial_wan",
+          "fund_city_wan", "fund_county_wan", "fund_assistance_wan", "fund_social_wan", "progress_pct",
+          "plan_start", "plan_end", "actual_start", "actual_end", "beneficiaries", "beneficiary_households",
+          "year", "assisting_unit", "team", "responsible_unit", "responsible_person", "notes", "last_report_date"]
+
+
+def _fmt(name: str, value) -> str:
+    if value is None or value != value:  # None or NaN
+        return "—"
+    if name.endswith("_wan"):
+        return wan(value, 2)
+    if name == "progress_pct":
+        return f"{value:.0f}%"
+    return str(value)
+
+
+with left:
+    st.dataframe(
+        {tr("c_name"): [tr(f"c_{f}") for f in fields], " ": [_fmt(f, detail.get(f)) for f in fields]},
+        hide_index=True, width="stretch", height=36 * len(fields) // 2 + 40,
+    )
+with right:
+    st.markdown(f"**{tr('pl_location')}**")
+    precision = detail.get("location_precision") or "none"
+    if detail.get("lon") is not None:
+        st.markdown(f"{detail['lon']:.5f}, {detail['lat']:.5f} (WGS-84)")
+    st.caption(tr("pl_location_precision", p=tr(f"prec_{precision}")))
+    st.markdown(f"**{tr('pl_history')}**")
+    history = data.view("project_history", project_id=project_id)
+    if history.empty:
+        st.caption(tr("pl_no_history"))
+    else:
+        st.plotly_chart(charts.history_chart(history, lang), width="stretch", config={"displaylogo": False})

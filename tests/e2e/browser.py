@@ -1,0 +1,73 @@
+"""Headless Chromium for browser tests: Debian's /usr/bin/chromium through Playwright.
+
+Also a command-line helper to look at pages:
+    python -m tests.e2e.browser http://localhost:8501/ out.png
+"""
+from __future__ import annotations
+
+import sys
+import time
+from contextlib import contextmanager
+from urllib.parse import urlparse
+
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               "--use-angle=swiftshader", "--enable-unsafe-swiftshader"]
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+
+
+@contextmanager
+def browser_page(width: int = 1600, height: int = 1000):
+    """A Playwright page whose non-local requests are blocked and recorded in page.outside_requests."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+        page = context.new_page()
+        outside: list[str] = []
+
+        def guard(route):
+            url = route.request.url
+            host = urlparse(url).hostname or ""
+            if url.startswith(("data:", "blob:")) or host in LOCAL_HOSTS:
+                route.continue_()
+            else:
+                outside.append(url)
+                route.abort()
+
+        page.route("**/*", guard)
+        page.outside_requests = outside  # type: ignore[attr-defined]
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+def wait_until_rendered(page, timeout_s: float = 60, quiet_s: float = 1.5,
+                        ready_selector: str = '[data-testid="stMain"] h1') -> None:
+    """Wait until `ready_selector` shows and Streamlit's running indicator has stayed away for quiet_s."""
+    page.wait_for_selector(ready_selector, timeout=timeout_s * 1000)
+    deadline = time.monotonic() + timeout_s
+    quiet_since = None
+    while time.monotonic() < deadline:
+        busy = page.locator('[data-testid="stStatusWidget"]').count() > 0 or \
+            page.locator('[data-testid="stSkeleton"]').count() > 0
+        if busy:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since >= quiet_s:
+            return
+        page.wait_for_timeout(100)
+    raise TimeoutError("the page kept running past the timeout")
+
+
+if __name__ == "__main__":
+    url, out = sys.argv[1], sys.argv[2]
+    with browser_page() as page:
+        page.goto(url)
+        wait_until_rendered(page)
+        page.screenshot(path=out, full_page=True)
+        print("outside requests:", page.outside_requests)
