@@ -23,7 +23,7 @@ from portfolio import vocab
 EXCEL_EPOCH = date(1899, 12, 30)
 _FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r", "\n")
 EMPTY_MARKERS = frozenset({"", "/", "-", "--", "—", "——", "–", "-", "无", "暂无", "空", "n/a", "na", "none",
-                           "null", "/ ", "\\", "…", "...", "×", "x", "?", "？", "待定"})
+                           "null", "\\", "…", "...", "×", "x", "?", "？", "待定"})
 # 待定 is an empty marker only for text-like fields; amounts report it (see parse_amount).
 _AMOUNT_EMPTY = EMPTY_MARKERS - {"待定", "?", "？", "x"}
 
@@ -257,9 +257,12 @@ _HALF = {"上半年": (1, 6), "下半年": (7, 12), "年初": (1, 1), "年底": 
 
 def _point(s: str, default_year: int | None = None) -> tuple[date, date] | None:
     """One date expression -> (first day, last day) of what it names (a day, a month, a year)."""
-    s = s.strip().rstrip("前底止")
+    s = s.strip().rstrip("前止")
     if not s:
         return None
+    m = re.fullmatch(r"(\d{4})(?:年|年度)?", s)
+    if m:
+        return _ymd(int(m.group(1)), None, None)
     m = re.fullmatch(r"(\d{4})年?(?:度)?(上半年|下半年|年初|年底|年末|第?[一二三四]季度)", s)
     if m and _valid_year(int(m.group(1))):
         y = int(m.group(1))

@@ -1,0 +1,74 @@
+"""Browser-test fixtures: a Streamlit server on a free local port over a demo database."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.browser import CHROMIUM
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    """Base URL of a running dashboard on a fresh demo database; stopped after the session."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package")
+    db = tmp_path_factory.mktemp("e2e") / "demo.duckdb"
+    env = {**os.environ, "PORTFOLIO_DB": str(db)}
+    subprocess.run([sys.executable, "-m", "portfolio", "demo"], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    port = _free_port()
+    log = open(db.with_suffix(".log"), "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("the Streamlit server did not become healthy: " + db.with_suffix(".log").read_text())
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture
+def shot_dir(tmp_path_factory) -> Path:
+    """Where screenshots go: $SCREENSHOT_DIR if set (to look at them), else a temp dir."""
+    target = os.environ.get("SCREENSHOT_DIR")
+    path = Path(target) if target else tmp_path_factory.mktemp("shots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,34 @@
+"""The overview in headless Chromium: Chinese title, a KPI value, no outside request."""
+from __future__ import annotations
+
+import re
+
+from tests.e2e.browser import browser_page, wait_until_rendered
+
+
+def test_overview_renders_chinese_and_kpis(app_server, shot_dir):
+    with browser_page() as page:
+        page.goto(app_server + "/")
+        wait_until_rendered(page)
+        page.wait_for_selector('[data-testid="stMetricValue"]')
+        page.screenshot(path=str(shot_dir / "overview.png"))
+        main = page.locator('[data-testid="stMain"]')
+        assert main.locator("h1").inner_text().strip() == "总览"
+        labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
+        values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+        kpis = dict(zip([l.strip() for l in labels], [v.strip() for v in values]))
+        assert kpis["项目数"] == "560"
+        assert re.fullmatch(r"\d{1,3}(,\d{3})*\.\d", kpis["计划投资（万元）"])
+        assert page.locator("text=演示数据").count() >= 1
+        assert page.outside_requests == []
+
+
+def test_county_filter_in_url_narrows_kpis(app_server, shot_dir):
+    with browser_page() as page:
+        page.goto(app_server + "/?county=阳山县")
+        wait_until_rendered(page)
+        page.wait_for_selector('[data-testid="stMetricValue"]')
+        page.screenshot(path=str(shot_dir / "overview_yangshan.png"))
+        first = page.locator('[data-testid="stMetricValue"]').first.inner_text().strip()
+        assert 0 < int(first.replace(",", "")) < 560
+        assert page.outside_requests == []
