@@ -39,3 +39,16 @@ def demo_db_file(tmp_path) -> Path:
     demo.build(db)
     db.close()
     return path
+
+
+@pytest.fixture
+def app(demo_db_file, monkeypatch):
+    """An AppTest of app.py over a fresh demo database file, with Streamlit caches cleared."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("PORTFOLIO_DB", str(demo_db_file))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    st.cache_resource.clear()

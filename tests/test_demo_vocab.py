@@ -1,0 +1,95 @@
+"""The demo portfolio and the vocabulary it is built on."""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from portfolio import demo, geo, sql, views, vocab
+from portfolio.filters import Filters
+
+
+def test_demo_is_deterministic_and_shaped_like_the_programme():
+    projects, reports = demo.generate()
+    again, again_reports = demo.generate()
+    pd.testing.assert_frame_equal(projects, again)
+    pd.testing.assert_frame_equal(reports, again_reports)
+    assert len(projects) == demo.DEFAULT_PROJECTS
+    towns = projects[["county", "town"]].drop_duplicates()
+    assert len(towns) == 24 and projects["county"].nunique() == 7
+    for county_code, town in demo.ASSISTED_TOWNS[:13]:  # the towns named in published reports
+        county = geo.county_names()[county_code]
+        assert ((projects["county"] == county) & (projects["town"] == town)).any(), town
+    assert 250 <= projects[["county", "town", "village"]].dropna().drop_duplicates().shape[0] <= 340
+    assert set(projects["category"]) == set(vocab.CATEGORY_CODES)
+    assert set(projects["status"]) == set(vocab.STATUS_CODES)
+    assert projects["project_id"].is_unique
+    assert set(projects["team"]) == {f"驻{t}工作队" for _, t in demo.ASSISTED_TOWNS}
+
+
+def test_demo_magnitudes_match_published_figures():
+    projects, _ = demo.generate()
+    by_cat = projects.groupby("category")["budget_wan"].sum()
+    assert by_cat["water_supply"] == pytest.approx(1400.1, rel=0.25)
+    assert by_cat["roads"] == pytest.approx(1130.2, rel=0.25)
+    assert by_cat["lighting"] == pytest.approx(324.7, rel=0.5)
+    assert by_cat["farmland"] == pytest.approx(474.13, rel=0.35)
+    toilets = projects[projects["category"] == "toilets"]
+    per_household = toilets["budget_wan"].sum() / toilets["beneficiary_households"].sum()
+    assert 0.25 <= per_household <= 0.35
+
+
+def test_demo_villages_are_real_and_placed_near_their_town():
+    projects, _ = demo.generate()
+    real = {(v.town_code, v.short_name) for v in geo.villages()}
+    seats = {t.town_code: t for t in geo.towns()}
+    with_village = projects.dropna(subset=["village"])
+    assert all((tc, v) in real for tc, v in zip(with_village["town_code"], with_village["village"]))
+    for row in with_village.itertuples():
+        seat = seats[row.town_code]
+        assert geo.distance_km(row.lon, row.lat, seat.lon, seat.lat) < 9
+        assert row.location_precision in ("village", "exact")
+
+
+def test_demo_has_history_late_and_stalled(demo_store):
+    k = views.kpis(demo_store, Filters(), demo.DEMO_AS_OF)
+    assert k.late > 0 and k.stalled > 0
+    _, reports = demo.generate()
+    assert reports["report_date"].nunique() == demo.REPORT_MONTHS
+    table = views.project_table(demo_store, Filters(statuses=("in_progress",)), demo.DEMO_AS_OF)
+    lengths = [len(views.project_history(demo_store, pid)) for pid in table["project_id"]]
+    assert min(lengths) >= 1 and max(lengths) == demo.REPORT_MONTHS
+    assert sorted(lengths)[len(lengths) // 2] >= 3
+
+
+def test_demo_scales_for_benchmarks():
+    projects, reports = demo.generate(30_000, seed=7)
+    assert len(projects) == 30_000 and projects["project_id"].is_unique
+    assert projects["town"].nunique() > 24  # large portfolios spread over every town
+    assert len(reports) > len(projects)
+
+
+def test_sql_status_lists_match_vocabulary():
+    kpis = sql.query("kpis")
+    started = re.search(r"status IN \(([^)]*)\) \) AS started|status IN \(([^)]*)\)\) AS started", kpis)
+    listed = re.findall(r"'(\w+)'", (started.group(1) or started.group(2)))
+    assert tuple(listed) == vocab.STARTED_STATUS_CODES
+    assert "status IN ('completed', 'accepted')" in kpis
+    assert vocab.FINISHED_STATUS_CODES == ("completed", "accepted")
+
+
+def test_every_category_has_label_colour_and_area():
+    for c in vocab.CATEGORIES:
+        assert c.zh and c.en and re.fullmatch(r"#[0-9A-F]{6}", c.color) and c.area in vocab.AREA_BY_CODE
+    assert len({c.color for c in vocab.CATEGORIES}) == len(vocab.CATEGORIES)
+    assert vocab.CATEGORY_CODES[:5] == ("water_supply", "roads", "toilets", "sewage", "farmland")
+
+
+def test_coordinate_round_trips():
+    lon, lat = 112.6, 24.4
+    assert geo.to_wgs84(*geo.wgs84_to_gcj02(lon, lat), "gcj02") == pytest.approx((lon, lat), abs=1e-7)
+    bd = geo.gcj02_to_bd09(*geo.wgs84_to_gcj02(lon, lat))
+    assert geo.to_wgs84(*bd, "bd09") == pytest.approx((lon, lat), abs=1e-5)
+    shift = geo.distance_km(lon, lat, *geo.wgs84_to_gcj02(lon, lat))
+    assert 0.3 < shift < 0.9  # about 600 m near 113E, 24N
