@@ -52,6 +52,7 @@ if attention.empty:
     st.success(tr("ov_attention_none"), icon=":material/check_circle:")
 else:
     table = attention.assign(
+        village=attention["village"].fillna(""),
         flag=[" · ".join(x for x, on in ((tr("flag_late"), late), (tr("flag_stalled"), stalled)) if on)
               for late, stalled in zip(attention["is_late"], attention["is_stalled"])],
         category=attention["category"].map(lambda c: vocab.label("category", c, lang)),
