@@ -1,0 +1,221 @@
+"""Commit an import in one transaction, undo a batch exactly, list the history.
+
+A commit goes through Store.write: one transaction under the write lock, rolled
+back on any exception, bumping the data version. It re-plans inside the
+transaction and refuses when the library moved since the preview. It keeps the
+before-image of every row it changes in project_versions:
+
+    action 'insert'  row_json NULL                         (the project is new)
+    action 'update'  {"project": old row, "report": old}   (the project changed)
+    action 'report'  {"project": null, "report": old}      (only its progress report changed)
+
+where "report" is the stored report this batch replaced on the same date (or null).
+Undo restores those images, removes the batch's reports and refreshes the rollup.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Callable
+
+import duckdb
+import pyarrow as pa
+
+from portfolio import sql, store as store_mod
+from portfolio.ingest import columns
+from portfolio.ingest.issues import IngestError
+from portfolio.ingest.plan import CHANGED, NEW, Plan, build_plan
+
+
+@dataclass
+class CommitResult:
+    batch_id: str | None  # None when there was nothing to write
+    inserted: int
+    updated: int
+    unchanged: int
+    rejected: int
+    reports: int
+    noop: bool
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, default=_json_default, ensure_ascii=False)
+
+
+def _schema(cur: duckdb.DuckDBPyConnection, query: str) -> pa.Schema:
+    return cur.sql(sql.query(query)).to_arrow_table().schema
+
+
+def _typed(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
+    """Rows (values possibly ISO strings for dates) as an Arrow table of the table's exact types."""
+    fixed = []
+    for row in rows:
+        out = {}
+        for f in schema:
+            v = row.get(f.name)
+            if isinstance(v, str) and pa.types.is_date(f.type):
+                v = date.fromisoformat(v)
+            elif isinstance(v, str) and pa.types.is_timestamp(f.type):
+                v = datetime.fromisoformat(v)
+            elif isinstance(v, datetime) and pa.types.is_date(f.type):
+                v = v.date()
+            out[f.name] = v
+        fixed.append(out)
+    return pa.Table.from_pylist(fixed, schema=schema)
+
+
+def _with_frame(cur: duckdb.DuckDBPyConnection, name: str, frame: pa.Table, query: str) -> None:
+    cur.register(name, frame)
+    try:
+        cur.execute(sql.query(query))
+    finally:
+        cur.unregister(name)
+
+
+def _next_batch_id(cur: duckdb.DuckDBPyConnection, when: datetime) -> str:
+    n = cur.execute(sql.query("import_batch_count")).fetchall()[0][0]
+    # Zero-padded sequence first: batch ids sort in commit order.
+    return f"B{n + 1:06d}-{when:%Y%m%d%H%M%S}"
+
+
+def commit(store: store_mod.Store, analysis, uploaded_by: str = "",
+           progress: Callable[[str, float], None] | None = None,
+           before_write: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> CommitResult:
+    """Write an analysed upload. Nothing is written when the plan changes nothing.
+
+    `before_write` runs inside the transaction just before the project rows are
+    written (tests inject a failure there).
+    """
+    plan: Plan = analysis.plan
+    counts = plan.counts
+    if plan.is_noop:
+        return CommitResult(None, 0, 0, counts["unchanged"], counts["rejected"], 0, True)
+    expected = plan.signature()
+
+    def work(cur: duckdb.DuckDBPyConnection) -> CommitResult:
+        fresh = build_plan(cur, analysis.candidates, analysis.report_date, analysis.sha256, analysis.sheet)
+        if fresh.signature() != expected:
+            raise IngestError("ing_err_stale_plan")
+        when = store_mod.now()
+        batch_id = _next_batch_id(cur, when)
+        if progress:
+            progress("write", 0.1)
+        cur.execute(sql.query("import_insert_batch"), {
+            "batch_id": batch_id, "file_name": analysis.file_name, "sha256": analysis.sha256,
+            "sheet": analysis.sheet, "uploaded_by": uploaded_by or None, "uploaded_at": when,
+            "report_date": analysis.report_date, "rows_read": analysis.rows_read,
+            "inserted": counts[NEW], "updated": counts[CHANGED], "unchanged": counts["unchanged"],
+            "rejected": counts["rejected"],
+            "mapping_json": _dumps(analysis.mapping.as_dict()),
+        })
+        # Before-images.
+        reported = {r["project_id"] for r in fresh.reports}
+        versions: list[tuple[str, str, str | None]] = []
+        for r in fresh.rows:
+            if r.action == NEW:
+                versions.append((r.project_id, "insert", None))
+            elif r.action == CHANGED:
+                versions.append((r.project_id, "update", _dumps(
+                    {"project": fresh.before[r.project_id], "report": fresh.replaced_reports.get(r.project_id)})))
+            elif r.project_id in reported:
+                versions.append((r.project_id, "report", _dumps(
+                    {"project": None, "report": fresh.replaced_reports.get(r.project_id)})))
+        if versions:
+            _with_frame(cur, "new_versions", pa.table({
+                "batch_id": pa.array([batch_id] * len(versions), pa.string()),
+                "project_id": pa.array([v[0] for v in versions], pa.string()),
+                "action": pa.array([v[1] for v in versions], pa.string()),
+                "row_json": pa.array([v[2] for v in versions], pa.string()),
+            }), "import_insert_versions")
+        if progress:
+            progress("write", 0.3)
+        if before_write:
+            before_write(cur)
+        # Projects: changed rows are replaced whole, new rows inserted.
+        written = [dict(r.row, batch_id=batch_id, updated_at=when) for r in fresh.rows if r.action in (NEW, CHANGED)]
+        changed_ids = [r.project_id for r in fresh.rows if r.action == CHANGED]
+        if changed_ids:
+            _with_frame(cur, "gone_ids", pa.table({"project_id": pa.array(changed_ids, pa.string())}),
+                        "import_delete_projects")
+        if written:
+            _with_frame(cur, "project_rows", _typed(written, _schema(cur, "import_projects_empty")),
+                        "import_insert_projects")
+        if progress:
+            progress("write", 0.6)
+        if fresh.reports:
+            report_rows = [dict(r, batch_id=batch_id) for r in fresh.reports]
+            _with_frame(cur, "report_rows", _typed(report_rows, _schema(cur, "import_reports_empty")),
+                        "import_upsert_reports")
+            store_mod.refresh_progress_latest(cur, sorted(reported))
+        columns.remember(cur, analysis.mapping)
+        if progress:
+            progress("write", 0.9)
+        return CommitResult(batch_id, counts[NEW], counts[CHANGED], counts["unchanged"], counts["rejected"],
+                            len(fresh.reports), False)
+
+    result = store.write(work)
+    if progress:
+        progress("write", 1.0)
+    return result
+
+
+def history(store: store_mod.Store, limit: int = 500) -> pa.Table:
+    """The imports, latest first."""
+    return store.arrow("import_history", {"limit": limit})
+
+
+def undo_blockers(store: store_mod.Store, batch_id: str) -> list[str]:
+    """Later committed batches that changed a project of this batch (undo must wait for them)."""
+    return [r[0] for r in store.rows("import_later_conflicts", {"batch_id": batch_id})]
+
+
+def undo(store: store_mod.Store, batch_id: str) -> int:
+    """Restore the before-images of a batch exactly; returns how many projects it restored.
+
+    Allowed for the latest batch, or any batch whose projects no later batch changed.
+    """
+    def work(cur: duckdb.DuckDBPyConnection) -> int:
+        result = cur.execute(sql.query("import_batch"), {"batch_id": batch_id})
+        rows = result.fetchall()
+        if not rows:
+            raise IngestError("ing_err_no_batch", batch=batch_id)
+        batch = dict(zip([d[0] for d in result.description], rows[0]))
+        if batch["state"] != "committed":
+            raise IngestError("ing_err_batch_not_committed", batch=batch_id)
+        blockers = [r[0] for r in cur.execute(sql.query("import_later_conflicts"), {"batch_id": batch_id}).fetchall()]
+        if blockers:
+            raise IngestError("ing_err_undo_blocked", batch=batch_id, later="、".join(blockers))
+        versions = cur.execute(sql.query("import_batch_versions"), {"batch_id": batch_id}).fetchall()
+        project_schema = _schema(cur, "import_projects_empty")
+        report_schema = _schema(cur, "import_reports_empty")
+        gone = [pid for pid, action, _ in versions if action in ("insert", "update")]
+        restore_projects: list[dict[str, Any]] = []
+        restore_reports: list[dict[str, Any]] = []
+        for pid, action, row_json in versions:
+            if not row_json:
+                continue
+            image = json.loads(row_json)
+            if image.get("project"):
+                restore_projects.append(image["project"])
+            if image.get("report"):
+                restore_reports.append(image["report"])
+        cur.execute(sql.query("import_delete_batch_reports"), {"batch_id": batch_id})
+        if restore_reports:
+            _with_frame(cur, "report_rows", _typed(restore_reports, report_schema), "import_upsert_reports")
+        if gone:
+            _with_frame(cur, "gone_ids", pa.table({"project_id": pa.array(gone, pa.string())}),
+                        "import_delete_projects")
+        if restore_projects:
+            _with_frame(cur, "project_rows", _typed(restore_projects, project_schema), "import_insert_projects")
+        store_mod.refresh_progress_latest(cur, sorted({pid for pid, _, _ in versions}))
+        cur.execute(sql.query("import_mark_undone"), {"batch_id": batch_id})
+        return len(versions)
+
+    return store.write(work)

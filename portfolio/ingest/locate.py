@@ -1,0 +1,420 @@
+"""Find the project table in a sheet as towns lay it out.
+
+Handles: title rows above the header (附件2, the title, 单位：万元); headers over two
+or three rows with merged cells (资金来源 over 中央/省级/市级/县级); merged cells in
+the data (the value belongs to every cell of the merge); 合计/小计/总计 rows (also
+合 计) before or after the data; category heading rows (一、基础设施, with or without
+a subtotal); a column-number row under the header; blank rows, 备注 and signature
+rows after the data; example rows of the template. A county or town named in the
+title and the unit (万元 or 元) become defaults.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from portfolio import geo
+from portfolio.ingest.columns import match_header
+from portfolio.ingest.issues import IngestError
+from portfolio.ingest.read import RawBook, RawSheet
+from portfolio.ingest.values import norm, text_value, unit_factor
+
+HEADER_SCAN_ROWS = 40
+MAX_HEADER_ROWS = 3
+
+_TOTAL = re.compile(r"^(?:[一二三四五六七八九十\d]+[、.])?(.{0,12}?)(合计|小计|总计|总合计|共计|累计|总额)(?:\(.*\))?[:：]?$")
+_GRAND_PREFIX = ("", "全", "总", "全部", "全县", "全区", "全市", "全镇", "本表", "以上")
+_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[部类分]"
+                      r"|[A-Za-z][、.．])")
+_CN_NUMERAL = re.compile(r"^[一二三四五六七八九十]+[、.．]?$")
+_NOTES = re.compile(r"^(?:备注|附注|注|说明|填表说明|填报说明|填表人|填报人|制表人|制表|审核人|审核|审批|负责人|分管领导"
+                    r"|主要领导|单位负责人|联系人|联系电话|填报单位|填报日期|制表日期|填表日期|报送单位|盖章|签字|\d+[.、]本表)"
+                    r"(?:[:：\s(（]|$)")
+_EXAMPLE = ("示例", "例", "样例", "填表示例", "example")
+
+
+@dataclass
+class SkippedRow:
+    index: int  # 0-based row in the sheet
+    kind: str  # total / subtotal / heading / notes / header_repeat / column_numbers / example
+    text: str
+
+
+@dataclass
+class Table:
+    sheet: str
+    grid: list[list[Any]]  # the sheet's cells with merges filled
+    header_rows: list[int]
+    headers: list[str]  # composed header per column ('' when none)
+    data_rows: list[int]
+    skipped: list[SkippedRow] = field(default_factory=list)
+    totals: list[tuple[int, str]] = field(default_factory=list)  # (row index, 'grand' | 'sub')
+    sections: dict[int, str] = field(default_factory=dict)  # data row index -> heading text above it
+    title: str = ""
+    title_unit: float | None = None  # factor to 万元 named in the title rows
+    title_county: str | None = None
+    title_town: str | None = None
+    merged_rows: dict[int, set[int]] = field(default_factory=dict)  # column -> data rows filled from a merge above
+    score: float = 0.0
+    rows_read: int = 0  # non-blank rows below the header
+
+
+def fill_merges(sheet: RawSheet) -> list[list[Any]]:
+    """A copy of the sheet's cells where every cell of a merge holds the merge's value."""
+    grid = [list(row) for row in sheet.rows]
+    height, width = len(grid), sheet.width
+    for r0, c0, r1, c1 in sheet.merged:
+        if r0 >= height or c0 >= width:
+            continue
+        value = grid[r0][c0]
+        if value is None:
+            continue
+        for r in range(r0, min(r1, height - 1) + 1):
+            row = grid[r]
+            for c in range(c0, min(c1, width - 1) + 1):
+                row[c] = value
+    return grid
+
+
+def _row_text_cells(row: list[Any]) -> list[tuple[int, str]]:
+    return [(i, v) for i, v in enumerate(row) if isinstance(v, str) and v.strip()]
+
+
+_CONF_WEIGHT = {3: 1.0, 2: 0.9, 1: 0.4}
+
+
+def _header_score(row: list[Any]) -> float:
+    """How many distinct fields this row's cells name; a word merely contained counts less
+    (data cells such as 寨岗镇 or 石径村 contain field words too)."""
+    found: dict[str, float] = {}
+    numbers = 0
+    for value in row:
+        if value is None:
+            continue
+        if isinstance(value, str):
+            if len(value) > 40:
+                continue
+            target, conf = match_header(value)
+            if target and target != "ignore" and conf >= 1:
+                found[target] = max(found.get(target, 0.0), _CONF_WEIGHT[conf])
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            numbers += 1
+    return sum(found.values()) - (1.0 if numbers > 2 else 0.0)
+
+
+def _is_text(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    return not re.fullmatch(r"\s*[-+]?[\d,.]+%?\s*", value)
+
+
+def _merge_spans_into(sheet: RawSheet, top_rows: set[int], row: int) -> bool:
+    return any(r0 in top_rows and r1 >= row and r0 < row for r0, _, r1, _ in sheet.merged)
+
+
+def _continues_header(sheet: RawSheet, grid: list[list[Any]], header_rows: list[int], row: int) -> bool:
+    cells = [v for v in grid[row] if v is not None]
+    if not cells or not all(_is_text(v) for v in cells):
+        return False
+    if _merge_spans_into(sheet, set(header_rows), row):
+        return True
+    # No merges (blank-padded two-row header): the row adds labels under group headers.
+    above = grid[header_rows[-1]]
+    labels = 0
+    for i, v in enumerate(grid[row]):
+        if v is None:
+            continue
+        if match_header(v)[0] or norm(v) in ("合计", "小计", "计"):
+            labels += 1
+        if above[i] is None and i > 0 and above[i - 1] is None and not match_header(v)[0]:
+            return False
+    return labels >= 1 and len(set(map(str, cells))) > 1
+
+
+def _header_above(sheet: RawSheet, grid: list[list[Any]], row: int, header_row: int) -> bool:
+    """Is `row` the upper part of the header starting at `header_row` (a group header above it)?"""
+    cells = [v for v in grid[row] if v is not None]
+    if not cells or not all(_is_text(v) for v in cells) or len(set(map(str, cells))) < 2:
+        return False
+    vertical = any(r0 <= row and r1 >= header_row for r0, _, r1, _ in sheet.merged)
+    return vertical or _header_score(grid[row]) >= 1.8
+
+
+def compose_headers(grid: list[list[Any]], header_rows: list[int], width: int) -> list[str]:
+    """One header per column: distinct texts of the header rows joined by '/' (资金来源/中央)."""
+    headers = []
+    for c in range(width):
+        parts: list[str] = []
+        for r in header_rows:
+            v = grid[r][c]
+            text = text_value(v) if v is not None else None
+            if text:
+                text = re.sub(r"\s+", "", text) if re.search(r"[\u4e00-\u9fff]", text) else text
+                if text not in parts:
+                    parts.append(text)
+        headers.append("/".join(parts))
+    return headers
+
+
+def find_header(grid: list[list[Any]]) -> tuple[int, float]:
+    """(row index, score) of the row naming the most fields among the first rows (at least two)."""
+    best_row, best_score = -1, 1.5
+    for r in range(min(len(grid), HEADER_SCAN_ROWS)):
+        score = _header_score(grid[r])
+        if score > best_score + 1e-9:
+            best_row, best_score = r, score
+    return best_row, best_score
+
+
+def _first_texts(row: list[Any], limit: int = 4) -> list[tuple[int, str]]:
+    out = []
+    for i, v in enumerate(row):
+        if v is None:
+            continue
+        text = text_value(v)
+        if text:
+            out.append((i, text))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _total_kind(texts: list[tuple[int, str]]) -> str | None:
+    for _, text in texts[:3]:
+        m = _TOTAL.match(norm(text))
+        if m:
+            prefix = m.group(1)
+            if m.group(2) == "小计":
+                return "sub"
+            return "grand" if prefix in _GRAND_PREFIX else "sub"
+    return None
+
+
+def locate(sheet: RawSheet) -> Table:
+    """The table of one sheet; raises IngestError when no header row is found."""
+    grid = fill_merges(sheet)
+    width = sheet.width
+    header_row, score = find_header(grid)
+    if header_row < 0:
+        raise IngestError("ing_err_no_header", sheet=sheet.name)
+    header_rows = [header_row]
+    # The best row may be the lower row of a multi-row header (merges copy 序号 into it).
+    while (len(header_rows) < MAX_HEADER_ROWS and header_rows[0] > 0
+           and _header_above(sheet, grid, header_rows[0] - 1, header_rows[0])):
+        header_rows.insert(0, header_rows[0] - 1)
+    while (len(header_rows) < MAX_HEADER_ROWS and header_rows[-1] + 1 < len(grid)
+           and _continues_header(sheet, grid, header_rows, header_rows[-1] + 1)):
+        header_rows.append(header_rows[-1] + 1)
+    header_row = header_rows[0]
+    headers = compose_headers(grid, header_rows, width)
+    table = Table(sheet.name, grid, header_rows, headers, [], score=score)
+    _read_title(table, grid[:header_row])
+    _classify_rows(table, sheet)
+    return table
+
+
+def _read_title(table: Table, rows: list[list[Any]]) -> None:
+    texts = []
+    for row in rows:
+        for v in row:
+            text = text_value(v)
+            if text and text not in texts:
+                texts.append(text)
+    table.title = " ".join(texts)
+    n = norm(table.title)
+    m = re.search(r"单位[:：]?(亿元|万元|千元|元)", n)
+    if m:
+        table.title_unit = unit_factor(m.group(1))
+    county, town = places_in_title(table.title)
+    table.title_county, table.title_town = county, town
+
+
+def _classify_rows(table: Table, sheet: RawSheet) -> None:
+    grid = table.grid
+    start = table.header_rows[-1] + 1
+    header_norm = [norm(h.split("/")[-1]) if h else "" for h in table.headers]
+    name_col = next((i for i, h in enumerate(table.headers) if match_header(h)[0] == "name"), None) if any(
+        table.headers) else None
+    seq_col = next((i for i, h in enumerate(table.headers) if match_header(h)[0] == "seq"), None)
+    section: str | None = None
+    in_notes = False
+    seen_data = False
+    merges_from_above = _merged_down(sheet, start)
+    for r in range(start, len(grid)):
+        row = grid[r]
+        texts = _first_texts(row)
+        if not texts:
+            continue
+        table.rows_read += 1
+        values = [v for v in row if v is not None]
+        distinct = {str(v) for v in values}
+        first = texts[0][1]
+        first_norm = norm(first)
+        # A column-number row (1 2 3 ... or （1）（2）) right under the header.
+        if not seen_data and r == start and _is_column_numbers(row):
+            table.skipped.append(SkippedRow(r, "column_numbers", first))
+            continue
+        if sum(1 for i, v in enumerate(row) if v is not None and norm(str(v)) == header_norm[i] and header_norm[i]) \
+                >= max(2, len([h for h in header_norm if h]) // 2):
+            table.skipped.append(SkippedRow(r, "header_repeat", first))
+            continue
+        if seq_col is not None and norm_or_empty(row[seq_col]) in _EXAMPLE:
+            table.skipped.append(SkippedRow(r, "example", first))
+            continue
+        kind = _total_kind(texts)
+        if kind:
+            table.skipped.append(SkippedRow(r, "total" if kind == "grand" else "subtotal", first))
+            table.totals.append((r, kind))
+            continue
+        if _NOTES.match(first_norm) and (name_col is None or texts[0][0] <= name_col or len(distinct) == 1):
+            in_notes = True
+            table.skipped.append(SkippedRow(r, "notes", first))
+            continue
+        heading = _heading_text(row, texts, seq_col, name_col, distinct)
+        if heading is not None:
+            if in_notes:
+                table.skipped.append(SkippedRow(r, "notes", first))
+                continue
+            section = heading
+            has_amount = any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+            table.skipped.append(SkippedRow(r, "heading", heading))
+            if has_amount:
+                table.totals.append((r, "sub"))
+            continue
+        if in_notes and len(distinct) == 1:
+            table.skipped.append(SkippedRow(r, "notes", first))
+            continue
+        in_notes = False
+        seen_data = True
+        table.data_rows.append(r)
+        if section:
+            table.sections[r] = section
+    for col, rows in merges_from_above.items():
+        table.merged_rows[col] = rows
+
+
+def norm_or_empty(value: Any) -> str:
+    text = text_value(value)
+    return norm(text) if text else ""
+
+
+def _merged_down(sheet: RawSheet, start: int) -> dict[int, set[int]]:
+    """Column -> data rows whose value was copied from a merge spanning several data rows."""
+    out: dict[int, set[int]] = {}
+    for r0, c0, r1, c1 in sheet.merged:
+        if r0 >= start and r1 > r0:
+            for c in range(c0, c1 + 1):
+                out.setdefault(c, set()).update(range(r0 + 1, r1 + 1))
+    return out
+
+
+def _is_column_numbers(row: list[Any]) -> bool:
+    values = [v for v in row if v is not None]
+    if len(values) < 3:
+        return False
+    numbers = []
+    for v in values:
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            numbers.append(float(v))
+            continue
+        m = re.fullmatch(r"[(（]?(\d{1,2})[)）]?|[甲乙丙丁]", norm(str(v)))
+        if not m:
+            return False
+        numbers.append(float(m.group(1)) if m.group(1) else 0.0)
+    ints = [n for n in numbers if n]
+    return len(ints) >= 3 and ints == sorted(ints) and all(b - a == 1 for a, b in zip(ints, ints[1:]))
+
+
+def _heading_text(row: list[Any], texts: list[tuple[int, str]], seq_col: int | None, name_col: int | None,
+                  distinct: set[str]) -> str | None:
+    """The heading of a category section row (一、基础设施; 一 | 基础设施类), else None."""
+    first_col, first = texts[0]
+    first_norm = norm(first)
+    if seq_col is not None and first_col == seq_col and _CN_NUMERAL.match(first_norm):
+        if name_col is not None and row[name_col] is not None:
+            return text_value(row[name_col]) or first
+        return first
+    if _HEADING.match(first_norm):
+        # A heading spans the row (one text) or leaves the content columns empty.
+        texts_only = [v for v in row if isinstance(v, str) and v.strip()]
+        if len(set(texts_only)) <= 1 or len(distinct) <= 2:
+            return first
+        if name_col is not None and first_col <= name_col and row[name_col] in (None, row[first_col]):
+            return first
+    return None
+
+
+# Title ---------------------------------------------------------------------------
+_PLACE_TOKEN = re.compile(r"^([\u4e00-\u9fff]{1,8}?(?:自治区|自治州|自治县|省|市|县|区|街道|镇|乡))")
+_NOT_PLACE = ("振兴", "项目", "建设", "示范", "工程", "计划", "资金", "年度")
+
+
+def places_in_title(title: str) -> tuple[str | None, str | None]:
+    """(county, town) named in a title: gazetteer names first, else the leading place words."""
+    n = norm(title)
+    if not n:
+        return None, None
+    county = town = None
+    by_county: dict[str, list[geo.Town]] = {}
+    for t in geo.towns():
+        by_county.setdefault(t.county, []).append(t)
+    for full in by_county:
+        for name in {full, geo.short_county(full)}:
+            if name in n:
+                county = full
+                break
+        if county:
+            break
+    candidates = by_county[county] if county else list(geo.towns())
+    hits = sorted({t.town for t in candidates if t.town in n}, key=len, reverse=True)
+    if hits:
+        town = hits[0]
+        if county is None:
+            owners = {t.county for t in geo.towns() if t.town == town}
+            county = owners.pop() if len(owners) == 1 else None
+    if county or town:
+        return county, town
+    # Outside the gazetteer: read the leading place words (广西某某县某某镇...).
+    s = re.sub(r"^(附件\d*|附表\d*)", "", n)
+    s = re.sub(r"^(19|20)\d{2}(?:-(19|20)\d{2})?年度?", "", s)
+    tokens = []
+    while s:
+        m = _PLACE_TOKEN.match(s)
+        if not m or any(w in m.group(1) for w in _NOT_PLACE):
+            break
+        tokens.append(m.group(1))
+        s = s[m.end():]
+        s = re.sub(r"^(19|20)\d{2}年度?", "", s)
+    for i, token in enumerate(tokens):
+        if token.endswith(("自治区", "自治州", "省")):
+            continue
+        if token.endswith(("县", "区", "自治县")):
+            county = token
+        elif token.endswith("市") and county is None and i + 1 < len(tokens) and tokens[i + 1].endswith(
+                ("镇", "乡", "街道")):
+            county = token  # a county-level city directly above a town
+        elif token.endswith(("镇", "乡", "街道")):
+            town = token
+    return county, town
+
+
+# Sheets ----------------------------------------------------------------------
+def choose_table(book: RawBook, sheet_name: str | None = None) -> Table:
+    """The named sheet's table, or the sheet that holds the project table (cover and notes sheets lose)."""
+    if sheet_name:
+        return locate(book.sheet(sheet_name))
+    best: Table | None = None
+    best_key: tuple = ()
+    for sheet in book.sheets:
+        try:
+            table = locate(sheet)
+        except IngestError:
+            continue
+        key = (min(table.score, 6) + (3 if len(table.data_rows) >= 1 else 0), sheet.visible, len(table.data_rows),
+               table.score)
+        if best is None or key > best_key:
+            best, best_key = table, key
+    if best is None:
+        raise IngestError("ing_err_no_table", sheets="、".join(book.sheet_names()))
+    return best

@@ -1,0 +1,271 @@
+"""The import pipeline used by the 数据导入 page and the command line.
+
+analyse(): read -> find the table -> map columns -> normalise -> validate -> plan
+(a dry run: reads the database, never writes). commit(): writes the plan in one
+transaction. A progress callback receives (step_key, fraction) for the steps
+read, locate, check, plan and write.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable
+
+import xlsxwriter
+
+from portfolio import store as store_mod, vocab
+from portfolio.i18n import t
+from portfolio.ingest import columns, commit as commit_mod, locate as locate_mod, normalise as norm_mod
+from portfolio.ingest import read as read_mod, validate
+from portfolio.ingest.issues import ERROR, WARNING, IngestError, Issue
+from portfolio.ingest.plan import CHANGED, NEW, REJECTED, UNCHANGED, Plan, build_plan
+from portfolio.ingest.values import text_value
+
+STEPS = ("read", "locate", "check", "plan", "write")
+Progress = Callable[[str, float], None]
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+@dataclass
+class ImportOptions:
+    """Everything the user decides at upload (the page's widgets, the CLI's flags)."""
+
+    sheet: str | None = None  # None: find the sheet holding the project table
+    report_date: date | None = None  # None: today
+    county: str | None = None  # defaults for rows that lack them
+    town: str | None = None
+    category: str | None = None
+    coord_system: str = "wgs84"
+    mapping: dict[int, str | None] | None = None  # the user's corrections: column index -> field
+    use_remembered: bool = True
+
+
+@dataclass
+class Analysis:
+    file_name: str
+    sha256: str
+    size: int
+    kind: str
+    encoding: str | None
+    sheet_names: list[str]
+    sheet: str
+    table: locate_mod.Table
+    mapping: columns.ColumnMapping
+    candidates: list[norm_mod.Candidate]
+    plan: Plan
+    total: validate.TotalCheck
+    report_date: date
+    options: ImportOptions
+    file_issues: list[Issue] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def rows_read(self) -> int:
+        return self.table.rows_read
+
+    def issues(self) -> list[Issue]:
+        """Every problem, file-level first, then by row."""
+        rows = [i for c in self.candidates for i in c.issues] + self.plan.issues
+        rows.sort(key=lambda i: (i.row or 0, i.column or ""))
+        return self.file_issues + rows
+
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues() if i.level == ERROR]
+
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues() if i.level == WARNING]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.plan.counts
+
+    def imported_budget_wan(self) -> float:
+        return round(sum(r.candidate.values.get("budget_wan") or 0.0
+                         for r in self.plan.rows if r.action != REJECTED), 6)
+
+    def summary(self, lang: str = "zh") -> dict[str, Any]:
+        """The import summary as one JSON-ready object (the CLI's --json output)."""
+        counts = self.counts
+        rules = Counter(c.category_rule[0] for c in self.candidates if not c.rejected)
+        return {
+            "file": self.file_name,
+            "sha256": self.sha256,
+            "sheet": self.sheet,
+            "sheets": self.sheet_names,
+            "header_rows": [r + 1 for r in self.table.header_rows],
+            "rows_read": self.rows_read,
+            "projects": len(self.candidates),
+            "skipped": [{"row": s.index + 1, "reason": s.kind, "text": s.text} for s in self.table.skipped],
+            "total_budget_wan": self.imported_budget_wan(),
+            "file_total_wan": self.total.file_total_wan,
+            "file_total_row": self.total.row,
+            "total_matches": self.total.matches,
+            "new": counts[NEW],
+            "changed": counts[CHANGED],
+            "unchanged": counts[UNCHANGED],
+            "rejected": counts[REJECTED],
+            "reports": {"new": counts["reports_new"], "replaced": counts["reports_replaced"],
+                        "same": counts["reports_same"]},
+            "report_date": self.report_date.isoformat(),
+            "noop": self.plan.is_noop,
+            "duplicate_of": _jsonable(self.plan.duplicate_of),
+            "errors": [i.as_dict(lang) for i in self.errors()],
+            "warnings": [i.as_dict(lang) for i in self.warnings()],
+            "mapping": self.mapping.as_dict(),
+            "mapping_source": self.mapping.source,
+            "defaults": {"county": self.options.county or self.table.title_county,
+                         "town": self.options.town or self.table.title_town,
+                         "title_unit_wan_factor": self.table.title_unit},
+            "category_rules": dict(rules),
+            "changes": [{"project_id": r.project_id, "row": r.candidate.row, "name": r.candidate.values.get("name"),
+                         "diffs": [{"field": f, "old": _jsonable(o), "new": _jsonable(n)} for f, o, n in r.diffs]}
+                        for r in self.plan.rows if r.action == CHANGED],
+            "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
+        }
+
+    def rejected_xlsx(self, lang: str = "zh") -> bytes:
+        """The rejected rows with their original cells and a reason column; no cell starts a formula."""
+        rejected = self.plan.rejected_rows()
+        buffer = io.BytesIO()
+        book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                            "strings_to_urls": False, "strings_to_numbers": False})
+        ws = book.add_worksheet(t("ing_rejected_sheet", lang)[:31])
+        bold = book.add_format({"bold": True, "bg_color": "#FDE9D9", "border": 1})
+        date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
+        headers = [t("ing_rejected_row", lang)] + [h or "" for h in self.mapping.headers] + [
+            t("ing_rejected_reason", lang)]
+        for col, header in enumerate(headers):
+            ws.write_string(0, col, neutralise(header), bold)
+        by_row = {c.row: c for c in self.candidates}
+        for out_row, excel_row in enumerate(sorted(rejected), start=1):
+            ws.write_number(out_row, 0, excel_row)
+            for col, value in enumerate(by_row[excel_row].cells, start=1):
+                _write_cell(ws, out_row, col, value, date_fmt)
+            reasons = "；".join(i.text(lang) for i in rejected[excel_row])
+            ws.write_string(out_row, len(headers) - 1, neutralise(reasons))
+        ws.set_column(1, len(headers) - 2, 16)
+        ws.set_column(len(headers) - 1, len(headers) - 1, 60)
+        ws.freeze_panes(1, 0)
+        book.close()
+        return buffer.getvalue()
+
+
+def neutralise(text: str) -> str:
+    """Text a spreadsheet would run as a formula, made inert with a leading apostrophe."""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def _write_cell(ws, row: int, col: int, value: Any, date_fmt) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool):
+        ws.write_boolean(row, col, value)
+    elif isinstance(value, (int, float)):
+        if value == value and abs(value) != float("inf"):
+            ws.write_number(row, col, value)
+    elif hasattr(value, "year") and hasattr(value, "month"):
+        ws.write_datetime(row, col, value, date_fmt)
+    else:
+        ws.write_string(row, col, neutralise(str(value)))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def file_sheets(data: bytes, file_name: str) -> list[str]:
+    """The sheet names of an upload (raises IngestError when it cannot be read)."""
+    return read_mod.read_book(data, file_name).sheet_names()
+
+
+def analyse(store: store_mod.Store, data: bytes, file_name: str, options: ImportOptions | None = None,
+            progress: Progress | None = None) -> Analysis:
+    """The dry run of an upload: everything up to the plan; the database is only read.
+
+    Raises IngestError (with a Chinese message) when the file cannot be read or holds no project table.
+    """
+    options = options or ImportOptions()
+    report_date = options.report_date or date.today()
+    timings: dict[str, float] = {}
+    tick = time.perf_counter()
+
+    def step(key: str, fraction: float) -> None:
+        if progress:
+            progress(key, max(0.0, min(1.0, fraction)))
+
+    step("read", 0.0)
+    book = read_mod.read_book(data, file_name)
+    sha256 = hashlib.sha256(data).hexdigest()
+    timings["read"] = time.perf_counter() - tick
+    step("read", 1.0)
+
+    tick = time.perf_counter()
+    step("locate", 0.0)
+    table = locate_mod.choose_table(book, options.sheet)
+    step("locate", 0.6)
+    mapping = columns.auto_map(table.headers, table.sheet, table.header_rows[0] + 1)
+    if options.use_remembered and not options.mapping:
+        with store.cursor() as cur:
+            stored = columns.remembered(cur, table.headers)
+        if stored is not None:
+            mapping = columns.ColumnMapping(table.headers, stored, "remembered", mapping.confidence, [])
+    if options.mapping:
+        mapping = columns.apply_override(mapping, options.mapping)
+    file_issues: list[Issue] = list(mapping.notes)
+    if not any(mapping.has(f) for f in ("name", "description")):
+        raise IngestError("ing_err_no_name_column", sheet=table.sheet,
+                          headers="、".join(h for h in table.headers if h) or "—")
+    if not mapping.has("name"):
+        file_issues.append(Issue.make(WARNING, "ing_w_no_name_column", table.sheet, table.header_rows[0] + 1))
+    timings["locate"] = time.perf_counter() - tick
+    step("locate", 1.0)
+
+    tick = time.perf_counter()
+    step("check", 0.0)
+    norm_options = norm_mod.Options(options.county, options.town, options.category, options.coord_system)
+    candidates = norm_mod.normalise(table, mapping, norm_options, progress=lambda f: step("check", f * 0.9))
+    validate.check_rows(candidates, mapping, table.sheet)
+    validate.check_duplicates(candidates, mapping, table.sheet)
+    timings["check"] = time.perf_counter() - tick
+    step("check", 1.0)
+
+    tick = time.perf_counter()
+    step("plan", 0.0)
+    with store.cursor() as cur:
+        plan = build_plan(cur, candidates, report_date, sha256, table.sheet)
+    rejected_rows = {r.candidate.row for r in plan.rows if r.action == REJECTED}
+    total, total_issues = validate.check_total(table, mapping, candidates, rejected_rows)
+    file_issues.extend(total_issues)
+    if plan.duplicate_of and plan.is_noop:
+        file_issues.insert(0, Issue.make(WARNING, "ing_w_same_file", None, None, None, None,
+                                         batch=plan.duplicate_of["batch_id"],
+                                         when=str(plan.duplicate_of["uploaded_at"])[:16]))
+    timings["plan"] = time.perf_counter() - tick
+    step("plan", 1.0)
+    return Analysis(file_name, sha256, len(data), book.kind, book.encoding, book.sheet_names(), table.sheet, table,
+                    mapping, candidates, plan, total, report_date, options, file_issues, timings)
+
+
+def commit(store: store_mod.Store, analysis: Analysis, uploaded_by: str = "",
+           progress: Progress | None = None, before_write=None) -> commit_mod.CommitResult:
+    """Write the analysed upload in one transaction (see portfolio.ingest.commit)."""
+    tick = time.perf_counter()
+    result = commit_mod.commit(store, analysis, uploaded_by, progress, before_write)
+    analysis.timings["write"] = time.perf_counter() - tick
+    return result
+
+
+def category_label(code: str | None, lang: str = "zh") -> str:
+    return vocab.label("category", code, lang)
+
+
+def cell_text(value: Any) -> str:
+    return text_value(value) or ""

@@ -1,0 +1,239 @@
+"""The dry run: what an import would do to the library, row by row and field by field.
+
+A row matches an existing project by its 项目编号, or (when the sheet has none) by
+county + town + village + name. Only what the sheet gives is compared and written:
+an empty cell never clears a stored value, and what we inferred (a category from
+keywords, a village point) fills new projects but does not overwrite what an
+existing project already has.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from portfolio import sql, vocab
+from portfolio.ingest.issues import ERROR, WARNING, Issue
+from portfolio.ingest.normalise import Candidate
+
+NEW, CHANGED, UNCHANGED, REJECTED = "new", "changed", "unchanged", "rejected"
+REPORT_FIELDS = ("status", "progress_pct", "spent_wan", "funds_in_place_wan")
+_LIFECYCLE = ("planned", "approved", "tendering", "in_progress", "completed", "accepted")
+_PLACE_FIELDS = ("county", "town", "village")
+# Columns that every write sets itself; never part of a diff.
+_BOOKKEEPING = ("project_id", "batch_id", "updated_at")
+
+
+@dataclass
+class RowPlan:
+    candidate: Candidate
+    action: str
+    project_id: str
+    diffs: list[tuple[str, Any, Any]] = field(default_factory=list)  # (field, old, new)
+    row: dict[str, Any] | None = None  # the full project row to write (new / changed)
+    report: str | None = None  # new / replaced / same / None (no progress given)
+
+
+@dataclass
+class Plan:
+    rows: list[RowPlan]
+    before: dict[str, dict[str, Any]]  # project_id -> stored row (changed projects)
+    reports: list[dict[str, Any]]  # report rows to write
+    replaced_reports: dict[str, dict[str, Any]]  # project_id -> stored report being replaced
+    report_date: date
+    duplicate_of: dict[str, Any] | None = None  # an earlier committed batch of the same file
+    issues: list[Issue] = field(default_factory=list)  # found while matching (possible duplicates)
+
+    def rejected_rows(self) -> dict[int, list[Issue]]:
+        """Excel row -> the errors that reject it (from the candidate and from matching)."""
+        out: dict[int, list[Issue]] = {}
+        for r in self.rows:
+            if r.action == REJECTED:
+                out[r.candidate.row] = [i for i in r.candidate.issues if i.level == ERROR]
+        for i in self.issues:
+            if i.level == ERROR and i.row in out:
+                out[i.row].append(i)
+        return out
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.action == action)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {a: self.count(a) for a in (NEW, CHANGED, UNCHANGED, REJECTED)} | {
+            "reports_new": sum(1 for r in self.rows if r.report == "new"),
+            "reports_replaced": sum(1 for r in self.rows if r.report == "replaced"),
+            "reports_same": sum(1 for r in self.rows if r.report == "same"),
+        }
+
+    @property
+    def is_noop(self) -> bool:
+        """Nothing would change: no new or changed project, no new or replaced report."""
+        return not self.reports and not any(r.action in (NEW, CHANGED) for r in self.rows)
+
+    def signature(self) -> tuple:
+        """What the commit will write; a commit re-plans and refuses when this moved."""
+        return tuple((r.project_id, r.action, r.report) for r in self.rows)
+
+
+def same_value(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, float) or isinstance(b, float):
+        try:
+            fa, fb = float(a), float(b)
+        except (TypeError, ValueError):
+            return False
+        if math.isnan(fa) or math.isnan(fb):
+            return math.isnan(fa) and math.isnan(fb)
+        return abs(fa - fb) <= 1e-9 * max(1.0, abs(fa), abs(fb))
+    if isinstance(a, datetime) != isinstance(b, datetime) and isinstance(a, date) and isinstance(b, date):
+        return (a.date() if isinstance(a, datetime) else a) == (b.date() if isinstance(b, datetime) else b)
+    return a == b
+
+
+def _fetch(cur: duckdb.DuckDBPyConnection, query: str, frames: dict[str, pa.Table],
+           params: dict | None = None) -> list[dict[str, Any]]:
+    for name, frame in frames.items():
+        cur.register(name, frame)
+    try:
+        return cur.sql(sql.query(query), params=params or {}).to_arrow_table().to_pylist()
+    finally:
+        for name in frames:
+            cur.unregister(name)
+
+
+def empty_row(cur: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """A project row with every column None, except the columns the schema requires."""
+    schema = cur.sql(sql.query("import_projects_empty")).to_arrow_table().schema
+    row: dict[str, Any] = {name: None for name in schema.names}
+    row.update(category="other", status="planned", location_precision="none")
+    return row
+
+
+def _match_place_names(cur: duckdb.DuckDBPyConnection, accepted: list[Candidate]) -> dict[int, list[str]]:
+    keyed = [(i, c) for i, c in enumerate(accepted) if c.values.get("name")]
+    if not keyed:
+        return {}
+    frame = pa.table({
+        "idx": pa.array([i for i, _ in keyed], pa.int64()),
+        "county": pa.array([c.values.get("county") or "" for _, c in keyed], pa.string()),
+        "town": pa.array([c.values.get("town") or "" for _, c in keyed], pa.string()),
+        "village": pa.array([c.values.get("village") or "" for _, c in keyed], pa.string()),
+        "name": pa.array(["".join(c.values["name"].split()) for _, c in keyed], pa.string()),
+    })
+    out: dict[int, list[str]] = {}
+    for row in _fetch(cur, "import_match_place_name", {"incoming_places": frame}):
+        out.setdefault(row["idx"], []).append(row["project_id"])
+    return out
+
+
+def build_plan(cur: duckdb.DuckDBPyConnection, candidates: list[Candidate], report_date: date,
+               sha256: str | None = None, sheet: str | None = None) -> Plan:
+    """Compare the candidates with the stored projects and reports (reads only)."""
+    accepted = [c for c in candidates if not c.rejected and c.project_id]
+    rows: list[RowPlan] = [RowPlan(c, REJECTED, c.project_id) for c in candidates if c.rejected or not c.project_id]
+    issues: list[Issue] = []
+
+    # Rows without a 项目编号 take the id of the stored project with the same place and name.
+    # (Candidates are not modified: a commit re-plans with the same candidates.)
+    matches = _match_place_names(cur, accepted)
+    keyed: list[tuple[Candidate, str]] = []
+    seen: dict[str, Candidate] = {}
+    for i, c in enumerate(accepted):
+        found = matches.get(i, [])
+        project_id = c.project_id
+        if not c.id_from_sheet and found:
+            project_id = found[0]
+        elif c.id_from_sheet and found and project_id not in found:
+            issues.append(Issue.make(WARNING, "ing_w_maybe_same_project", sheet, c.row, None, None, other=found[0]))
+        if project_id in seen:
+            # Two rows landing on one stored project: the later one is a duplicate.
+            issues.append(Issue.make(ERROR, "ing_e_duplicate_place_name", sheet, c.row, None, None,
+                                     other=seen[project_id].row, id=project_id))
+            rows.append(RowPlan(c, REJECTED, project_id))
+            continue
+        seen[project_id] = c
+        keyed.append((c, project_id))
+
+    ids = pa.table({"project_id": pa.array([pid for _, pid in keyed], pa.string())})
+    stored = {r["project_id"]: r for r in _fetch(cur, "import_projects_by_id", {"incoming_ids": ids})}
+    stored_reports = {r["project_id"]: r for r in _fetch(cur, "import_reports_on_date", {"incoming_ids": ids},
+                                                         {"report_date": report_date})}
+    blank = empty_row(cur)
+    before: dict[str, dict[str, Any]] = {}
+    reports: list[dict[str, Any]] = []
+    replaced: dict[str, dict[str, Any]] = {}
+    for c, project_id in keyed:
+        old = stored.get(project_id)
+        if old is None:
+            row = dict(blank)
+            row.update({k: v for k, v in c.inferred.items() if k in row})
+            row.update({k: v for k, v in c.values.items() if k in row})
+            row["project_id"] = project_id
+            plan_row = RowPlan(c, NEW, project_id, row=row)
+        else:
+            updates = {k: v for k, v in c.values.items() if k in old}
+            updates.update(_inferred_updates(c, old))
+            diffs = [(k, old[k], v) for k, v in updates.items()
+                     if k not in _BOOKKEEPING and not same_value(old[k], v)]
+            if diffs:
+                row = dict(old)
+                row.update(updates)
+                before[project_id] = old
+                plan_row = RowPlan(c, CHANGED, project_id, diffs, row)
+            else:
+                plan_row = RowPlan(c, UNCHANGED, project_id, row=None)
+        if any(f in c.values for f in REPORT_FIELDS) or (
+                c.status_rule == "progress" and "progress_pct" in c.values):
+            final = plan_row.row or old or {}
+            report = {"project_id": project_id, "report_date": report_date,
+                      "status": final.get("status"), "progress_pct": final.get("progress_pct"),
+                      "spent_wan": final.get("spent_wan"), "funds_in_place_wan": final.get("funds_in_place_wan")}
+            previous = stored_reports.get(project_id)
+            if previous is None:
+                plan_row.report = "new"
+                reports.append(report)
+            elif all(same_value(previous.get(f), report[f]) for f in REPORT_FIELDS):
+                plan_row.report = "same"
+            else:
+                plan_row.report = "replaced"
+                replaced[project_id] = previous
+                reports.append(report)
+        rows.append(plan_row)
+    rows.sort(key=lambda r: r.candidate.row)
+    duplicate_of = None
+    if sha256:
+        earlier = cur.execute(sql.query("import_batches_by_sha"), {"sha256": sha256}).fetchall()
+        if earlier:
+            batch_id, file_name, uploaded_at, earlier_date = earlier[0]
+            duplicate_of = {"batch_id": batch_id, "file_name": file_name, "uploaded_at": uploaded_at,
+                            "report_date": earlier_date}
+    return Plan(rows, before, reports, replaced, report_date, duplicate_of, issues)
+
+
+def _inferred_updates(c: Candidate, old: dict[str, Any]) -> dict[str, Any]:
+    """What an inference may change on a stored project: fill gaps, advance a status, re-place a moved row."""
+    out: dict[str, Any] = {}
+    inferred = c.inferred
+    status = inferred.get("status")
+    old_status = old.get("status")
+    if (status and c.status_rule == "progress" and old_status in _LIFECYCLE and status in _LIFECYCLE
+            and _LIFECYCLE.index(status) > _LIFECYCLE.index(old_status)):
+        out["status"] = status
+    if inferred.get("year") and old.get("year") is None:
+        out["year"] = inferred["year"]
+    if "location_precision" in inferred and old.get("location_precision") != "exact":
+        moved = any(f in c.values and not same_value(c.values[f], old.get(f)) for f in _PLACE_FIELDS)
+        if old.get("lon") is None or moved:
+            out["lon"], out["lat"] = inferred.get("lon"), inferred.get("lat")
+            out["location_precision"] = inferred["location_precision"]
+    if "category" in c.values and "area" not in c.values and inferred.get("area"):
+        old_category = vocab.CATEGORY_BY_CODE.get(old.get("category") or "")
+        if old.get("area") is None or (old_category is not None and old.get("area") == old_category.area):
+            out["area"] = inferred["area"]
+    return out

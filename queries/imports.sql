@@ -1,0 +1,113 @@
+-- Spreadsheet import: matching rows to projects, the commit, history and undo.
+-- Frames named in a query (incoming_ids, incoming_places, ...) are registered by portfolio/ingest.
+
+-- name: import_projects_by_id
+-- Current rows of the projects whose ids are in the registered frame incoming_ids.
+SELECT p.*
+FROM projects AS p
+WHERE p.project_id IN (SELECT project_id FROM incoming_ids);
+
+-- name: import_match_place_name
+-- Existing projects with the same county, town, village and name (spaces ignored) as the rows in incoming_places.
+SELECT i.idx, p.project_id
+FROM incoming_places AS i
+JOIN projects AS p
+  ON coalesce(p.county, '') = i.county
+ AND coalesce(p.town, '') = i.town
+ AND coalesce(p.village, '') = i.village
+ AND regexp_replace(p.name, '\s+', '', 'g') = i.name
+ORDER BY i.idx, p.project_id;
+
+-- name: import_reports_on_date
+-- Reports on the given date of the projects in incoming_ids.
+SELECT r.*
+FROM progress_reports AS r
+WHERE r.report_date = $report_date
+  AND r.project_id IN (SELECT project_id FROM incoming_ids);
+
+-- name: import_batches_by_sha
+-- Committed batches of a file with this content hash, latest first.
+SELECT batch_id, file_name, uploaded_at, report_date
+FROM import_batches
+WHERE sha256 = $sha256 AND state = 'committed'
+ORDER BY batch_id DESC;
+
+-- name: import_projects_empty
+-- No rows, every column: the shape (and types) of a project row.
+SELECT * FROM projects LIMIT 0;
+
+-- name: import_reports_empty
+-- No rows, every column: the shape of a progress report.
+SELECT * FROM progress_reports LIMIT 0;
+
+-- name: import_batch_count
+-- How many batches exist (the next batch number follows it).
+SELECT count(*) FROM import_batches;
+
+-- name: import_insert_batch
+-- Record one import.
+INSERT INTO import_batches (batch_id, file_name, sha256, sheet, uploaded_by, uploaded_at, report_date,
+                            rows_read, inserted, updated, unchanged, rejected, mapping_json, state)
+VALUES ($batch_id, $file_name, $sha256, $sheet, $uploaded_by, $uploaded_at, $report_date,
+        $rows_read, $inserted, $updated, $unchanged, $rejected, $mapping_json, 'committed');
+
+-- name: import_insert_versions
+-- Before-images of the rows this batch changes, from the registered frame new_versions.
+INSERT INTO project_versions (batch_id, project_id, action, row_json)
+SELECT batch_id, project_id, action, row_json FROM new_versions;
+
+-- name: import_delete_projects
+-- Remove the projects listed in the registered frame gone_ids (replaced or undone).
+DELETE FROM projects WHERE project_id IN (SELECT project_id FROM gone_ids);
+
+-- name: import_insert_projects
+-- Insert full project rows from the registered frame project_rows (columns by name).
+INSERT INTO projects BY NAME SELECT * FROM project_rows;
+
+-- name: import_upsert_reports
+-- Insert or replace progress reports (one per project and date) from the registered frame report_rows.
+INSERT OR REPLACE INTO progress_reports BY NAME SELECT * FROM report_rows;
+
+-- name: get_column_mapping
+-- The mapping confirmed for a header set.
+SELECT mapping_json FROM column_mappings WHERE header_key = $header_key;
+
+-- name: save_column_mapping
+-- Remember the mapping confirmed for a header set.
+INSERT INTO column_mappings (header_key, mapping_json, saved_at)
+VALUES ($header_key, $mapping_json, current_localtimestamp())
+ON CONFLICT (header_key) DO UPDATE SET mapping_json = excluded.mapping_json, saved_at = excluded.saved_at;
+
+-- name: import_history
+-- Every import, latest first.
+SELECT batch_id, file_name, sheet, uploaded_by, uploaded_at, report_date, rows_read,
+       inserted, updated, unchanged, rejected, state
+FROM import_batches
+ORDER BY batch_id DESC
+LIMIT $limit;
+
+-- name: import_batch
+-- One import by id.
+SELECT * FROM import_batches WHERE batch_id = $batch_id;
+
+-- name: import_batch_versions
+-- The before-images kept by one batch.
+SELECT project_id, action, row_json FROM project_versions WHERE batch_id = $batch_id ORDER BY project_id;
+
+-- name: import_later_conflicts
+-- Later committed batches that changed any project this batch changed.
+SELECT DISTINCT v.batch_id
+FROM project_versions AS v
+JOIN import_batches AS b ON b.batch_id = v.batch_id
+WHERE b.state = 'committed'
+  AND v.batch_id > $batch_id
+  AND v.project_id IN (SELECT project_id FROM project_versions WHERE batch_id = $batch_id)
+ORDER BY v.batch_id;
+
+-- name: import_delete_batch_reports
+-- Remove the progress reports written by one batch.
+DELETE FROM progress_reports WHERE batch_id = $batch_id;
+
+-- name: import_mark_undone
+-- Mark a batch as undone.
+UPDATE import_batches SET state = 'undone' WHERE batch_id = $batch_id;
