@@ -26,6 +26,18 @@ MAX_TEXT_LENGTH = 4000
 HUGE_BUDGET_WAN = 100_000.0  # 10亿元 for one village project: almost surely a unit mistake
 
 
+# The column a place problem points at, best first.
+_PLACE_PROBLEM_COLUMNS = {
+    "ing_w_place_county_unknown": ("county", "place"),
+    "ing_w_place_town_unknown": ("town", "place"),
+    "ing_w_town_ambiguous": ("town", "place", "county"),
+    "ing_w_place_unknown": ("town", "place"),
+    "ing_w_place_village_unknown": ("village", "place"),
+    "ing_w_village_ambiguous": ("village", "place"),
+    "ing_w_place_several": ("place", "village"),
+}
+
+
 @dataclass
 class Options:
     """What the user chose at upload: defaults for rows that lack them, coordinate system."""
@@ -151,7 +163,7 @@ def normalise(table: Table, mapping: ColumnMapping, options: Options,
                                V.text_value(cell("village")), V.text_value(cell("place")),
                                default_county, default_town)
         for key, params in place.problems:
-            place_col = next((f for f in ("village", "town", "place", "county") if f in cols), None)
+            place_col = next((f for f in _PLACE_PROBLEM_COLUMNS.get(key, ("place",)) if f in cols), None)
             issue(WARNING, key, place_col, **dict(params))
         for f in ("county", "town", "village"):
             if getattr(place, f):

@@ -28,7 +28,9 @@ _TOWN_PATTERN = re.compile(r"^([\u4e00-\u9fff]{1,6}?(?:街道办事处|街道办
 _TOWN_ONLY = re.compile(r"^[\u4e00-\u9fff]{1,6}?(?:街道办事处|街道办|街道|镇|乡)$")
 _COUNTY_PATTERN = re.compile(r"^([\u4e00-\u9fff]{1,8}?(?:自治县|县|区|市))(?=[\u4e00-\u9fff]{1,6}?(?:街道|镇|乡))")
 _SEPARATORS = re.compile(r"^[\s\-/、,，·:：_]+")
-_MULTI = re.compile(r"[、,，;；/和及]")
+_MULTI = re.compile(r"[、,，;；/]")
+_VILLAGE_SUFFIX = re.compile(r"(?:村民委员会|居民委员会|村委会|居委会|社区|村)")
+_GROUP_TAIL = re.compile(r"(?:[^村]{1,6}(?:村民小组|小组|组|自然村|队))$")
 
 
 def _bare_county(name: str) -> str:
@@ -144,10 +146,23 @@ def split_place(text: str | None) -> tuple[str | None, str | None, str | None, b
     if s:
         parts = [p for p in _MULTI.split(s) if p]
         several = len(parts) > 1
-        first = parts[0] if parts else s
-        m = _VILLAGE_PATTERN.match(first)
-        village = m.group(1) if m else first
+        village = parts[0] if parts else s
     return county, town, village or None, several
+
+
+def village_readings(text: str) -> tuple[list[str], str]:
+    """(ways to read a village cell, most specific first; the name to keep when none matches the gazetteer).
+
+    大村村 -> ([大村村, 大村], 大村村); 石径村下坪组 -> ([石径村下坪组, 石径村], 石径村); 石径 -> ([石径], 石径).
+    """
+    readings = [text]
+    for m in reversed(list(_VILLAGE_SUFFIX.finditer(text))):
+        if text[:m.end()] not in readings:
+            readings.append(text[:m.end()])
+    kept = _GROUP_TAIL.sub("", text)
+    name = kept if kept != text and _VILLAGE_SUFFIX.search(kept) and kept.endswith(
+        ("村", "社区", "村委会", "居委会", "委员会")) else text
+    return readings, name
 
 
 def _problem(key: str, **params: str) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -189,8 +204,8 @@ def resolve(county_text: str | None, town_text: str | None, village_text: str | 
                 town_obj = candidates[0]
                 ccode = town_obj.county_code
             elif len(candidates) > 1:
-                stem = norm(geo.village_stem(village)) if village else None
-                narrowed = [t for t in candidates if stem and stem in g.villages_in_town.get(t.town_code, {})]
+                stems = {norm(geo.village_stem(o)) for o in village_readings(village)[0]} if village else set()
+                narrowed = [t for t in candidates if stems & g.villages_in_town.get(t.town_code, {}).keys()]
                 if len(narrowed) == 1:
                     town_obj, ccode = narrowed[0], narrowed[0].county_code
                 else:
@@ -205,13 +220,16 @@ def resolve(county_text: str | None, town_text: str | None, village_text: str | 
 
     village_obj: geo.Village | None = None
     if village:
-        stem = norm(geo.village_stem(village))
+        options, village = village_readings(village)
         if town_obj is not None:
-            village_obj = g.villages_in_town.get(town_obj.town_code, {}).get(stem)
+            known = g.villages_in_town.get(town_obj.town_code, {})
+            village_obj = next((known[norm(geo.village_stem(o))] for o in options
+                                if norm(geo.village_stem(o)) in known), None)
             if village_obj is None:
                 problems.append(_problem("ing_w_place_village_unknown", village=village, town=town_obj.town))
         elif not town and ccode:
-            matches = g.villages_in_county.get(ccode, {}).get(stem, ())
+            matches = next((m for m in (g.villages_in_county.get(ccode, {}).get(norm(geo.village_stem(o)), ())
+                                        for o in options) if m), ())
             if len(matches) == 1:
                 village_obj = matches[0]
                 town_obj = g.town_by_code.get(village_obj.town_code)

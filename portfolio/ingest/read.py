@@ -238,7 +238,20 @@ def plausible_chinese(text: str) -> bool:
         if (o < 128 or 0x4E00 <= o <= 0x9FFF or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF
                 or 0x2010 <= o <= 0x203F or o in (0xB7, 0xD7, 0xB0, 0x2103, 0x3001, 0x3002)):
             ok += 1
-    return ok / len(sample) >= 0.97
+    if ok / len(sample) < 0.97:
+        return False
+    # Text misread as GB18030 (Shift-JIS, Big5) comes out as valid but rare characters: real sheets
+    # use mostly the 3,755 common characters of GB2312 level 1.
+    hanzi = [ch for ch in sample if 0x4E00 <= ord(ch) <= 0x9FFF]
+    if len(hanzi) < 4:
+        return True
+    common = 0
+    for ch in hanzi:
+        try:
+            common += 0xB0 <= ch.encode("gb2312")[0] <= 0xD7
+        except UnicodeEncodeError:
+            pass
+    return common / len(hanzi) >= 0.6
 
 
 def _read_csv(data: bytes) -> RawBook:

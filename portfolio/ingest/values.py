@@ -269,13 +269,16 @@ def _point(s: str, default_year: int | None = None) -> tuple[date, date] | None:
         a, b = _HALF[m.group(2)]
         return date(y, a, 1), _month_end(y, b)
     m = re.fullmatch(r"(\d{4})年(?:(\d{1,2})月(?:(\d{1,2})[日号]?)?)?(?:度)?", s) \
-        or re.fullmatch(r"(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?(?:[t ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?", s) \
         or re.fullmatch(r"(\d{4})(\d{2})(\d{2})?", s)
     if m:
         y = int(m.group(1))
         month = int(m.group(2)) if m.group(2) else None
-        day = int(m.group(3)) if m.lastindex and m.lastindex >= 3 and m.group(3) else None
+        day = int(m.group(3)) if m.group(3) else None
         return _ymd(y, month, day)
+    # One separator throughout: 2022-3-15, 2022/03/15, 2022.03 (2024.06-12 is a range, not a day).
+    m = re.fullmatch(r"(\d{4})([-/.])(\d{1,2})(?:\2(\d{1,2}))?(?:[t ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?", s)
+    if m:
+        return _ymd(int(m.group(1)), int(m.group(3)), int(m.group(4)) if m.group(4) else None)
     m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", s)  # M/D/YYYY (US Excel display)
     if m:
         return _ymd(int(m.group(3)), int(m.group(1)), int(m.group(2)))
@@ -452,6 +455,7 @@ def category_lookup() -> dict[str, str]:
 WEAK_KEYWORDS = frozenset({"管网", "村道", "机耕路", "桥", "道路", "广场", "基地", "水利", "渠道", "公园", "生产路"})
 _EXTRA_KEYWORDS: dict[str, tuple[str, ...]] = {
     "water_supply": ("供水管", "水源", "饮用水"),
+    "roads": ("便民桥", "桥梁", "漫水桥", "人行桥", "道路硬化", "村道硬化", "硬化"),
     "toilets": ("化粪",),
     "sewage": ("污水管", "排污", "截污"),
     "farmland": ("撂荒地", "耕地", "农田水利"),
