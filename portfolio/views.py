@@ -150,3 +150,54 @@ def facet_counts(db: Store, filters: Filters, facet: str) -> dict[str, int]:
         row = db.one("facet_source", cleared.sql_params()) or {}
         return {code: int(row.get(code) or 0) for code in vocab.FUND_SOURCE_CODES}
     return {str(value): int(n) for value, n in db.rows(f"facet_{facet}", cleared.sql_params())}
+
+
+# Town page and meeting pack --------------------------------------------------------
+def by_village(db: Store, filters: Filters, as_of: date) -> pd.DataFrame:
+    """Per village: projects, investment, started, finished, late."""
+    return db.df("by_village", flag_params(filters, as_of))
+
+
+def teams(db: Store, filters: Filters) -> pd.DataFrame:
+    """The town teams and assisting units behind the filtered projects."""
+    return db.df("teams", filters.sql_params())
+
+
+@dataclass(frozen=True)
+class Changes:
+    latest: date | None
+    previous: date | None
+    new_projects: int = 0
+    newly_started: int = 0
+    newly_completed: int = 0
+    avg_progress_gain: float = 0.0
+    spent_wan_delta: float = 0.0
+    reported: int = 0
+
+
+def changes_since_previous_report(db: Store, filters: Filters) -> Changes:
+    """What the latest progress report changed against the one before it."""
+    dates = [r[0] for r in db.rows("last_two_report_dates", filters.sql_params())]
+    if len(dates) < 2:
+        return Changes(latest=dates[0] if dates else None, previous=None)
+    row = db.one("changes_between_reports", {**filters.sql_params(), "latest": dates[0], "previous": dates[1]})
+    return Changes(latest=dates[0], previous=dates[1], new_projects=int(row["new_projects"]),
+                   newly_started=int(row["newly_started"]), newly_completed=int(row["newly_completed"]),
+                   avg_progress_gain=float(row["avg_progress_gain"]), spent_wan_delta=float(row["spent_wan_delta"]),
+                   reported=int(row["reported"]))
+
+
+RANK_INDICATORS = ("budget_wan", "start_rate", "finish_rate", "late", "beneficiaries_per_wan")
+
+
+def town_comparison(db: Store, filters: Filters, as_of: date, indicator: str) -> pd.DataFrame:
+    """Towns of the selection ranked on one indicator (best first; for late, most first)."""
+    if indicator not in RANK_INDICATORS:
+        raise ValueError(f"unknown indicator {indicator!r}")
+    towns = by_town(db, filters, as_of)
+    towns["beneficiaries_per_wan"] = towns["beneficiaries"] / towns["budget_wan"].where(towns["budget_wan"] > 0)
+    assisted = teams(db, filters)
+    assisted_keys = set(zip(assisted["county"], assisted["town"])) if not assisted.empty else set()
+    towns["assisted"] = [(c, t) in assisted_keys for c, t in zip(towns["county"], towns["town"])]
+    towns["value"] = towns[indicator]
+    return towns.sort_values(["value", "projects"], ascending=False, na_position="last").reset_index(drop=True)

@@ -8,8 +8,8 @@ SELECT count(*) AS projects,
        coalesce(sum(spent_wan), 0) AS spent_wan,
        count(*) FILTER (WHERE status IN ('in_progress', 'completed', 'accepted', 'suspended')) AS started,
        count(*) FILTER (WHERE status IN ('completed', 'accepted')) AS finished,
-       coalesce(sum(beneficiaries), 0) AS beneficiaries,
-       coalesce(sum(beneficiary_households), 0) AS households,
+       CAST(coalesce(sum(beneficiaries), 0) AS BIGINT) AS beneficiaries,
+       CAST(coalesce(sum(beneficiary_households), 0) AS BIGINT) AS households,
        count(*) FILTER (WHERE is_late) AS late,
        count(*) FILTER (WHERE is_stalled) AS stalled,
        count(DISTINCT concat_ws('/', county, town)) AS towns,
@@ -22,7 +22,7 @@ SELECT category,
        count(*) AS projects,
        coalesce(sum(budget_wan), 0) AS budget_wan,
        coalesce(sum(spent_wan), 0) AS spent_wan,
-       coalesce(sum(beneficiaries), 0) AS beneficiaries,
+       CAST(coalesce(sum(beneficiaries), 0) AS BIGINT) AS beneficiaries,
        count(*) FILTER (WHERE status IN ('completed', 'accepted')) AS finished
 FROM filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword)
 GROUP BY category;
@@ -51,7 +51,7 @@ SELECT county, town,
        count(*) FILTER (WHERE status IN ('completed', 'accepted')) AS finished,
        count(*) FILTER (WHERE is_late) AS late,
        count(*) FILTER (WHERE is_stalled) AS stalled,
-       coalesce(sum(beneficiaries), 0) AS beneficiaries
+       CAST(coalesce(sum(beneficiaries), 0) AS BIGINT) AS beneficiaries
 FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of)
 GROUP BY county, town
 ORDER BY budget_wan DESC;

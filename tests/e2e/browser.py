@@ -31,7 +31,7 @@ def browser_page(width: int = 1600, height: int = 1000):
         def guard(route):
             url = route.request.url
             host = urlparse(url).hostname or ""
-            if url.startswith(("data:", "blob:")) or host in LOCAL_HOSTS:
+            if url.startswith(("data:", "blob:", "file:")) or host in LOCAL_HOSTS:
                 route.continue_()
             else:
                 outside.append(url)

@@ -1,0 +1,51 @@
+-- Questions the town page (镇村画像) and the meeting pack ask.
+
+-- name: by_village
+-- Per village of the filtered projects: count, investment, started and finished.
+SELECT county, town, coalesce(village, '') AS village,
+       count(*) AS projects,
+       coalesce(sum(budget_wan), 0) AS budget_wan,
+       count(*) FILTER (WHERE status IN ('in_progress', 'completed', 'accepted', 'suspended')) AS started,
+       count(*) FILTER (WHERE status IN ('completed', 'accepted')) AS finished,
+       count(*) FILTER (WHERE is_late) AS late,
+       CAST(coalesce(sum(beneficiaries), 0) AS BIGINT) AS beneficiaries
+FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of)
+GROUP BY county, town, village
+ORDER BY county, town, budget_wan DESC;
+
+-- name: teams
+-- The town teams and assisting units behind the filtered projects.
+SELECT county, town, team, assisting_unit, count(*) AS projects
+FROM filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword)
+WHERE team IS NOT NULL OR assisting_unit IS NOT NULL
+GROUP BY county, town, team, assisting_unit
+ORDER BY county, town;
+
+-- name: last_two_report_dates
+-- The two latest report dates among the filtered projects, newest first.
+SELECT DISTINCT r.report_date
+FROM progress_reports AS r
+JOIN filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword) AS f
+  USING (project_id)
+ORDER BY r.report_date DESC
+LIMIT 2;
+
+-- name: changes_between_reports
+-- What changed from the report of $previous to the report of $latest among the filtered projects.
+WITH f AS (
+    SELECT project_id
+    FROM filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword)
+),
+latest AS (SELECT * FROM progress_reports WHERE report_date = $latest AND project_id IN (SELECT project_id FROM f)),
+previous AS (SELECT * FROM progress_reports WHERE report_date = $previous AND project_id IN (SELECT project_id FROM f))
+SELECT
+    count(*) FILTER (WHERE p.project_id IS NULL) AS new_projects,
+    count(*) FILTER (WHERE l.status IN ('completed', 'accepted')
+                     AND coalesce(p.status, '') NOT IN ('completed', 'accepted')) AS newly_completed,
+    count(*) FILTER (WHERE l.status = 'in_progress' AND coalesce(p.status, 'planned')
+                     IN ('planned', 'approved', 'tendering')) AS newly_started,
+    coalesce(sum(greatest(l.progress_pct - coalesce(p.progress_pct, 0), 0)), 0) AS progress_points_gained,
+    coalesce(avg(l.progress_pct - coalesce(p.progress_pct, 0)), 0) AS avg_progress_gain,
+    coalesce(sum(greatest(coalesce(l.spent_wan, 0) - coalesce(p.spent_wan, 0), 0)), 0) AS spent_wan_delta,
+    count(*) AS reported
+FROM latest AS l LEFT JOIN previous AS p USING (project_id);

@@ -1,0 +1,96 @@
+"""The meeting pack: deck slides, native charts with the queried values, fonts; the HTML report."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from pptx import Presentation
+from pptx.enum.chart import XL_CHART_TYPE
+from pptx.oxml.ns import qn
+
+from portfolio import demo, meeting, report, views, vocab
+from portfolio.filters import Filters
+from portfolio.sql import query
+
+TOWN = Filters(towns=("阳山县/太平镇",))
+COUNTY = Filters(counties=("阳山县",))
+
+
+def charts_of(prs):
+    return [shape.chart for slide in prs.slides for shape in slide.shapes if shape.has_chart]
+
+
+def slide_texts(slide) -> str:
+    return " ".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
+
+
+def test_town_deck_slides_charts_and_values(demo_store):
+    prs = Presentation(io.BytesIO(meeting.deck_bytes(demo_store, TOWN)))
+    # cover, KPIs, category, status, ranking, late/stalled (no map image given)
+    assert len(prs.slides) == 6
+    assert "阳山县太平镇" in slide_texts(prs.slides[0]) and "演示数据" in slide_texts(prs.slides[0])
+    category_chart, status_chart = charts_of(prs)
+    assert category_chart.chart_type == XL_CHART_TYPE.BAR_CLUSTERED
+    assert status_chart.chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED
+    expected = views.by_category(demo_store, TOWN)
+    assert list(category_chart.plots[0].categories) == [vocab.label("category", c) for c in expected["category"]]
+    assert list(category_chart.series[0].values) == pytest.approx(list(expected["budget_wan"]))
+    statuses = views.by_status(demo_store, TOWN)
+    assert list(status_chart.series[0].values) == pytest.approx([float(v) for v in statuses["projects"]])
+    k = views.kpis(demo_store, TOWN, demo.DEMO_AS_OF)
+    assert f"{k.budget_wan:,.1f}" in slide_texts(prs.slides[1])
+
+
+def test_county_deck_has_a_slide_per_town_and_the_map(demo_store):
+    png = _tiny_png()
+    prs = Presentation(io.BytesIO(meeting.deck_bytes(demo_store, COUNTY, map_png=lambda f: png)))
+    towns = views.by_town(demo_store, COUNTY, demo.DEMO_AS_OF)
+    assert len(towns) == 5
+    assert len(prs.slides) == 7 + len(towns)  # + the map slide
+    titles = [slide_texts(s) for s in prs.slides]
+    for town in towns["town"]:
+        assert any(f"{town}（阳山县）" in text for text in titles)
+    pictures = [sh for s in prs.slides for sh in s.shapes if sh.shape_type == 13]
+    assert len(pictures) == 1
+    # Every slide states the data date and filters.
+    assert all("2026-10-31" in text for text in titles)
+
+
+def test_every_text_run_has_an_east_asian_font(demo_store):
+    prs = Presentation(io.BytesIO(meeting.deck_bytes(demo_store, COUNTY)))
+    runs = 0
+    for slide in prs.slides:
+        for shape in slide.shapes:
+            element = shape.chart._chartSpace if shape.has_chart else shape._element
+            for run in element.iter(qn("a:r")):
+                ea = run.find(qn("a:rPr")).find(qn("a:ea"))
+                assert ea is not None and ea.get("typeface") == "微软雅黑"
+                runs += 1
+    assert runs > 100
+
+
+def test_report_is_offline_escaped_and_one_section_per_town(demo_store):
+    def rename(cur):
+        cur.execute("UPDATE projects SET name = $n WHERE project_id = (SELECT min(project_id) FROM projects "
+                    "WHERE county = '阳山县' AND status = 'in_progress' AND plan_end < DATE '2026-01-01')",
+                    {"n": "<script>alert(1)</script>"})
+    demo_store.write(rename)
+    html = report.build_report(demo_store, COUNTY)
+    assert "<script" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in html
+    assert html.count("<section>") == 1 + 5
+    assert "演示数据" in html and "数据日期：2026-10-31" in html
+
+
+def test_area_names():
+    assert meeting.area_name(TOWN, "zh") == "阳山县太平镇"
+    assert meeting.area_name(COUNTY, "zh") == "阳山县"
+    assert meeting.area_name(Filters(), "zh") == "全部项目"
+
+
+def _tiny_png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (160, 90), (200, 220, 240)).save(out, format="PNG")
+    return out.getvalue()
