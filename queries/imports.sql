@@ -72,6 +72,10 @@ INSERT OR REPLACE INTO progress_reports BY NAME SELECT * FROM report_rows;
 -- The mapping confirmed for a header set.
 SELECT mapping_json FROM column_mappings WHERE header_key = $header_key;
 
+-- name: import_mapping_keys
+-- Header sets that have a confirmed mapping (a sheet's header is found by them too).
+SELECT header_key FROM column_mappings;
+
 -- name: save_column_mapping
 -- Remember the mapping confirmed for a header set.
 INSERT INTO column_mappings (header_key, mapping_json, saved_at)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from portfolio import geo
-from portfolio.ingest.columns import match_header
+from portfolio.ingest.columns import header_key, match_header
 from portfolio.ingest.issues import IngestError
 from portfolio.ingest.read import RawBook, RawSheet
 from portfolio.ingest.values import norm, text_value, unit_factor
@@ -119,17 +119,19 @@ def _continues_header(sheet: RawSheet, grid: list[list[Any]], header_rows: list[
         return False
     if _merge_spans_into(sheet, set(header_rows), row):
         return True
-    # No merges (blank-padded two-row header): the row adds labels under group headers.
+    # No merges (blank-padded two-row header): labels under a group header, blanks under the others.
     above = grid[header_rows[-1]]
-    labels = 0
+    labels = fills_gap = 0
     for i, v in enumerate(grid[row]):
         if v is None:
             continue
-        if match_header(v)[0] or norm(v) in ("合计", "小计", "计"):
+        target, conf = match_header(v)
+        if (target and conf >= 2) or norm(v) in ("合计", "小计", "计"):
             labels += 1
-        if above[i] is None and i > 0 and above[i - 1] is None and not match_header(v)[0]:
-            return False
-    return labels >= 1 and len(set(map(str, cells))) > 1
+            fills_gap += above[i] is None
+    name_col = next((i for i, v in enumerate(above) if v is not None and match_header(v)[0] == "name"), None)
+    under_name_empty = name_col is not None and grid[row][name_col] is None
+    return labels >= 1 and (fills_gap >= 1 or under_name_empty) and len(set(map(str, cells))) > 1
 
 
 def _header_above(sheet: RawSheet, grid: list[list[Any]], row: int, header_row: int) -> bool:
@@ -157,10 +159,16 @@ def compose_headers(grid: list[list[Any]], header_rows: list[int], width: int) -
     return headers
 
 
-def find_header(grid: list[list[Any]]) -> tuple[int, float]:
-    """(row index, score) of the row naming the most fields among the first rows (at least two)."""
+def find_header(grid: list[list[Any]], known_keys: frozenset[str] = frozenset()) -> tuple[int, float]:
+    """(row index, score) of the row naming the most fields among the first rows (at least two).
+
+    A row whose headers match a mapping the user confirmed earlier (known_keys) is the header.
+    """
     best_row, best_score = -1, 1.5
     for r in range(min(len(grid), HEADER_SCAN_ROWS)):
+        if known_keys and any(v is not None for v in grid[r]):
+            if header_key(compose_headers(grid, [r], len(grid[r]))) in known_keys:
+                return r, 100.0
         score = _header_score(grid[r])
         if score > best_score + 1e-9:
             best_row, best_score = r, score
@@ -191,11 +199,19 @@ def _total_kind(texts: list[tuple[int, str]]) -> str | None:
     return None
 
 
-def locate(sheet: RawSheet) -> Table:
-    """The table of one sheet; raises IngestError when no header row is found."""
+def locate(sheet: RawSheet, header_row: int | None = None, known_keys: frozenset[str] = frozenset()) -> Table:
+    """The table of one sheet; raises IngestError when no header row is found.
+
+    `header_row` (0-based) forces the header's first row; `known_keys` are header sets with a remembered mapping.
+    """
     grid = fill_merges(sheet)
     width = sheet.width
-    header_row, score = find_header(grid)
+    if header_row is not None:
+        if not 0 <= header_row < len(grid):
+            raise IngestError("ing_err_no_header", sheet=sheet.name)
+        score = 100.0
+    else:
+        header_row, score = find_header(grid, known_keys)
     if header_row < 0:
         raise IngestError("ing_err_no_header", sheet=sheet.name)
     header_rows = [header_row]
@@ -400,15 +416,16 @@ def places_in_title(title: str) -> tuple[str | None, str | None]:
 
 
 # Sheets ----------------------------------------------------------------------
-def choose_table(book: RawBook, sheet_name: str | None = None) -> Table:
+def choose_table(book: RawBook, sheet_name: str | None = None, header_row: int | None = None,
+                 known_keys: frozenset[str] = frozenset()) -> Table:
     """The named sheet's table, or the sheet that holds the project table (cover and notes sheets lose)."""
-    if sheet_name:
-        return locate(book.sheet(sheet_name))
+    if sheet_name or (header_row is not None and len(book.sheets) == 1):
+        return locate(book.sheet(sheet_name) if sheet_name else book.sheets[0], header_row, known_keys)
     best: Table | None = None
     best_key: tuple = ()
     for sheet in book.sheets:
         try:
-            table = locate(sheet)
+            table = locate(sheet, header_row, known_keys)
         except IngestError:
             continue
         key = (min(table.score, 6) + (3 if len(table.data_rows) >= 1 else 0), sheet.visible, len(table.data_rows),

@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 import xlsxwriter
 
-from portfolio import store as store_mod, vocab
+from portfolio import sql, store as store_mod, vocab
 from portfolio.i18n import t
 from portfolio.ingest import columns, commit as commit_mod, locate as locate_mod, normalise as norm_mod
 from portfolio.ingest import read as read_mod, validate
@@ -42,6 +42,7 @@ class ImportOptions:
     coord_system: str = "wgs84"
     mapping: dict[int, str | None] | None = None  # the user's corrections: column index -> field
     use_remembered: bool = True
+    header_row: int | None = None  # Excel row of the header when it cannot be found by itself
 
 
 @dataclass
@@ -209,7 +210,12 @@ def analyse(store: store_mod.Store, data: bytes, file_name: str, options: Import
 
     tick = time.perf_counter()
     step("locate", 0.0)
-    table = locate_mod.choose_table(book, options.sheet)
+    known: frozenset[str] = frozenset()
+    if options.use_remembered:
+        with store.cursor() as cur:
+            known = frozenset(r[0] for r in cur.execute(sql.query("import_mapping_keys")).fetchall())
+    header_row = options.header_row - 1 if options.header_row else None
+    table = locate_mod.choose_table(book, options.sheet, header_row, known)
     step("locate", 0.6)
     mapping = columns.auto_map(table.headers, table.sheet, table.header_rows[0] + 1)
     if options.use_remembered and not options.mapping:

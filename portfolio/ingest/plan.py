@@ -179,8 +179,9 @@ def build_plan(cur: duckdb.DuckDBPyConnection, candidates: list[Candidate], repo
         else:
             updates = {k: v for k, v in c.values.items() if k in old}
             updates.update(_inferred_updates(c, old))
-            diffs = [(k, old[k], v) for k, v in updates.items()
-                     if k not in _BOOKKEEPING and not same_value(old[k], v)]
+            # In the table's column order, so every diff reads the same way.
+            diffs = [(k, old[k], updates[k]) for k in old
+                     if k in updates and k not in _BOOKKEEPING and not same_value(old[k], updates[k])]
             if diffs:
                 row = dict(old)
                 row.update(updates)
