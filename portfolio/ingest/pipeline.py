@@ -71,7 +71,7 @@ class Analysis:
     def issues(self) -> list[Issue]:
         """Every problem, file-level first, then by row."""
         rows = [i for c in self.candidates for i in c.issues] + self.plan.issues
-        rows.sort(key=lambda i: (i.row or 0, i.column or ""))
+        rows.sort(key=lambda i: (i.row or 0, len(i.column or ""), i.column or ""))
         return self.file_issues + rows
 
     def errors(self) -> list[Issue]:
