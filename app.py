@@ -14,6 +14,7 @@ lang = ui_lang.current()
 pages = [
     st.Page("pages/overview.py", title=t("page_overview", lang), icon=":material/dashboard:", default=True),
     st.Page("pages/projects.py", title=t("page_projects", lang), icon=":material/table_view:"),
+    st.Page("pages/towns.py", title=t("page_towns", lang), icon=":material/location_city:"),
 ]
 page = st.navigation(pages)
 st.sidebar.markdown(f"**{t('app_title', lang)}**")

@@ -101,3 +101,24 @@ def history_chart(df: pd.DataFrame, lang: str) -> go.Figure:
     fig.update_yaxes(title=t("c_progress_pct", lang), range=[0, 105])
     fig.update_xaxes(title=t("c_report_date", lang), tickformat="%Y-%m")
     return _layout(fig, height=280)
+
+
+def town_comparison(df: pd.DataFrame, indicator: str, indicator_label: str, assisted_label: str,
+                    top: int = 25) -> go.Figure:
+    """Towns ranked on one indicator; assisted towns in green, the others grey."""
+    df = df.head(top).iloc[::-1]
+    duplicated = df["town"].duplicated(keep=False)
+    labels = [f"{town}（{county}）" if dup else town for town, county, dup in zip(df["town"], df["county"], duplicated)]
+    is_rate = indicator.endswith("_rate")
+    values = df["value"].astype(float)
+    fig = go.Figure(go.Bar(
+        x=values, y=labels, orientation="h",
+        marker_color=["#1A9850" if a else "#BDBDBD" for a in df["assisted"]],
+        text=[("—" if pd.isna(v) else f"{v:.0%}") if is_rate else ("—" if pd.isna(v) else f"{v:,.1f}") for v in values],
+        textposition="auto",
+        hovertemplate="%{y}: %{text}<extra></extra>",
+    ))
+    fig.update_xaxes(title=indicator_label, tickformat=".0%" if is_rate else ",")
+    fig.add_annotation(text=f"■ {assisted_label}", font=dict(color="#1A9850"), showarrow=False,
+                       xref="paper", yref="paper", x=1, y=1.04, xanchor="right")
+    return _layout(fig, height=max(280, 26 * len(df) + 70))

@@ -81,3 +81,50 @@ def main(argv: list[str] | None = None) -> int:
     except store_mod.StoreBusyError as exc:
         print(str(exc), file=sys.stderr)
         return 3
+
+
+def _export_args(parser: argparse.ArgumentParser) -> None:
+    _db_arg(parser)
+    parser.add_argument("--format", choices=("pptx", "html", "xlsx", "csv"), required=True)
+    parser.add_argument("--out", type=Path, required=True, help="file to write")
+    parser.add_argument("--county", help="county name, e.g. 阳山县")
+    parser.add_argument("--town", help="town name, e.g. 太平镇 (with --county when the name repeats)")
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh")
+
+
+def selection_filters(db: store_mod.Store, county: str | None, town: str | None):
+    """Filters for --county/--town; a town name found in several counties needs --county."""
+    from portfolio.filters import Filters, town_key
+
+    if not town:
+        return Filters(counties=(county,) if county else ())
+    counties = sorted({r[0] for r in db.rows("counties_of_town", {"town": town})})
+    if county:
+        counties = [c for c in counties if c == county]
+    if not counties:
+        raise SystemExit(f"找不到镇 {town}{'（' + county + '）' if county else ''} / town not found")
+    if len(counties) > 1:
+        raise SystemExit(f"{town} 在多个县都有：{'、'.join(counties)}，请用 --county 指明 / "
+                         f"{town} exists in several counties; add --county")
+    return Filters(counties=(counties[0],), towns=(town_key(counties[0], town),))
+
+
+@command("export", _export_args)
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export the selection: slide deck (pptx), HTML report, Excel or CSV."""
+    from portfolio import export, meeting, report, views
+
+    db = open_store(args.db)
+    filters = selection_filters(db, args.county, args.town)
+    as_of = views.data_date(db)
+    if args.format == "pptx":
+        data = meeting.deck_bytes(db, filters, args.lang)
+    elif args.format == "html":
+        data = report.build_report(db, filters, args.lang).encode("utf-8")
+    else:
+        rows = views.project_table(db, filters, as_of, limit=None)
+        data = export.to_csv(rows, args.lang) if args.format == "csv" else \
+            export.to_xlsx(rows, args.lang, note=export.describe_filters(filters, args.lang, as_of))
+    args.out.write_bytes(data)
+    print(f"{args.out} ({len(data):,} bytes)")
+    return 0

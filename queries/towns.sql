@@ -49,3 +49,9 @@ SELECT
     coalesce(sum(greatest(coalesce(l.spent_wan, 0) - coalesce(p.spent_wan, 0), 0)), 0) AS spent_wan_delta,
     count(*) AS reported
 FROM latest AS l LEFT JOIN previous AS p USING (project_id);
+
+-- name: counties_of_town
+-- The counties whose projects name a town (town names repeat across counties).
+SELECT DISTINCT county FROM projects WHERE town = $town
+UNION
+SELECT DISTINCT county FROM towns WHERE town = $town;

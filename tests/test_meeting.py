@@ -94,3 +94,34 @@ def _tiny_png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (160, 90), (200, 220, 240)).save(out, format="PNG")
     return out.getvalue()
+
+
+def test_cli_export_deck_and_ambiguous_town(demo_db_file, tmp_path, capsys):
+    from portfolio.cli import main
+
+    out = tmp_path / "taiping.pptx"
+    with pytest.raises(SystemExit) as ambiguous:
+        main(["export", "--db", str(demo_db_file), "--format", "pptx", "--out", str(out), "--town", "太平镇"])
+    assert "清新区、阳山县" in str(ambiguous.value)
+    assert main(["export", "--db", str(demo_db_file), "--format", "pptx", "--out", str(out),
+                 "--town", "太平镇", "--county", "清新区"]) == 0
+    prs = Presentation(str(out))
+    assert len(prs.slides) == 6 and "清新区太平镇" in slide_texts(prs.slides[0])
+    county_out = tmp_path / "lianzhou.pptx"
+    assert main(["export", "--db", str(demo_db_file), "--format", "pptx", "--out", str(county_out),
+                 "--county", "连州市"]) == 0
+    assert len(Presentation(str(county_out)).slides) == 6 + 4  # 4 assisted towns in 连州市
+
+
+# Choosing a town in the page (selectbox -> set_filters -> st.rerun) is tested in the browser
+# (tests/e2e/test_towns_browser.py): AppTest's rerun loses the sidebar state it needs.
+
+
+def test_town_page_for_a_county_from_the_url(app):
+    app.query_params["county"] = "连南瑶族自治县"
+    at = app.run()
+    at.switch_page("pages/towns.py").run()
+    assert not at.exception
+    assert any(h.value == "连南瑶族自治县" for h in at.header)
+    villages = at.dataframe[0].value
+    assert set(villages["town"]) == {"寨岗镇", "大麦山镇", "三江镇"}

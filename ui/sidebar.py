@@ -60,10 +60,22 @@ def reset_filters() -> None:
     _to_state(Filters())
 
 
+_PENDING_KEY = "filters_pending"
+
+
 def set_filters(filters: Filters) -> None:
-    """Replace the filters from code (e.g. a map click narrowing to a town); call before the sidebar draws."""
-    _init_from_url()
-    _to_state(filters.without_orphans())
+    """Replace the filters from a page (e.g. a map click narrowing to a town); follow with st.rerun().
+
+    Widget state cannot change once its widget is drawn in a run, so the new filters wait
+    in the session and the sidebar takes them at the start of the next run.
+    """
+    st.session_state[_PENDING_KEY] = filters.without_orphans()
+
+
+def _apply_pending() -> None:
+    pending = st.session_state.pop(_PENDING_KEY, None)
+    if pending is not None:
+        _to_state(pending)
 
 
 def _sync_url(filters: Filters) -> None:
@@ -87,6 +99,7 @@ def _options(counts: dict[str, int], selected: list[str], order: list[str] | Non
 def sidebar_filters() -> Filters:
     """Draw the filters in the sidebar; return the current Filters."""
     _init_from_url()
+    _apply_pending()
     lang = current()
     filters = _from_state()
     sb = st.sidebar

@@ -1,0 +1,133 @@
+"""镇村画像: one county or town for a meeting: numbers, villages, changes, comparison, downloads."""
+from __future__ import annotations
+
+import streamlit as st
+
+from portfolio import charts, meeting, report, vocab
+from portfolio.filters import Filters, split_key, town_key
+from portfolio.views import RANK_INDICATORS
+from ui import data
+from ui.lang import current, tr
+from ui.sidebar import current_filters, set_filters
+from ui.widgets import kpi_cards, page_header, wan
+
+lang = current()
+filters = current_filters()
+as_of = data.data_date()
+page_header("page_towns")
+
+single_town = len(filters.towns) == 1
+single_county = len(filters.counties) == 1 and not filters.towns
+if not (single_town or single_county):
+    st.info(tr("tw_choose_hint"), icon=":material/location_city:")
+    towns = data.view("by_town", Filters(), as_of)
+    counties = sorted(set(towns["county"]))
+    options = [f"county:{c}" for c in counties] + [
+        f"town:{town_key(c, t)}" for c, t in sorted(zip(towns["county"], towns["town"]))]
+
+    def _label(option: str) -> str:
+        kind, key = option.split(":", 1)
+        if kind == "county":
+            return key
+        county, town = split_key(key)
+        return f"{town} · {county}"
+
+    choice = st.selectbox(tr("tw_choose"), options, index=None, format_func=_label, placeholder=tr("tw_choose"))
+    if choice:
+        kind, key = choice.split(":", 1)
+        set_filters(Filters(counties=(key,)) if kind == "county" else
+                    Filters(counties=(split_key(key)[0],), towns=(key,)))
+        st.rerun()
+    st.stop()
+
+area = meeting.area_name(filters, lang)
+st.header(area)
+k = data.view("kpis", filters, as_of)
+kpi_cards(k)
+if k.projects == 0:
+    st.info(tr("no_data"), icon=":material/filter_alt_off:")
+    st.stop()
+
+db = data.store()
+downloads = st.columns([1, 1, 3])
+downloads[0].download_button(
+    tr("tw_download_deck"), data=lambda: meeting.deck_bytes(db, filters, lang),
+    file_name=f"{area}_{as_of.isoformat()}.pptx", icon=":material/slideshow:", width="stretch",
+    mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")
+downloads[1].download_button(
+    tr("tw_download_html"), data=lambda: report.build_report(db, filters, lang).encode("utf-8"),
+    file_name=f"{area}_{as_of.isoformat()}.html", icon=":material/description:", width="stretch",
+    mime="text/html")
+
+teams = data.view("teams", filters)
+if not teams.empty:
+    st.caption(tr("tw_team") + "：" + "；".join(
+        f"{r.town} {r.team or ''} {r.assisting_unit or ''}".strip() for r in teams.itertuples()))
+
+changes = data.view("changes_since_previous_report", filters)
+if changes.previous is None:
+    st.caption(tr("tw_no_changes"))
+else:
+    st.subheader(tr("tw_changes", previous=changes.previous.isoformat(), latest=changes.latest.isoformat()))
+    cols = st.columns(5)
+    cols[0].metric(tr("tw_new"), f"{changes.new_projects:,}")
+    cols[1].metric(tr("tw_newly_started"), f"{changes.newly_started:,}")
+    cols[2].metric(tr("tw_newly_completed"), f"{changes.newly_completed:,}")
+    cols[3].metric(tr("tw_progress_gain"), f"{changes.avg_progress_gain:+.1f} %")
+    cols[4].metric(tr("tw_spent_delta"), wan(changes.spent_wan_delta))
+
+left, right = st.columns(2)
+with left:
+    st.subheader(tr("tw_by_category"))
+    st.plotly_chart(charts.category_bars(data.view("by_category", filters), lang), width="stretch",
+                    config={"displaylogo": False})
+with right:
+    st.subheader(tr("tw_compare"))
+    indicator = st.selectbox(tr("tw_indicator"), RANK_INDICATORS, format_func=lambda i: tr(f"ind_{i}"),
+                             key="tw_indicator")
+    # Compare the towns of the county (a single town is compared with its county's towns).
+    scope = Filters(counties=(split_key(filters.towns[0])[0],)) if single_town else filters
+    ranked = data.view("town_comparison", scope, as_of, indicator=indicator)
+    st.plotly_chart(charts.town_comparison(ranked, indicator, tr(f"ind_{indicator}"), tr("tw_assisted")),
+                    width="stretch", config={"displaylogo": False})
+
+st.subheader(tr("tw_villages"))
+villages = data.view("by_village", filters, as_of)
+st.dataframe(
+    villages.assign(start_rate=villages["started"] / villages["projects"],
+                    finish_rate=villages["finished"] / villages["projects"]),
+    hide_index=True, width="stretch",
+    column_order=["town", "village", "projects", "budget_wan", "started", "finished", "finish_rate", "late"],
+    column_config={
+        "town": tr("c_town"), "village": tr("c_village"), "projects": tr("k_projects"),
+        "budget_wan": st.column_config.NumberColumn(tr("k_budget"), format="localized"),
+        "started": tr("village_started"), "finished": tr("village_finished"),
+        "finish_rate": st.column_config.ProgressColumn(tr("k_finish_rate"), min_value=0, max_value=1,
+                                                       format="percent"),
+        "late": tr("k_late"),
+    },
+)
+
+st.subheader(tr("tw_late_stalled"))
+attention = data.view("attention", filters, as_of)
+if attention.empty:
+    st.success(tr("ov_attention_none"), icon=":material/check_circle:")
+else:
+    st.dataframe(
+        attention.assign(category=attention["category"].map(lambda c: vocab.label("category", c, lang)),
+                         status=attention["status"].map(lambda s: vocab.label("status", s, lang)),
+                         village=attention["village"].fillna("")),
+        hide_index=True, width="stretch",
+        column_order=["name", "town", "village", "category", "status", "progress_pct", "plan_end", "is_late",
+                      "is_stalled", "budget_wan"],
+        column_config={
+            "name": tr("c_name"), "town": tr("c_town"), "village": tr("c_village"), "category": tr("c_category"),
+            "status": tr("c_status"),
+            "progress_pct": st.column_config.ProgressColumn(tr("c_progress_pct"), min_value=0, max_value=100,
+                                                            format="%.0f%%"),
+            "plan_end": st.column_config.DateColumn(tr("c_plan_end"), format="YYYY-MM-DD"),
+            "is_late": st.column_config.CheckboxColumn(tr("c_is_late")),
+            "is_stalled": st.column_config.CheckboxColumn(tr("c_is_stalled")),
+            "budget_wan": st.column_config.NumberColumn(tr("c_budget_wan"), format="localized"),
+        },
+    )

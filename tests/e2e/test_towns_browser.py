@@ -1,0 +1,32 @@
+"""镇村画像 in the browser: choose a town, see its numbers, download its deck."""
+from __future__ import annotations
+
+from pptx import Presentation
+
+from tests.e2e.browser import browser_page, wait_until_rendered
+
+
+def test_choose_town_and_download_deck(app_server, shot_dir, tmp_path):
+    with browser_page(1600, 2400) as page:
+        page.goto(app_server + "/")
+        wait_until_rendered(page)
+        page.goto(app_server + "/towns")
+        wait_until_rendered(page)
+        page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').first.click()
+        page.keyboard.type("太平镇 · 清新区")
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => window.location.search.includes('town=')", timeout=30_000)
+        wait_until_rendered(page)
+        page.wait_for_selector("h2:has-text('清新区太平镇')")
+        page.screenshot(path=str(shot_dir / "towns_qingxin_taiping.png"))
+        sidebar_town = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').nth(1).inner_text()
+        assert "太平镇" in sidebar_town
+        with page.expect_download(timeout=60_000) as info:
+            page.get_by_role("button", name="下载汇报 PPT").click()
+        path = tmp_path / "deck.pptx"
+        info.value.save_as(path)
+        prs = Presentation(str(path))
+        assert len(prs.slides) == 6
+        cover = " ".join(s.text_frame.text for s in prs.slides[0].shapes if s.has_text_frame)
+        assert "清新区太平镇" in cover
+        assert page.outside_requests == []
