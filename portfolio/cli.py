@@ -128,3 +128,30 @@ def cmd_export(args: argparse.Namespace) -> int:
     args.out.write_bytes(data)
     print(f"{args.out} ({len(data):,} bytes)")
     return 0
+
+
+def _restore_args(parser: argparse.ArgumentParser) -> None:
+    _db_arg(parser)
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--list", action="store_true", help="list the backups, newest first")
+    group.add_argument("--backup", type=Path, help="the backup file to restore (default: the newest)")
+
+
+@command("restore", _restore_args)
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Restore the database from a backup (taken before every import; the last 10 are kept)."""
+    path = Path(args.db or store_mod.db_path_from_env())
+    backups = store_mod.list_backups(path)
+    if args.list:
+        for b in backups:
+            print(b)
+        if not backups:
+            print("没有备份 / no backups")
+        return 0
+    chosen = args.backup or (backups[0] if backups else None)
+    if chosen is None or not Path(chosen).exists():
+        print("没有可恢复的备份 / no backup to restore", file=sys.stderr)
+        return 2
+    saved = store_mod.restore(path, Path(chosen))
+    print(f"已恢复 / restored {chosen} -> {path}" + (f"（原数据已另存 / previous state saved: {saved}）" if saved else ""))
+    return 0

@@ -7,6 +7,7 @@ version so that caches keyed on it never serve stale results.
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from contextlib import contextmanager
 from datetime import datetime
@@ -22,6 +23,7 @@ from portfolio import geo, sql
 SCHEMA_VERSION = 1
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "portfolio.duckdb"
 DEFAULT_MEMORY_LIMIT = "2GB"
+BACKUPS_KEPT = 10
 
 T = TypeVar("T")
 
@@ -125,8 +127,60 @@ class Store:
                 cur.execute("ROLLBACK")
                 raise
 
+    def backup(self, keep: int = BACKUPS_KEPT, label: str = "import") -> Path | None:
+        """Copy the database file to data/backups (or $PORTFOLIO_BACKUPS); keep the newest `keep`.
+
+        Taken under the write lock after a CHECKPOINT, so the copy is a committed state:
+        this process is the only writer and readers do not change the file.
+        """
+        if self.path == ":memory:":
+            return None
+        directory = backup_dir(Path(self.path))
+        directory.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        target = directory / f"{Path(self.path).stem}-{stamp}-{label}.duckdb"
+        with self._write_lock, self.cursor() as cur:
+            cur.execute("CHECKPOINT")
+            shutil.copy2(self.path, target)
+        for old in list_backups(Path(self.path))[keep:]:
+            old.unlink(missing_ok=True)
+        return target
+
     def close(self) -> None:
         self.con.close()
+
+
+def backup_dir(db_path: Path) -> Path:
+    return Path(os.environ.get("PORTFOLIO_BACKUPS") or db_path.parent / "backups")
+
+
+def list_backups(db_path: Path) -> list[Path]:
+    """Backups of this database, newest first."""
+    directory = backup_dir(db_path)
+    if not directory.exists():
+        return []
+    return sorted(directory.glob(f"{db_path.stem}-*.duckdb"), reverse=True)
+
+
+def restore(db_path: Path, backup: Path) -> Path | None:
+    """Put `backup` in place of the database; the current file is kept as a backup first.
+
+    Refuses (StoreBusyError) while another process, such as the dashboard, holds the file.
+    """
+    db_path = Path(db_path)
+    saved = None
+    if db_path.exists():
+        current = Store(db_path)  # raises StoreBusyError when the dashboard holds it
+        saved = current.backup(label="before-restore")
+        current.close()
+    check = duckdb.connect(str(backup), read_only=True)  # a broken backup fails here, before any change
+    check.execute("SELECT count(*) FROM projects").fetchall()
+    check.close()
+    tmp = db_path.with_suffix(".restoring")
+    shutil.copy2(backup, tmp)
+    Path(str(db_path) + ".wal").unlink(missing_ok=True)
+    os.replace(tmp, db_path)  # atomic on one filesystem
+    return saved
 
 
 def load_gazetteer(cur: duckdb.DuckDBPyConnection) -> None:
