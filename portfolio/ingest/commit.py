@@ -25,7 +25,7 @@ import pyarrow as pa
 from portfolio import sql, store as store_mod
 from portfolio.ingest import columns
 from portfolio.ingest.issues import IngestError
-from portfolio.ingest.plan import CHANGED, NEW, Plan, build_plan
+from portfolio.ingest.plan import CHANGED, NEW, UNCHANGED, Plan, build_plan
 
 
 @dataclass
@@ -76,7 +76,10 @@ def _with_frame(cur: duckdb.DuckDBPyConnection, name: str, frame: pa.Table, quer
     try:
         cur.execute(sql.query(query))
     finally:
-        cur.unregister(name)
+        try:
+            cur.unregister(name)
+        except duckdb.Error:
+            pass  # an aborted transaction refuses even this; the original error matters
 
 
 def _next_batch_id(cur: duckdb.DuckDBPyConnection, when: datetime) -> str:
@@ -124,7 +127,7 @@ def commit(store: store_mod.Store, analysis, uploaded_by: str = "",
             elif r.action == CHANGED:
                 versions.append((r.project_id, "update", _dumps(
                     {"project": fresh.before[r.project_id], "report": fresh.replaced_reports.get(r.project_id)})))
-            elif r.project_id in reported:
+            elif r.action == UNCHANGED and r.project_id in reported:
                 versions.append((r.project_id, "report", _dumps(
                     {"project": None, "report": fresh.replaced_reports.get(r.project_id)})))
         if versions:

@@ -104,7 +104,10 @@ def _fetch(cur: duckdb.DuckDBPyConnection, query: str, frames: dict[str, pa.Tabl
         return cur.sql(sql.query(query), params=params or {}).to_arrow_table().to_pylist()
     finally:
         for name in frames:
-            cur.unregister(name)
+            try:
+                cur.unregister(name)
+            except duckdb.Error:
+                pass  # an aborted transaction refuses even this; the original error matters
 
 
 def empty_row(cur: duckdb.DuckDBPyConnection) -> dict[str, Any]:
