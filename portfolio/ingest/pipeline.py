@@ -262,8 +262,15 @@ def analyse(store: store_mod.Store, data: bytes, file_name: str, options: Import
 
 def commit(store: store_mod.Store, analysis: Analysis, uploaded_by: str = "",
            progress: Progress | None = None, before_write=None) -> commit_mod.CommitResult:
-    """Write the analysed upload in one transaction (see portfolio.ingest.commit)."""
+    """Write the analysed upload in one transaction (see portfolio.ingest.commit).
+
+    A database on disk is copied to its backups first (Store.backup keeps the last ten).
+    """
     tick = time.perf_counter()
+    if not analysis.plan.is_noop:
+        if progress:
+            progress("write", 0.0)
+        store.backup(label="import")
     result = commit_mod.commit(store, analysis, uploaded_by, progress, before_write)
     analysis.timings["write"] = time.perf_counter() - tick
     return result

@@ -1,0 +1,224 @@
+"""数据导入: upload a town's sheet, check and preview it, correct the column mapping, import; history and undo.
+
+The work happens in portfolio.ingest (the same pipeline as `python -m portfolio import`);
+this page only draws it.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from portfolio import geo, vocab
+from portfolio.ingest import columns, commit as ingest_commit, pipeline, preview, template
+from portfolio.ingest.issues import ERROR, IngestError
+from portfolio.ingest.read import MAX_UPLOAD_BYTES
+from ui import data
+from ui.lang import current, tr
+from ui.widgets import page_header, wan
+
+ANALYSIS, ANALYSIS_KEY, MAPPING, DONE, RECHECK = ("up_analysis", "up_analysis_key", "up_mapping", "up_done",
+                                                 "up_recheck")
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+lang = current()
+db = data.store()
+page_header("page_upload")
+st.caption(tr("up_intro"))
+
+
+@st.cache_data(show_spinner=False, max_entries=1)
+def _template() -> bytes:
+    return template.template_xlsx()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _sheets(content: bytes, name: str) -> list[str]:
+    return pipeline.file_sheets(content, name)
+
+
+def _progress_bar():
+    bar = st.progress(0.0, text=tr("ing_step_read"))
+    return bar, lambda step, fraction: bar.progress(preview.overall_fraction(step, fraction),
+                                                    text=tr(f"ing_step_{step}"))
+
+
+if DONE in st.session_state:
+    st.success(st.session_state.pop(DONE), icon=":material/task_alt:")
+tab_import, tab_history = st.tabs([tr("up_tab_import"), tr("up_tab_history")])
+
+# The history is drawn first: the import tab stops the script early while nothing is uploaded.
+with tab_history:
+    batches = ingest_commit.history(db).to_pylist()
+    if not batches:
+        st.caption(tr("up_history_none"))
+    else:
+        st.dataframe(preview.history_frame(batches, lang), hide_index=True, width="stretch")
+        committed = [b["batch_id"] for b in batches if b["state"] == "committed"]
+        if committed:
+            chosen = st.selectbox(tr("up_undo_pick"), committed, key="up_undo_pick")
+            blockers = ingest_commit.undo_blockers(db, chosen)
+            if blockers:
+                st.caption(tr("up_undo_blocked", later="、".join(blockers)))
+            if st.button(tr("up_undo"), disabled=bool(blockers), icon=":material/undo:", key="up_undo"):
+                try:
+                    restored = ingest_commit.undo(db, chosen)
+                    st.session_state[DONE] = tr("up_undo_done", batch=chosen, n=restored)
+                    st.rerun()
+                except IngestError as exc:
+                    st.error(exc.message(lang), icon=":material/error:")
+
+with tab_import:
+    st.download_button(tr("up_template"), data=_template, file_name="项目库导入模板.xlsx", mime=XLSX_MIME,
+                       icon=":material/download:")
+    uploaded = st.file_uploader(tr("up_file"), type=["xlsx", "xlsm", "xls", "csv"], key="up_file",
+                                max_upload_size=MAX_UPLOAD_BYTES // 1024 // 1024)
+    if uploaded is None:
+        st.session_state.pop(ANALYSIS, None)
+        st.session_state.pop(MAPPING, None)
+        st.stop()
+    if uploaded.size > MAX_UPLOAD_BYTES:
+        st.error(tr("up_too_large", size_mb=f"{uploaded.size / 1024 / 1024:.1f}"), icon=":material/block:")
+        st.stop()
+    content = uploaded.getvalue()
+    try:
+        sheet_names = _sheets(content, uploaded.name)
+    except IngestError as exc:
+        st.error(exc.message(lang), icon=":material/error:")
+        st.stop()
+
+    left, middle, right = st.columns(3)
+    sheet = left.selectbox(tr("up_sheet"), [None, *sheet_names], key="up_sheet",
+                           format_func=lambda s: tr("up_sheet_auto") if s is None else s)
+    report_date = middle.date_input(tr("up_report_date"), value=date.today(), key="up_report_date")
+    uploaded_by = right.text_input(tr("up_uploaded_by"), key="up_uploaded_by")
+    with st.expander(tr("up_defaults")):
+        c1, c2, c3, c4 = st.columns(4)
+        counties = sorted({t.county for t in geo.towns()})
+        county = c1.selectbox(tr("up_county"), [None, *counties], key="up_county", accept_new_options=True,
+                              format_func=lambda c: tr("up_default_none") if c is None else c)
+        towns = sorted({t.town for t in geo.towns() if county in (None, t.county)})
+        town = c2.selectbox(tr("up_town"), [None, *towns], key="up_town", accept_new_options=True,
+                            format_func=lambda t_: tr("up_default_none") if t_ is None else t_)
+        category = c3.selectbox(tr("up_category"), [None, *vocab.CATEGORY_CODES], key="up_category",
+                                format_func=lambda c: tr("up_default_none") if c is None else vocab.label(
+                                    "category", c, lang))
+        coords = c4.selectbox(tr("up_coords"), ["wgs84", "gcj02", "bd09"], key="up_coords",
+                              format_func=lambda c: tr(f"up_coords_{c}"))
+        header_row = st.number_input(tr("up_header_row"), min_value=0, max_value=200, value=0, step=1,
+                                     key="up_header_row")
+
+    mapping = st.session_state.get(MAPPING, {}).get(uploaded.file_id)
+    options = pipeline.ImportOptions(sheet=sheet, report_date=report_date, county=county, town=town,
+                                     category=category, coord_system=coords, mapping=mapping,
+                                     header_row=int(header_row) or None)
+    key = (uploaded.file_id, sheet, report_date, county, town, category, coords, int(header_row),
+           tuple(sorted((mapping or {}).items())))
+
+    def run_analysis() -> None:
+        bar, progress = _progress_bar()
+        try:
+            st.session_state[ANALYSIS] = pipeline.analyse(db, content, uploaded.name, options, progress)
+            st.session_state[ANALYSIS_KEY] = key
+        except IngestError as exc:
+            st.session_state.pop(ANALYSIS, None)
+            st.error(exc.message(lang), icon=":material/error:")
+        finally:
+            bar.empty()
+
+    if st.button(tr("up_preview"), type="primary", icon=":material/fact_check:", key="up_preview") or \
+            st.session_state.pop(RECHECK, False):
+        run_analysis()
+    analysis: pipeline.Analysis | None = st.session_state.get(ANALYSIS)
+    if analysis is None:
+        st.stop()
+    if st.session_state.get(ANALYSIS_KEY) != key:
+        st.info(tr("up_options_changed"), icon=":material/refresh:")
+        st.stop()
+
+    # Summary ------------------------------------------------------------------------------
+    table = analysis.table
+    st.markdown(tr("up_found", sheet=analysis.sheet, rows="、".join(str(r + 1) for r in table.header_rows),
+                   n=analysis.rows_read))
+    named = [p for p in (table.title_county, table.title_town) if p]
+    if named:
+        st.caption(tr("up_title_defaults", what="、".join(named)))
+    if table.title_unit == 0.0001:
+        st.caption(tr("up_unit_yuan"))
+    for issue in analysis.file_issues:
+        if issue.key == "ing_w_same_file":
+            st.warning(issue.message(lang), icon=":material/content_copy:")
+    counts = preview.counts_line(analysis)
+    cols = st.columns(4)
+    for col, name in zip(cols, ("new", "changed", "unchanged", "rejected")):
+        col.metric(tr(f"up_metric_{name}"), f"{counts[name]:,}")
+    all_counts = analysis.counts
+    st.caption(tr("up_reports", date=analysis.report_date.isoformat(), new=all_counts["reports_new"],
+                  replaced=all_counts["reports_replaced"], same=all_counts["reports_same"]))
+    if analysis.total.file_total_wan is None:
+        st.caption(tr("up_total_none", total=wan(analysis.imported_budget_wan(), 2)))
+    elif analysis.total.matches:
+        st.caption(tr("up_total_ok", file_total=wan(analysis.total.file_total_wan, 2)))
+
+    # Column mapping -----------------------------------------------------------------------
+    with st.expander(f"{tr('up_mapping')} · {tr('up_mapping_source_' + analysis.mapping.source)}",
+                     expanded=analysis.mapping.source == "user"):
+        st.caption(tr("up_mapping_help"))
+        edited = st.data_editor(
+            preview.mapping_frame(analysis, lang), hide_index=True, width="stretch", key="up_mapping_editor",
+            disabled=["column", "header", "sample"],
+            column_config={
+                "column": st.column_config.TextColumn(tr("up_col_column"), width="small"),
+                "header": tr("up_col_header"),
+                "field": st.column_config.SelectboxColumn(
+                    tr("up_col_field"), options=list(columns.FIELDS), required=True,
+                    format_func=lambda f: preview.field_label(f, lang)),
+                "sample": tr("up_col_sample"),
+            })
+        if st.button(tr("up_mapping_apply"), icon=":material/sync:", key="up_mapping_apply"):
+            st.session_state.setdefault(MAPPING, {})[uploaded.file_id] = preview.mapping_override(edited)
+            st.session_state[RECHECK] = True
+            st.rerun()
+
+    # Problems, changes, new and rejected rows ---------------------------------------------------
+    issues = analysis.issues()
+    errors = sum(1 for i in issues if i.level == ERROR)
+    st.subheader(tr("up_issues", errors=errors, warnings=len(issues) - errors))
+    if issues:
+        st.dataframe(preview.issue_counts(issues, lang), hide_index=True, width="stretch")
+        with st.expander(tr("up_col_message")):
+            st.dataframe(preview.issues_frame(issues, lang), hide_index=True, width="stretch")
+    else:
+        st.caption(tr("up_issues_none"))
+    changes = preview.changes_frame(analysis, lang)
+    if len(changes):
+        st.subheader(tr("up_changes"))
+        st.dataframe(changes, hide_index=True, width="stretch")
+    new_rows = preview.new_frame(analysis, lang)
+    if len(new_rows):
+        st.subheader(tr("up_new_rows"))
+        st.dataframe(new_rows, hide_index=True, width="stretch")
+    rejected = preview.rejected_frame(analysis, lang)
+    if len(rejected):
+        st.subheader(tr("up_rejected"))
+        st.dataframe(rejected, hide_index=True, width="stretch")
+        st.download_button(tr("up_rejected_download"), data=lambda: analysis.rejected_xlsx(lang),
+                           file_name=f"未导入的行_{uploaded.name.rsplit('.', 1)[0]}.xlsx", mime=XLSX_MIME,
+                           icon=":material/download:", key="up_rejected_download")
+
+    # Commit ---------------------------------------------------------------------------------
+    if analysis.plan.is_noop:
+        st.info(tr("up_noop"), icon=":material/check_circle:")
+    elif st.button(tr("up_commit"), type="primary", icon=":material/upload:", key="up_commit"):
+        bar, progress = _progress_bar()
+        try:
+            result = pipeline.commit(db, analysis, uploaded_by, progress)
+        except IngestError as exc:
+            bar.empty()
+            st.error(exc.message(lang), icon=":material/error:")
+            st.stop()
+        bar.empty()
+        st.session_state[DONE] = tr("up_committed", batch=result.batch_id, new=result.inserted,
+                                    changed=result.updated, reports=result.reports)
+        st.session_state.pop(ANALYSIS, None)
+        st.rerun()
