@@ -8,7 +8,6 @@ import time
 from datetime import date
 
 import openpyxl
-import pytest
 
 from portfolio import cli, vocab
 from portfolio.ingest import pipeline, template

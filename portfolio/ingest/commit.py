@@ -54,21 +54,17 @@ def _schema(cur: duckdb.DuckDBPyConnection, query: str) -> pa.Schema:
 
 
 def _typed(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
-    """Rows (values possibly ISO strings for dates) as an Arrow table of the table's exact types."""
-    fixed = []
-    for row in rows:
-        out = {}
-        for f in schema:
-            v = row.get(f.name)
-            if isinstance(v, str) and pa.types.is_date(f.type):
-                v = date.fromisoformat(v)
-            elif isinstance(v, str) and pa.types.is_timestamp(f.type):
-                v = datetime.fromisoformat(v)
-            elif isinstance(v, datetime) and pa.types.is_date(f.type):
-                v = v.date()
-            out[f.name] = v
-        fixed.append(out)
-    return pa.Table.from_pylist(fixed, schema=schema)
+    """Rows (dates possibly as ISO strings, from a before-image) as an Arrow table of the table's exact types."""
+    arrays = []
+    for f in schema:
+        column = [row.get(f.name) for row in rows]
+        if pa.types.is_date(f.type):
+            column = [date.fromisoformat(v) if isinstance(v, str) else v.date() if isinstance(v, datetime) else v
+                      for v in column]
+        elif pa.types.is_timestamp(f.type):
+            column = [datetime.fromisoformat(v) if isinstance(v, str) else v for v in column]
+        arrays.append(pa.array(column, type=f.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def _with_frame(cur: duckdb.DuckDBPyConnection, name: str, frame: pa.Table, query: str) -> None:

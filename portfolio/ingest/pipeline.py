@@ -17,13 +17,12 @@ from typing import Any, Callable
 
 import xlsxwriter
 
-from portfolio import sql, store as store_mod, vocab
+from portfolio import sql, store as store_mod
 from portfolio.i18n import t
 from portfolio.ingest import columns, commit as commit_mod, locate as locate_mod, normalise as norm_mod
 from portfolio.ingest import read as read_mod, validate
 from portfolio.ingest.issues import ERROR, WARNING, IngestError, Issue
 from portfolio.ingest.plan import CHANGED, NEW, REJECTED, UNCHANGED, Plan, build_plan
-from portfolio.ingest.values import text_value
 
 STEPS = ("read", "locate", "check", "plan", "write")
 Progress = Callable[[str, float], None]
@@ -274,11 +273,3 @@ def commit(store: store_mod.Store, analysis: Analysis, uploaded_by: str = "",
     result = commit_mod.commit(store, analysis, uploaded_by, progress, before_write)
     analysis.timings["write"] = time.perf_counter() - tick
     return result
-
-
-def category_label(code: str | None, lang: str = "zh") -> str:
-    return vocab.label("category", code, lang)
-
-
-def cell_text(value: Any) -> str:
-    return text_value(value) or ""
