@@ -216,3 +216,43 @@ def test_10000_row_sheet_from_read_to_commit_is_fast(mem_store):
     before = dump(mem_store)
     assert pipeline.commit(mem_store, again).noop and dump(mem_store) == before
     assert time.perf_counter() - started < 5.0
+
+
+def test_every_message_and_label_the_importer_uses_exists_in_both_languages():
+    import re
+    from pathlib import Path
+
+    from portfolio.i18n import STRINGS
+    from portfolio.ingest import columns
+
+    root = Path(__file__).resolve().parent.parent
+    literal = set()
+    for path in sorted((root / "portfolio" / "ingest").glob("*.py")):
+        literal |= set(re.findall(r'"(ing_[a-z0-9_]+)"', path.read_text(encoding="utf-8")))
+    page = (root / "pages" / "upload.py").read_text(encoding="utf-8")
+    literal |= set(re.findall(r'\btr\("((?:ing|up|page|c)_[a-z0-9_]+)"', page))  # widget keys are not strings
+    dynamic = {f"ing_fld_{f}" for f in columns.FIELDS} | {
+        f"ing_rule_{s}" for s in ("column", "subcategory", "keyword", "section", "option", "default")} | {
+        f"ing_skip_{k}" for k in ("total", "subtotal", "heading", "notes", "header_repeat", "column_numbers",
+                                  "example")} | {f"ing_step_{s}" for s in pipeline.STEPS} | {
+        f"up_level_{x}" for x in ("error", "warning")} | {f"up_state_{x}" for x in ("committed", "undone")} | {
+        f"up_coords_{x}" for x in ("wgs84", "gcj02", "bd09")} | {
+        f"up_mapping_source_{x}" for x in ("auto", "remembered", "user")} | {
+        f"prec_{p}" for p in vocab.LOCATION_PRECISIONS}
+    keys = {k for k in literal | dynamic if not k.endswith("_")}
+    missing = sorted(k for k in keys if k not in STRINGS)
+    assert missing == []
+    assert all(STRINGS[k][0] and STRINGS[k][1] for k in keys)
+
+
+def test_encrypted_workbook_is_refused_with_a_message():
+    from portfolio.ingest import read
+    from portfolio.ingest.issues import IngestError
+
+    data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100) + "EncryptedPackage".encode("utf-16-le") + bytes(100)
+    try:
+        read.read_book(data, "secret.xlsx")
+    except IngestError as exc:
+        assert exc.key == "ing_err_encrypted" and "密码" in exc.message()
+    else:
+        raise AssertionError("an encrypted workbook must be refused")

@@ -74,6 +74,8 @@ def read_book(data: bytes, file_name: str = "upload.xlsx") -> RawBook:
         _check_zip(data)
         return _read_excel(data)
     if kind == "ole2":
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            raise IngestError("ing_err_encrypted")  # an encrypted .xlsx travels inside an OLE2 container
         return _read_excel(data)
     if kind == "html":
         raise IngestError("ing_err_html")
