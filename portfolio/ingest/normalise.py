@@ -168,9 +168,10 @@ def normalise(table: Table, mapping: ColumnMapping, options: Options,
         for f in ("county", "town", "village"):
             if getattr(place, f):
                 vals[f] = getattr(place, f)
-        if place.town_code:
+        # The codes follow the names, also to None when a project moves to a place the gazetteer lacks.
+        if "town" in vals:
             vals["town_code"] = place.town_code
-        if place.village_code:
+        if "village" in vals:
             vals["village_code"] = place.village_code
         # Name (composed from place and content when the sheet has none)
         if not name:
