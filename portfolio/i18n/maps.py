@@ -1,0 +1,120 @@
+"""Strings of the presentation map (作战图) and the map component the town page reuses."""
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # Controls
+    "map_color_by": ("着色", "Colour"),
+    "map_color_category": ("按类别", "By category"),
+    "map_color_status": ("按状态", "By status"),
+    "map_size_by": ("圆点大小", "Point size"),
+    "map_size_budget": ("按投资", "By investment"),
+    "map_size_equal": ("等大", "Equal"),
+    "map_layer": ("图层", "Layer"),
+    "map_layer_projects": ("项目分布", "Projects"),
+    "map_layer_indicator": ("镇指标", "Town indicators"),
+    "map_indicator": ("指标", "Indicator"),
+    "map_ind_projects": ("项目数", "Projects"),
+    "map_ind_budget_wan": ("计划投资（万元）", "Planned investment (10k CNY)"),
+    "map_ind_finish_rate": ("完工率", "Completion rate"),
+    "map_ind_start_rate": ("开工率", "Start rate"),
+    "map_ind_late": ("逾期项目数", "Late projects"),
+    "map_basemap": ("底图", "Basemap"),
+    "map_basemap_none": ("无底图（离线）", "None (offline)"),
+    "map_goto": ("定位到镇", "Go to town"),
+    "map_goto_none": ("（全部）", "(all)"),
+    "map_fit": ("适应范围", "Fit to area"),
+    "map_back_all": ("返回全域", "Back to all towns"),
+    "map_present": ("演示模式", "Presentation mode"),
+    "map_present_help": ("隐藏侧栏和工具栏，放大图例和数字，适合会议室大屏（1920×1080）。",
+                         "Hides the sidebar and toolbar and enlarges legend and numbers for a meeting-room screen (1920×1080)."),
+    # Legend
+    "map_legend": ("图例", "Legend"),
+    "map_legend_category": ("项目类别", "Category"),
+    "map_legend_status": ("项目状态", "Status"),
+    "map_legend_size_budget": ("圆点大小：计划投资（万元）", "Point size: planned investment (10k CNY)"),
+    "map_legend_size_equal": ("每个圆点代表 1 个项目", "Each point is one project"),
+    "map_legend_hollow": ("空心：近似位置", "Hollow: approximate position"),
+    "map_legend_unplaced": ("{n} 个项目无法定位，未在图上显示", "{n} projects cannot be placed and are not drawn"),
+    "map_legend_agg_color_town": ("颜色：完工率（按镇汇总）", "Colour: completion rate (per town)"),
+    "map_legend_agg_color_cell": ("颜色：完工率（按网格汇总）", "Colour: completion rate (per grid cell)"),
+    "map_legend_agg_size": ("圆大小：计划投资（万元）", "Circle size: planned investment (10k CNY)"),
+    "map_legend_no_data": ("无项目", "No projects"),
+    "map_legend_by_town": ("（按镇）", " (per town)"),
+    "map_legend_date": ("数据日期：{date}", "Data as of {date}"),
+    "map_legend_count": ("{n}", "{n}"),
+    "map_town_count": ("{n}个", "{n}"),
+    "map_area_all": ("清远市", "Qingyuan"),
+    # Tooltips
+    "map_tt_category": ("类别：{v}", "Category: {v}"),
+    "map_tt_status": ("状态：{v} · 进度 {p}", "Status: {v} · progress {p}"),
+    "map_tt_budget": ("计划投资：{v} 万元", "Planned investment: {v} (10k CNY)"),
+    "map_tt_late": ("逾期", "Late"),
+    "map_tt_place": ("位置：{v}", "Position: {v}"),
+    "map_tt_projects_budget": ("项目 {n} 个 · 计划投资 {b} 万元", "{n} projects · {b} (10k CNY) planned"),
+    "map_tt_rates": ("开工率 {s} · 完工率 {f}", "Started {s} · completed {f}"),
+    "map_tt_late_n": ("逾期 {n} 个", "{n} late"),
+    "map_tt_click_town": ("点击放大到该镇", "Click to zoom to this town"),
+    "map_tt_click_cell": ("点击放大到该网格", "Click to zoom to this cell"),
+    "map_tt_cell": ("网格汇总", "Grid cell"),
+    "prec_unplaced": ("无法定位", "cannot be placed"),
+    # Notes on the page
+    "map_aggregated_towns": (
+        "当前筛选共有 {n} 个可定位项目，超过 {limit} 个，地图按镇汇总显示（圆大小 = 计划投资，颜色 = 完工率）。"
+        "点击一个镇的圆圈或用“定位到镇”放大到该镇；在侧栏按类别、状态或村缩小筛选到 {limit} 个以内即可看到每个项目。",
+        "{n} placeable projects match, more than {limit}: the map shows one circle per town (size = planned "
+        "investment, colour = completion rate). Click a town's circle or use “Go to town” to zoom in; narrow the "
+        "filters (category, status, village) to {limit} or fewer to see each project."),
+    "map_aggregated_grid": (
+        "当前筛选共有 {n} 个可定位项目，超过 {limit} 个，地图按约 {km} 公里的网格汇总显示。"
+        "在侧栏按村、类别或状态缩小筛选到 {limit} 个以内即可看到每个项目。",
+        "{n} placeable projects match, more than {limit}: the map shows cells of about {km} km. Narrow the filters "
+        "(village, category, status) to {limit} or fewer to see each project."),
+    "map_fell_back": ("项目信息过多，为控制传输量（2 MB 以内）已按镇汇总显示。",
+                      "Too much project detail to send (limit 2 MB): the map shows town totals instead."),
+    "map_loc_summary": (
+        "定位情况：{n} 个项目中，{exact} 个有精确坐标；{approx} 个为近似位置（按村 {village}、按镇 {town}、按县 {county}、"
+        "无坐标按所在镇显示 {none}），图上以空心圆表示；{unplaced} 个无法定位，未显示。",
+        "Placement: of {n} projects, {exact} have exact coordinates; {approx} are placed approximately (village "
+        "{village}, town {town}, county {county}, no coordinates shown at the town {none}), drawn hollow; "
+        "{unplaced} cannot be placed and are not drawn."),
+    "map_loc_all_exact": ("定位情况：{n} 个项目全部有精确坐标。", "Placement: all {n} projects have exact coordinates."),
+    "map_loc_list": ("列出位置不精确的项目", "List the projects without exact positions"),
+    "map_loc_list_cut": ("仅列出前 {n} 个。", "Only the first {n} are listed."),
+    "map_no_points": ("当前筛选下没有可在地图上显示的项目。", "No project under these filters can be drawn on the map."),
+    "map_payload": ("传输 {kb} KB · 显示 {n} 个对象", "{kb} KB sent · {n} objects drawn"),
+    # Detail beside the map
+    "map_detail": ("项目详情", "Project detail"),
+    "map_detail_hint": ("点击地图上的项目查看详情；点击镇的圆圈放大到该镇。",
+                        "Click a project on the map for its detail; click a town's circle to zoom to it."),
+    "map_open_in_library": ("在项目库中打开", "Open in the project library"),
+    "map_detail_gone": ("所选项目不在当前筛选中。", "The selected project is not in the current filters."),
+    # Basemap
+    "map_base_checking": ("正在检查底图“{name}”能否加载……", "Checking whether basemap “{name}” loads…"),
+    "map_base_ok": ("底图“{name}”已加载。", "Basemap “{name}” loaded."),
+    "map_base_fail_offline": ("底图“{name}”未能加载：这台电脑没有连接互联网。县界、地名和项目点照常显示。",
+                              "Basemap “{name}” did not load: this computer is offline. Boundaries, names and projects still show."),
+    "map_base_fail_network": ("底图“{name}”未能加载：连接不到瓦片服务器（网络不通、被防火墙拦截或地址有误）。县界、地名和项目点照常显示。",
+                              "Basemap “{name}” did not load: the tile server cannot be reached (no route, blocked by a firewall, or a wrong address). Boundaries, names and projects still show."),
+    "map_base_fail_refused": ("底图“{name}”未能加载：瓦片服务器拒绝了请求，请检查密钥是否有效、是否已授权本机域名或 IP。县界、地名和项目点照常显示。",
+                              "Basemap “{name}” did not load: the tile server refused the request; check that the key is valid and allows this domain or IP. Boundaries, names and projects still show."),
+    "map_base_fail_timeout": ("底图“{name}”在 {s} 秒内没有响应，可能是网络很慢或不通。县界、地名和项目点照常显示。",
+                              "Basemap “{name}” did not answer within {s} s: the network is slow or down. Boundaries, names and projects still show."),
+    "map_base_config": ("底图配置有误，已忽略：{problems}。请检查 .streamlit/secrets.toml 中的 [map] 部分。",
+                        "Basemap settings ignored: {problems}. Check the [map] section of .streamlit/secrets.toml."),
+    "map_base_gcj02": ("该底图使用 GCJ-02 坐标（高德、腾讯），县界与项目点已相应偏移显示，数据本身不变。",
+                       "This basemap uses GCJ-02 (AMap, Tencent): boundaries and points are shifted for display; the data are unchanged."),
+    "map_cfg_bad_type": ("类型应为 raster 或 style", "type must be raster or style"),
+    "map_cfg_bad_crs": ("crs 应为 wgs84 或 gcj02", "crs must be wgs84 or gcj02"),
+    "map_cfg_bad_url": ("地址不是 http(s) 网址", "the URL is not an http(s) address"),
+    "map_cfg_no_xyz": ("瓦片地址缺少 {z}/{x}/{y}", "the tile URL lacks {z}/{x}/{y}"),
+    "map_cfg_placeholder_key": ("地址里的密钥还是示例占位符", "the key in the URL is still the example placeholder"),
+    # Exports
+    "map_export_html": ("下载离线地图（HTML）", "Download offline map (HTML)"),
+    "map_export_png": ("下载图片（PNG）", "Download picture (PNG)"),
+    "map_export_note": ("导出的地图不含在线底图，断网也能打开；图片带标题、图例和数据日期，可直接放进汇报材料。",
+                        "Exports draw the map without a tile basemap and open offline; the picture carries title, legend and data date for slides."),
+    "map_export_png_unavailable": ("无法生成图片：{reason}", "Cannot make the picture: {reason}"),
+    "map_png_title": ("{area}乡村振兴项目分布图", "Rural revitalization projects: {area}"),
+    # Presentation
+    "map_present_title": ("{programme} · {area}", "{programme} · {area}"),
+    "map_present_exit": ("退出演示", "Exit presentation"),
+}

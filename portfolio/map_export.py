@@ -1,0 +1,340 @@
+"""Map exports for meetings: a standalone HTML map that opens offline, and a PNG for slides.
+
+The HTML embeds deck.gl (pydeck's bundled @deck.gl/jupyter-widget, about 4.3 MB) and the
+deck's JSON, with the title, legend and data date beside the map; it references no
+outside address. The PNG is that page rendered by headless Chromium (found at
+PORTFOLIO_CHROMIUM, BROWSER_PATH, /usr/bin/chromium or on PATH), driven over the
+DevTools pipe so that the screenshot waits until every layer has loaded and drawn.
+
+Decks for export must be built with `maps.build(..., for_html=True)`: deck.gl's
+standalone tooltip pastes values into HTML unescaped, and those decks carry
+html-escaped values.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from html import escape
+from pathlib import Path
+
+import pydeck
+
+from portfolio import maps
+from portfolio.filters import Filters
+from portfolio.i18n import t
+from portfolio.store import Store
+
+LEGEND_WIDTH = 330  # px, the legend column beside the map
+TITLE_HEIGHT = 96  # px, the title band above the map
+PNG_TIMEOUT_S = 60.0
+DECK_BUNDLE = Path(pydeck.__file__).resolve().parent / "nbextension" / "static" / "index.js"
+FONT_STACK = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+
+
+class MapExportError(RuntimeError):
+    """The PNG could not be made (no Chromium, or it failed or timed out); the message says why."""
+
+
+# Legend -------------------------------------------------------------------------------
+def legend_html(legend: maps.Legend, lang: str = "zh", scale: float = 1.0) -> str:
+    """The legend as an HTML fragment (inline styles only; every text escaped)."""
+    font = round(14 * scale)
+    swatch = round(14 * scale)
+    parts = [f'<div class="map-legend" style="font-family:{escape(FONT_STACK)};font-size:{font}px;'
+             f'line-height:1.45;color:#222">']
+    parts.append(f'<div style="font-weight:700;margin-bottom:{round(4 * scale)}px">{escape(legend.title)}</div>')
+    for item in legend.items:
+        if item.hollow:
+            dot = (f'background:#fff;border:{max(2, round(2 * scale))}px solid {escape(item.color)};'
+                   f'box-sizing:border-box')
+        else:
+            dot = f'background:{escape(item.color)};border:1px solid #fff;box-sizing:border-box'
+        count = "" if item.count is None else (
+            f'<span style="margin-left:auto;padding-left:{round(10 * scale)}px;color:#555;'
+            f'font-variant-numeric:tabular-nums">{item.count:,}</span>')
+        parts.append(
+            f'<div style="display:flex;align-items:center;gap:{round(8 * scale)}px">'
+            f'<span style="display:inline-block;flex:none;width:{swatch}px;height:{swatch}px;border-radius:50%;{dot}">'
+            f'</span><span>{escape(item.label)}</span>{count}</div>')
+    if legend.size_title:
+        parts.append(f'<div style="font-weight:700;margin-top:{round(10 * scale)}px">{escape(legend.size_title)}</div>')
+    if legend.sizes:
+        parts.append(f'<div style="display:flex;align-items:flex-end;gap:{round(14 * scale)}px;margin-top:4px">')
+        for size in legend.sizes:
+            d = round(2 * size.radius_px)
+            parts.append(
+                f'<div style="text-align:center"><span style="display:inline-block;width:{d}px;height:{d}px;'
+                f'border-radius:50%;background:#9a9a9a;border:1px solid #fff"></span>'
+                f'<div>{escape(size.label)}</div></div>')
+        parts.append("</div>")
+    for note in legend.notes:
+        parts.append(f'<div style="margin-top:{round(8 * scale)}px;color:#8a4b00">{escape(note)}</div>')
+    if legend.data_date:
+        parts.append(f'<div style="margin-top:{round(10 * scale)}px;color:#555">'
+                     f'{escape(t("map_legend_date", lang, date=legend.data_date))}</div>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+# Standalone HTML ------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _deck_bundle() -> str:
+    text = DECK_BUNDLE.read_text(encoding="utf-8")
+    if "</script" in text.lower():
+        raise MapExportError("the deck.gl bundle cannot be inlined (it contains </script>)")
+    return text
+
+
+def _script_json(value) -> str:
+    """JSON safe to place inside a <script> element."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("</", "<\\/").replace("<!--", "<\\!--").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+html, body {{ margin: 0; height: 100%; background: #fff; font-family: {font}; color: #222; }}
+#page {{ position: absolute; inset: 0; display: grid; grid-template-columns: 1fr {legend_w}px;
+         grid-template-rows: {title_h}px 1fr; }}
+#head {{ grid-column: 1 / 3; padding: 14px 24px 0; border-bottom: 3px solid #1A9850; box-sizing: border-box; }}
+#head h1 {{ margin: 0; font-size: 32px; color: #1F3A5F; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}
+#head div {{ margin-top: 4px; font-size: 16px; color: #555; }}
+#cell {{ position: relative; overflow: hidden; min-width: 0; min-height: 0; }}
+#map {{ position: absolute; inset: 0; }}
+#side {{ grid-column: 2; grid-row: 2; padding: 18px 20px; box-sizing: border-box; border-left: 1px solid #ddd; overflow: auto; }}
+</style>
+<script>{bundle}</script>
+</head>
+<body>
+<div id="page">
+  <div id="head"><h1>{title}</h1><div>{subtitle}</div></div>
+  <div id="cell"><div id="map"></div></div>
+  <div id="side">{legend}</div>
+</div>
+<script>
+window.__mapReady = false;
+(function () {{
+  const spec = {spec};
+  const tooltip = {tooltip};
+  const deck = createDeck({{container: document.getElementById("map"), jsonInput: spec, tooltip: tooltip}});
+  let drawnAfterLoad = 0;
+  function loaded() {{
+    try {{
+      const layers = deck.layerManager ? deck.layerManager.getLayers() : [];
+      return deck.isInitialized && layers.length > 0 && layers.every(function (l) {{ return l.isLoaded; }});
+    }} catch (e) {{ return false; }}
+  }}
+  deck.setProps({{onAfterRender: function () {{ if (loaded()) drawnAfterLoad += 1; }}}});
+  document.fonts.ready.then(function () {{
+    (function check() {{
+      if (drawnAfterLoad >= 2) {{ window.__mapReady = true; return; }}
+      deck.redraw(true);
+      setTimeout(check, 60);
+    }})();
+  }});
+}})();
+</script>
+</body>
+</html>
+"""
+
+
+def standalone_html(deck: maps.MapDeck, title: str, legend: maps.Legend, subtitle: str = "",
+                    lang: str = "zh") -> str:
+    """A self-contained HTML page: the map (deck.gl inlined), its title, legend and data date."""
+    if getattr(deck, "map_style", None) not in (None, "__MAP_STYLE__") or getattr(deck, "map_provider", None):
+        raise ValueError("export decks draw no tile basemap: build them with basemap=None")
+    if not getattr(deck, "escaped_tooltips", False):
+        raise ValueError("export decks need escaped tooltips: build them with maps.build(..., for_html=True)")
+    return _PAGE.format(
+        lang="zh-CN" if lang == "zh" else "en", title=escape(title), subtitle=escape(subtitle), font=FONT_STACK,
+        legend_w=LEGEND_WIDTH, title_h=TITLE_HEIGHT, bundle=_deck_bundle(), legend=legend_html(legend, lang),
+        spec=_script_json(deck.to_json()), tooltip=_script_json(deck._tooltip),
+    )
+
+
+def map_canvas(width: int, height: int) -> tuple[int, int]:
+    """The map's own pixel size inside a page of width x height (for fitting the view)."""
+    return max(width - LEGEND_WIDTH, 200), max(height - TITLE_HEIGHT, 200)
+
+
+# PNG ------------------------------------------------------------------------------------
+def chromium_path() -> str | None:
+    """The headless browser used for PNGs, or None when the machine has none."""
+    for env in ("PORTFOLIO_CHROMIUM", "BROWSER_PATH"):
+        path = os.environ.get(env)
+        if path and os.access(path, os.X_OK):
+            return path
+    for path in CHROMIUM_CANDIDATES:
+        if os.access(path, os.X_OK):
+            return path
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def map_png(deck: maps.MapDeck, title: str, legend: maps.Legend, width: int = 1600, height: int = 900,
+            subtitle: str = "", lang: str = "zh", timeout_s: float = PNG_TIMEOUT_S) -> bytes:
+    """A PNG (width x height) of the map with title, legend and data date, rendered offline in headless Chromium."""
+    page = standalone_html(deck, title, legend, subtitle, lang)
+    browser = chromium_path()
+    if browser is None:
+        raise MapExportError("no Chromium found (install Debian's chromium or set PORTFOLIO_CHROMIUM)")
+    with tempfile.TemporaryDirectory(prefix="map_png_") as tmp:
+        html_path = Path(tmp) / "map.html"
+        html_path.write_text(page, encoding="utf-8")
+        with _DevTools(browser, Path(tmp) / "profile") as devtools:
+            return devtools.screenshot(html_path.as_uri(), width, height, timeout_s)
+
+
+@dataclass
+class _DevTools:
+    """Headless Chromium driven over --remote-debugging-pipe (fd 3 in, fd 4 out; messages end in NUL)."""
+    browser: str
+    profile: Path
+
+    def __enter__(self) -> "_DevTools":
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        # Move the child's ends above 9 so that placing them on fds 3 and 4 cannot clobber them.
+        child_in, child_out = (_high_fd(to_child_r), _high_fd(from_child_w))
+        for fd in (to_child_r, from_child_w):
+            os.close(fd)
+        args = [self.browser, "--headless", "--no-sandbox", "--disable-gpu", "--use-angle=swiftshader",
+                "--enable-unsafe-swiftshader", "--hide-scrollbars", "--mute-audio", "--no-first-run",
+                "--no-default-browser-check", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--disable-extensions", "--disable-quic", "--allow-file-access-from-files",
+                f"--user-data-dir={self.profile}", "--remote-debugging-pipe", "about:blank"]
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", _TRAMPOLINE, str(child_in), str(child_out), *args],
+            pass_fds=(child_in, child_out), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        os.close(child_in)
+        os.close(child_out)
+        self.write_fd, self.read_fd = to_child_w, from_child_r
+        self.buffer = b""
+        self.next_id = 0
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            self._send("Browser.close", wait=False)
+        except OSError:
+            pass
+        for fd in (self.write_fd, self.read_fd):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+    def _send(self, method: str, params: dict | None = None, session: str | None = None, wait: bool = True,
+              deadline: float | None = None) -> dict:
+        self.next_id += 1
+        message = {"id": self.next_id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        os.write(self.write_fd, json.dumps(message).encode() + b"\0")
+        if not wait:
+            return {}
+        while True:
+            reply = self._read(deadline or time.monotonic() + PNG_TIMEOUT_S)
+            if reply.get("id") == self.next_id:
+                if "error" in reply:
+                    raise MapExportError(f"Chromium {method}: {reply['error'].get('message')}")
+                return reply.get("result", {})
+
+    def _read(self, deadline: float) -> dict:
+        import select
+
+        while b"\0" not in self.buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise MapExportError("Chromium did not answer in time")
+            ready, _, _ = select.select([self.read_fd], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(self.read_fd, 1 << 20)
+            if not chunk:
+                raise MapExportError("Chromium exited before the picture was taken")
+            self.buffer += chunk
+        message, self.buffer = self.buffer.split(b"\0", 1)
+        return json.loads(message)
+
+    def screenshot(self, url: str, width: int, height: int, timeout_s: float) -> bytes:
+        deadline = time.monotonic() + timeout_s
+        targets = self._send("Target.getTargets", deadline=deadline)["targetInfos"]
+        page = next(target for target in targets if target["type"] == "page")
+        session = self._send("Target.attachToTarget", {"targetId": page["targetId"], "flatten": True},
+                             deadline=deadline)["sessionId"]
+        self._send("Emulation.setDeviceMetricsOverride",
+                   {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+                   session, deadline=deadline)
+        self._send("Page.navigate", {"url": url}, session, deadline=deadline)
+        while True:
+            result = self._send("Runtime.evaluate", {"expression": "window.__mapReady === true",
+                                                     "returnByValue": True}, session, deadline=deadline)
+            if result.get("result", {}).get("value") is True:
+                break
+            if time.monotonic() > deadline:
+                raise MapExportError("the map did not finish drawing in time")
+            time.sleep(0.1)
+        shot = self._send("Page.captureScreenshot", {"format": "png", "fromSurface": True}, session,
+                          deadline=deadline)
+        return base64.b64decode(shot["data"])
+
+
+# Puts the pipe ends on fds 3 and 4, where --remote-debugging-pipe expects them, then becomes Chromium.
+_TRAMPOLINE = ("import os, sys; os.dup2(int(sys.argv[1]), 3); os.dup2(int(sys.argv[2]), 4); "
+               "os.close(int(sys.argv[1])); os.close(int(sys.argv[2])); os.execv(sys.argv[3], sys.argv[3:])")
+
+
+def _high_fd(fd: int) -> int:
+    import fcntl
+
+    return fcntl.fcntl(fd, fcntl.F_DUPFD, 10)
+
+
+# One call for pages and the meeting deck -----------------------------------------------------
+def filters_map(db: Store, filters: Filters, as_of: date, lang: str = "zh", width: int = 1600, height: int = 900,
+                options: maps.MapOptions | None = None) -> tuple[maps.MapResult, str, str]:
+    """The export deck for `filters` (no basemap, escaped tooltips, fitted to the page) with its title and subtitle."""
+    options = options or maps.MapOptions(lang=lang)
+    data = maps.load(db, filters, as_of, options.layer, options.point_limit)
+    result = maps.build(data, options, view=None, basemap=None, for_html=True, canvas=map_canvas(width, height),
+                        data_date=as_of)
+    title = t("map_png_title", lang, area=maps.area_label(filters, lang))
+    subtitle = t("map_legend_date", lang, date=as_of.isoformat())
+    return result, title, subtitle
+
+
+def map_png_for(db: Store, filters: Filters, lang: str = "zh", width: int = 1600, height: int = 900) -> bytes | None:
+    """A slide picture of the map for `filters`, or None when this machine cannot render one (no Chromium)."""
+    from portfolio import views
+
+    if chromium_path() is None:
+        return None
+    result, title, subtitle = filters_map(db, filters, views.data_date(db), lang, width, height)
+    return map_png(result.deck, title, result.legend, width, height, subtitle, lang)

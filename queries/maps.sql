@@ -1,0 +1,124 @@
+-- The presentation map (作战图): points, per-town and per-cell aggregates, location honesty.
+-- A project without its own coordinates is drawn at its town's gazetteer point when the
+-- town is known; `placement` says how precise the drawn position is:
+-- exact / village / town / county as stored, 'none' for the town-seat fallback,
+-- 'unplaced' when no position can be drawn at all.
+
+-- name: map_summary
+-- How many filtered projects there are, how precisely each is placed, and the bounding box of the drawable ones.
+WITH placed AS (
+    SELECT coalesce(f.lon, t.lon) AS lon,
+           coalesce(f.lat, t.lat) AS lat,
+           concat_ws('/', f.county, f.town) AS town_key,
+           CASE
+               WHEN f.lon IS NOT NULL AND f.lat IS NOT NULL
+                    AND f.location_precision IN ('exact', 'village', 'town', 'county') THEN f.location_precision
+               WHEN f.lon IS NOT NULL AND f.lat IS NOT NULL THEN 'none'
+               WHEN t.lon IS NOT NULL THEN 'none'
+               ELSE 'unplaced'
+           END AS placement
+    FROM filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword) AS f
+    LEFT JOIN towns AS t ON t.county = f.county AND t.town = f.town
+)
+SELECT count(*) AS projects,
+       count(*) FILTER (WHERE placement = 'exact') AS exact,
+       count(*) FILTER (WHERE placement = 'village') AS village,
+       count(*) FILTER (WHERE placement = 'town') AS town,
+       count(*) FILTER (WHERE placement = 'county') AS county,
+       count(*) FILTER (WHERE placement = 'none') AS none,
+       count(*) FILTER (WHERE placement = 'unplaced') AS unplaced,
+       count(DISTINCT town_key) FILTER (WHERE placement <> 'unplaced') AS towns,
+       min(lon) FILTER (WHERE placement <> 'unplaced') AS west,
+       min(lat) FILTER (WHERE placement <> 'unplaced') AS south,
+       max(lon) FILTER (WHERE placement <> 'unplaced') AS east,
+       max(lat) FILTER (WHERE placement <> 'unplaced') AS north
+FROM placed;
+
+-- name: map_points
+-- The drawable filtered projects with what a point and its tooltip need, largest budget first (up to $limit rows).
+SELECT f.project_id, f.name, f.county, f.town, f.village, f.category, f.status,
+       f.progress_pct, f.budget_wan, f.is_late,
+       round(coalesce(f.lon, t.lon), 5) AS lon,
+       round(coalesce(f.lat, t.lat), 5) AS lat,
+       CASE
+           WHEN f.lon IS NOT NULL AND f.lat IS NOT NULL
+                AND f.location_precision IN ('exact', 'village', 'town', 'county') THEN f.location_precision
+           ELSE 'none'
+       END AS placement
+FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of) AS f
+LEFT JOIN towns AS t ON t.county = f.county AND t.town = f.town
+WHERE coalesce(f.lon, t.lon) IS NOT NULL AND coalesce(f.lat, t.lat) IS NOT NULL
+ORDER BY f.budget_wan DESC NULLS LAST, f.project_id
+LIMIT $limit;
+
+-- name: map_town_stats
+-- Per town in scope: the numbers behind the town bubbles and indicators. Gazetteer towns inside the
+-- chosen counties/towns with no filtered project appear with projects = 0 ("no data").
+WITH stats AS (
+    SELECT f.county, f.town,
+           count(*) AS projects,
+           coalesce(sum(f.budget_wan), 0) AS budget_wan,
+           count(*) FILTER (WHERE f.status IN ('in_progress', 'completed', 'accepted', 'suspended')) AS started,
+           count(*) FILTER (WHERE f.status IN ('completed', 'accepted')) AS finished,
+           count(*) FILTER (WHERE f.is_late) AS late,
+           avg(f.lon) AS mean_lon,
+           avg(f.lat) AS mean_lat
+    FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of) AS f
+    WHERE f.town IS NOT NULL
+    GROUP BY f.county, f.town
+),
+scope AS (
+    SELECT county, town, lon, lat
+    FROM towns
+    WHERE (len($counties) = 0 OR list_contains($counties, county))
+      AND (len($towns) = 0 OR list_contains($towns, concat_ws('/', county, town)))
+)
+SELECT coalesce(s.county, g.county) AS county,
+       coalesce(s.town, g.town) AS town,
+       coalesce(s.projects, 0) AS projects,
+       coalesce(s.budget_wan, 0) AS budget_wan,
+       coalesce(s.started, 0) AS started,
+       coalesce(s.finished, 0) AS finished,
+       coalesce(s.late, 0) AS late,
+       round(coalesce(g.lon, s.mean_lon), 5) AS lon,
+       round(coalesce(g.lat, s.mean_lat), 5) AS lat
+FROM stats AS s
+FULL OUTER JOIN scope AS g ON g.county = s.county AND g.town = s.town
+ORDER BY budget_wan DESC, county, town;
+
+-- name: map_grid
+-- Drawable filtered projects binned into square cells of $cell degrees: count, money, started and finished per cell.
+WITH placed AS (
+    SELECT coalesce(f.lon, t.lon) AS lon, coalesce(f.lat, t.lat) AS lat,
+           f.budget_wan, f.status, f.is_late
+    FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of) AS f
+    LEFT JOIN towns AS t ON t.county = f.county AND t.town = f.town
+    WHERE coalesce(f.lon, t.lon) IS NOT NULL AND coalesce(f.lat, t.lat) IS NOT NULL
+)
+SELECT round((floor(lon / $cell) + 0.5) * $cell, 5) AS lon,
+       round((floor(lat / $cell) + 0.5) * $cell, 5) AS lat,
+       count(*) AS projects,
+       coalesce(sum(budget_wan), 0) AS budget_wan,
+       count(*) FILTER (WHERE status IN ('in_progress', 'completed', 'accepted', 'suspended')) AS started,
+       count(*) FILTER (WHERE status IN ('completed', 'accepted')) AS finished,
+       count(*) FILTER (WHERE is_late) AS late
+FROM placed
+GROUP BY floor(lon / $cell), floor(lat / $cell)
+ORDER BY projects DESC;
+
+-- name: map_imprecise
+-- Filtered projects not placed by their own exact coordinates, for the location-honesty list (up to $limit rows).
+SELECT f.project_id, f.name, f.county, f.town, f.village, f.category, f.status, f.budget_wan,
+       CASE
+           WHEN f.lon IS NOT NULL AND f.lat IS NOT NULL
+                AND f.location_precision IN ('exact', 'village', 'town', 'county') THEN f.location_precision
+           WHEN f.lon IS NOT NULL AND f.lat IS NOT NULL THEN 'none'
+           WHEN t.lon IS NOT NULL THEN 'none'
+           ELSE 'unplaced'
+       END AS placement
+FROM filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword) AS f
+LEFT JOIN towns AS t ON t.county = f.county AND t.town = f.town
+WHERE NOT (f.lon IS NOT NULL AND f.lat IS NOT NULL AND f.location_precision = 'exact')
+ORDER BY CASE placement WHEN 'unplaced' THEN 0 WHEN 'none' THEN 1 WHEN 'county' THEN 2 WHEN 'town' THEN 3 ELSE 4 END,
+         f.county, f.town, f.village NULLS FIRST, f.project_id
+LIMIT $limit;
