@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from portfolio import charts, vocab
+from portfolio import charts, views, vocab
 from ui import data
 from ui.lang import current, tr
 from ui.sidebar import current_filters
@@ -43,7 +43,7 @@ with right:
     st.plotly_chart(charts.trend_lines(data.view("monthly_trend", filters, as_of=as_of), lang), width="stretch",
                     config={"displaylogo": False})
     st.subheader(tr("ov_by_area"))
-    st.plotly_chart(charts.area_bars(data.view("by_area", filters), lang), width="stretch",
+    st.plotly_chart(charts.area_bars(views.area_totals(data.view("by_category", filters)), lang), width="stretch",
                     config={"displaylogo": False})
 
 st.subheader(tr("ov_attention"))

@@ -199,17 +199,20 @@ def load_gazetteer(cur: duckdb.DuckDBPyConnection) -> None:
 
 
 def refresh_progress_latest(cur: duckdb.DuckDBPyConnection, project_ids: list[str] | None = None) -> None:
-    """Recompute the progress rollup for the given projects (all when None)."""
+    """Recompute the progress rollup for the given projects (all when None) and copy it into
+    the projects' rollup columns (wherever they differ, so rows rewritten by an import are
+    corrected too)."""
     if project_ids is None:
         cur.execute(sql.query("rebuild_progress_latest"))
-        return
-    ids = pd.DataFrame({"project_id": pd.Series(project_ids, dtype="string")})
-    cur.register("changed_ids", ids)
-    try:
-        cur.execute(sql.query("delete_progress_latest_for"))
-        cur.execute(sql.query("insert_progress_latest_for"))
-    finally:
-        cur.unregister("changed_ids")
+    else:
+        ids = pd.DataFrame({"project_id": pd.Series(project_ids, dtype="string")})
+        cur.register("changed_ids", ids)
+        try:
+            cur.execute(sql.query("delete_progress_latest_for"))
+            cur.execute(sql.query("insert_progress_latest_for"))
+        finally:
+            cur.unregister("changed_ids")
+    cur.execute(sql.query("sync_project_rollups"))
 
 
 def now() -> datetime:

@@ -29,8 +29,6 @@ class Kpis:
     households: int
     late: int
     stalled: int
-    towns: int
-    villages: int
 
     @property
     def start_rate(self) -> float | None:
@@ -79,9 +77,9 @@ def by_status(db: Store, filters: Filters) -> pd.DataFrame:
     return _ordered(db.df("by_status", filters.sql_params()), "status", vocab.STATUS_CODES)
 
 
-def by_area(db: Store, filters: Filters) -> pd.DataFrame:
-    """Investment per programme area (六个方面), derived from the categories."""
-    cats = by_category(db, filters)
+def area_totals(categories: pd.DataFrame) -> pd.DataFrame:
+    """Investment per programme area (六个方面), from a by_category() frame."""
+    cats = categories.copy()
     cats["area"] = cats["category"].map(lambda c: vocab.CATEGORY_BY_CODE.get(c, vocab.CATEGORY_BY_CODE["other"]).area)
     out = cats.groupby("area", as_index=False)[["projects", "budget_wan"]].sum()
     return _ordered(out, "area", tuple(a.code for a in vocab.AREAS))

@@ -32,6 +32,22 @@ FROM progress_reports
 WHERE project_id IN (SELECT project_id FROM changed_ids)
 GROUP BY project_id;
 
+-- name: sync_project_rollups
+-- Copy the rollup into the projects' own columns where it differs (and clear it where a
+-- project has no report any more): the filter macro then reads one table.
+UPDATE projects AS p
+SET report_count = l.report_count, last_report_date = l.last_report_date,
+    last_progress_pct = l.last_progress_pct, progress_3_back_pct = l.progress_3_back_pct
+FROM progress_latest AS l
+WHERE p.project_id = l.project_id
+  AND (p.report_count IS DISTINCT FROM l.report_count
+       OR p.last_report_date IS DISTINCT FROM l.last_report_date
+       OR p.last_progress_pct IS DISTINCT FROM l.last_progress_pct
+       OR p.progress_3_back_pct IS DISTINCT FROM l.progress_3_back_pct);
+UPDATE projects
+SET report_count = NULL, last_report_date = NULL, last_progress_pct = NULL, progress_3_back_pct = NULL
+WHERE report_count IS NOT NULL AND project_id NOT IN (SELECT project_id FROM progress_latest);
+
 -- name: project_history
 -- Every progress report of one project, oldest first.
 SELECT report_date, status, progress_pct, spent_wan, funds_in_place_wan, batch_id
@@ -44,17 +60,14 @@ ORDER BY report_date;
 WITH f AS (
     SELECT actual_start, actual_end, status
     FROM filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword)
-),
-started AS (
-    SELECT date_trunc('month', actual_start) AS month, count(*) AS n
-    FROM f WHERE actual_start IS NOT NULL GROUP BY 1
-),
-finished AS (
-    SELECT date_trunc('month', actual_end) AS month, count(*) AS n
-    FROM f WHERE actual_end IS NOT NULL AND status IN ('completed', 'accepted') GROUP BY 1
 )
-SELECT CAST(coalesce(s.month, e.month) AS DATE) AS month,
-       coalesce(s.n, 0) AS started,
-       coalesce(e.n, 0) AS finished
-FROM started AS s FULL OUTER JOIN finished AS e ON s.month = e.month
+SELECT CAST(month AS DATE) AS month, CAST(sum(started) AS BIGINT) AS started, CAST(sum(finished) AS BIGINT) AS finished
+FROM (
+    SELECT date_trunc('month', actual_start) AS month, 1 AS started, 0 AS finished
+    FROM f WHERE actual_start IS NOT NULL
+    UNION ALL
+    SELECT date_trunc('month', actual_end), 0, 1
+    FROM f WHERE actual_end IS NOT NULL AND status IN ('completed', 'accepted')
+)
+GROUP BY month
 ORDER BY month;

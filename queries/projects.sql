@@ -11,9 +11,7 @@ SELECT count(*) AS projects,
        CAST(coalesce(sum(beneficiaries), 0) AS BIGINT) AS beneficiaries,
        CAST(coalesce(sum(beneficiary_households), 0) AS BIGINT) AS households,
        count(*) FILTER (WHERE is_late) AS late,
-       count(*) FILTER (WHERE is_stalled) AS stalled,
-       count(DISTINCT concat_ws('/', county, town)) AS towns,
-       count(DISTINCT concat_ws('/', county, town, village)) FILTER (WHERE village IS NOT NULL) AS villages
+       count(*) FILTER (WHERE is_stalled) AS stalled
 FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of);
 
 -- name: by_category
@@ -66,7 +64,8 @@ ORDER BY is_late DESC, budget_wan DESC NULLS LAST, project_id
 LIMIT $limit;
 
 -- name: project_table
--- The filtered projects for the table and exports, in a stable order (up to $limit rows).
+-- The filtered projects for the table and exports, by project code (up to $limit rows).
+-- Ordering by the code keeps the top-N cheap at a million rows; the table sorts in the browser.
 SELECT project_id, name, county, town, village, category, subcategory, area, nature, description,
        scale_qty, scale_unit, budget_wan, funds_in_place_wan, spent_wan,
        fund_central_wan, fund_provincial_wan, fund_city_wan, fund_county_wan,
@@ -76,17 +75,16 @@ SELECT project_id, name, county, town, village, category, subcategory, area, nat
        assisting_unit, team, responsible_unit, responsible_person, notes,
        is_late, is_stalled, last_report_date, updated_at
 FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of)
-ORDER BY county, town, village NULLS FIRST, project_id
+ORDER BY project_id
 LIMIT $limit;
 
 -- name: project_detail
 -- One project with its derived flags.
 SELECT p.*,
        coalesce(p.plan_end < $as_of AND p.status NOT IN ('completed', 'accepted'), false) AS is_late,
-       coalesce(p.status = 'in_progress' AND l.report_count >= 4
-                AND l.last_progress_pct <= l.progress_3_back_pct, false) AS is_stalled,
-       l.last_report_date, l.report_count
-FROM projects AS p LEFT JOIN progress_latest AS l USING (project_id)
+       coalesce(p.status = 'in_progress' AND p.report_count >= 4
+                AND p.last_progress_pct <= p.progress_3_back_pct, false) AS is_stalled
+FROM projects AS p
 WHERE p.project_id = $project_id;
 
 -- name: insert_projects_frame

@@ -74,7 +74,12 @@ CREATE TABLE IF NOT EXISTS projects (
     responsible_person VARCHAR,
     notes VARCHAR,
     batch_id VARCHAR,
-    updated_at TIMESTAMP
+    updated_at TIMESTAMP,
+    -- Copied from progress_latest at every write, so the filter macro needs no join.
+    report_count INTEGER,
+    last_report_date DATE,
+    last_progress_pct DOUBLE,
+    progress_3_back_pct DOUBLE
 );
 
 -- name: create_progress_reports
@@ -175,8 +180,6 @@ CREATE OR REPLACE MACRO flagged_projects(
 ) AS TABLE
 SELECT f.*,
        coalesce(f.plan_end < as_of AND f.status NOT IN ('completed', 'accepted'), false) AS is_late,
-       coalesce(f.status = 'in_progress' AND l.report_count >= 4
-                AND l.last_progress_pct <= l.progress_3_back_pct, false) AS is_stalled,
-       l.last_report_date
-FROM filtered_projects(counties, towns, villages, categories, statuses, years, sources, keyword) AS f
-LEFT JOIN progress_latest AS l USING (project_id);
+       coalesce(f.status = 'in_progress' AND f.report_count >= 4
+                AND f.last_progress_pct <= f.progress_3_back_pct, false) AS is_stalled
+FROM filtered_projects(counties, towns, villages, categories, statuses, years, sources, keyword) AS f;

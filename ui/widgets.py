@@ -30,7 +30,7 @@ def page_header(title_key: str) -> None:
 def kpi_cards(k: Kpis) -> None:
     """Two rows of headline numbers."""
     row = st.columns(5)
-    row[0].metric(tr("k_projects"), f"{k.projects:,}", help=tr("k_towns_villages", towns=k.towns, villages=k.villages))
+    row[0].metric(tr("k_projects"), f"{k.projects:,}")
     row[1].metric(tr("k_budget"), wan(k.budget_wan))
     row[2].metric(tr("k_in_place"), wan(k.funds_in_place_wan), tr("k_of_budget", pct=pct(k.in_place_rate)),
                   delta_color="off", delta_arrow="off")

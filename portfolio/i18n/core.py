@@ -41,7 +41,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "k_stalled": ("停滞项目", "Stalled"),
     "k_of_budget": ("占计划 {pct}", "{pct} of plan"),
     "k_n_of": ("{n} / {total} 个", "{n} of {total}"),
-    "k_towns_villages": ("{towns} 个镇 · {villages} 个村", "{towns} towns · {villages} villages"),
     # Overview
     "ov_by_category": ("各类别投资与项目数", "Investment and projects by category"),
     "ov_by_status": ("项目状态（按生命周期）", "Projects by status (lifecycle order)"),
