@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from portfolio import geo, sql
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "portfolio.duckdb"
 DEFAULT_MEMORY_LIMIT = "2GB"
 BACKUPS_KEPT = 10
@@ -117,8 +117,13 @@ class Store:
         with self._write_lock, self.cursor() as cur:
             cur.execute("BEGIN TRANSACTION")
             try:
+                had_meta = cur.execute(sql.query("meta_table_exists")).fetchall()[0][0] > 0
+                old_version = int((cur.execute(sql.query("get_meta"), {"key": "schema_version"}).fetchall()
+                                   or [[0]])[0][0]) if had_meta else SCHEMA_VERSION
                 for statement in sql.file_queries("schema").values():
                     cur.execute(statement)
+                if old_version < 2:
+                    refresh_progress_latest(cur)  # fills the rollup columns added by schema 2
                 cur.execute(sql.query("set_meta"), {"key": "schema_version", "value": str(SCHEMA_VERSION)})
                 if cur.execute(sql.query("count_towns")).fetchall()[0][0] == 0:
                     load_gazetteer(cur)
@@ -211,7 +216,10 @@ def refresh_progress_latest(cur: duckdb.DuckDBPyConnection, project_ids: list[st
             cur.execute(sql.query("delete_progress_latest_for"))
             cur.execute(sql.query("insert_progress_latest_for"))
         finally:
-            cur.unregister("changed_ids")
+            try:
+                cur.unregister("changed_ids")
+            except duckdb.Error:
+                pass  # an aborted transaction refuses even this; the original error matters
     cur.execute(sql.query("sync_project_rollups"))
 
 

@@ -42,3 +42,7 @@ SELECT coalesce(
 -- name: project_count
 -- Number of projects in the library.
 SELECT count(*) AS n FROM projects;
+
+-- name: meta_table_exists
+-- Whether the database has a meta table yet (a brand-new file has none).
+SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta';

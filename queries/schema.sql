@@ -82,6 +82,13 @@ CREATE TABLE IF NOT EXISTS projects (
     progress_3_back_pct DOUBLE
 );
 
+-- name: add_project_rollup_columns
+-- Schema 2: databases made by schema 1 get the rollup columns (filled by the migration).
+ALTER TABLE projects ADD COLUMN IF NOT EXISTS report_count INTEGER;
+ALTER TABLE projects ADD COLUMN IF NOT EXISTS last_report_date DATE;
+ALTER TABLE projects ADD COLUMN IF NOT EXISTS last_progress_pct DOUBLE;
+ALTER TABLE projects ADD COLUMN IF NOT EXISTS progress_3_back_pct DOUBLE;
+
 -- name: create_progress_reports
 -- One row per project per report date; successive uploads build the history.
 CREATE TABLE IF NOT EXISTS progress_reports (

@@ -148,3 +148,22 @@ def test_migration_is_idempotent(tmp_path):
     assert again.one("count_towns")["count_star()"] == 85
     assert views.kpis(again, Filters(), AS_OF).projects == len(PROJECTS)
     again.close()
+
+
+def test_schema_1_database_is_upgraded_with_its_rollups(tmp_path):
+    path = tmp_path / "old.duckdb"
+    db = Store(path)
+    seed(db)
+
+    def to_schema_1(cur):
+        for column in ("report_count", "last_report_date", "last_progress_pct", "progress_3_back_pct"):
+            cur.execute("ALTER TABLE projects DROP COLUMN " + column)
+        cur.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+
+    db.write(to_schema_1)
+    db.close()
+    upgraded = Store(path)
+    assert upgraded.meta("schema_version") == "2"
+    k = views.kpis(upgraded, Filters(), AS_OF)
+    assert k.stalled == 1 and k.late == 1
+    upgraded.close()
