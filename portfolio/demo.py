@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 
 import numpy as np
@@ -117,13 +118,22 @@ def assisted_places(all_towns: bool = False) -> tuple[list[geo.Town], dict[str, 
     return towns, chosen
 
 
+@lru_cache(maxsize=None)
 def village_point(town: geo.Town, village: geo.Village) -> tuple[float, float]:
-    """A deterministic point 2 to 7 km from the town seat, standing for the village."""
+    """A deterministic point 2 to 7 km from the town seat, standing for the village.
+
+    Drawn closer to the seat until it lies inside the town's own county polygon.
+    """
     angle = 2 * math.pi * _stable_unit(village.village_code + "a")
     dist_km = 2 + 5 * _stable_unit(village.village_code + "d")
-    dlat = dist_km / 111.0 * math.sin(angle)
-    dlon = dist_km / (111.0 * math.cos(math.radians(town.lat))) * math.cos(angle)
-    return round(town.lon + dlon, 6), round(town.lat + dlat, 6)
+    for _ in range(6):
+        dlat = dist_km / 111.0 * math.sin(angle)
+        dlon = dist_km / (111.0 * math.cos(math.radians(town.lat))) * math.cos(angle)
+        lon, lat = round(town.lon + dlon, 6), round(town.lat + dlat, 6)
+        if geo.point_in_county(lon, lat) == town.county_code:
+            return lon, lat
+        dist_km /= 2
+    return town.lon, town.lat
 
 
 def _month_add(d: np.ndarray, months: np.ndarray) -> np.ndarray:
@@ -248,7 +258,7 @@ def generate(n_projects: int = DEFAULT_PROJECTS, seed: int = DEFAULT_SEED,
             lon, lat = village_point(town, village)
             precision = "village"
             if exact[i]:
-                lon, lat, precision = round(lon + jitter[i, 0], 6), round(lat + jitter[i, 1], 6), "exact"
+                lon, lat, precision = round(lon + jitter[i, 0] / 4, 6), round(lat + jitter[i, 1] / 4, 6), "exact"
         rows.append((
             f"XM{int(year[i])}{i + 1:07d}", name, town.county, town.town,
             None if town_level[i] else village.short_name, town.town_code,

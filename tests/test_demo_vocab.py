@@ -93,3 +93,11 @@ def test_coordinate_round_trips():
     assert geo.to_wgs84(*bd, "bd09") == pytest.approx((lon, lat), abs=1e-5)
     shift = geo.distance_km(lon, lat, *geo.wgs84_to_gcj02(lon, lat))
     assert 0.3 < shift < 0.9  # about 600 m near 113E, 24N
+
+
+def test_demo_points_lie_in_their_own_county():
+    projects, _ = demo.generate()
+    codes = {t.county: t.county_code for t in geo.towns()}
+    village_level = projects[projects["location_precision"] == "village"]
+    outside = [r.project_id for r in village_level.itertuples() if geo.point_in_county(r.lon, r.lat) != codes[r.county]]
+    assert outside == []
