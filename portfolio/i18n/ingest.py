@@ -20,8 +20,15 @@ STRINGS: dict[str, tuple[str, str]] = {
                                  "This zip file is not an Excel workbook (perhaps a Word file or other renamed)."),
     "ing_err_xlsb": ("不支持二进制工作簿（.xlsb），请另存为 .xlsx 再上传。",
                      "Binary workbooks (.xlsb) are not supported; save as .xlsx and upload again."),
-    "ing_err_zip_bomb": ("文件解压后超过 {limit_mb} MB，内容异常，已拒绝。",
-                         "The file unpacks to more than {limit_mb} MB; refused as abnormal."),
+    "ing_err_zip_bomb": ("文件解压后的内容异常巨大（超过 {limit_mb} MB，或压缩比超过 {ratio} 倍），疑似“压缩炸弹”，已拒绝。",
+                         "The file unpacks to an abnormal size (over {limit_mb} MB, or a compression ratio over "
+                         "{ratio}): refused as a likely zip bomb."),
+    "ing_err_too_many_rows": ("工作表「{sheet}」有 {rows} 行，超过单次导入上限（{limit} 个项目），请按县或镇拆分后分别上传。",
+                              "Sheet \"{sheet}\" has {rows} rows, over the limit of {limit} projects per upload: "
+                              "split it by county or town and upload the parts."),
+    "ing_err_too_many_columns": ("工作表「{sheet}」有 {cols} 列，超过 {limit} 列，不像项目表，请检查是否选错了文件。",
+                                 "Sheet \"{sheet}\" has {cols} columns, more than {limit}: this does not look like "
+                                 "a project table; check the file."),
     "ing_err_sheet_too_big": ("工作表「{sheet}」有 {rows} 行 × {cols} 列，超出可处理的范围，请删除空行空列或拆分后上传。",
                               "Sheet {sheet} has {rows} rows × {cols} columns, more than can be processed; "
                               "delete empty rows and columns or split it."),
@@ -63,6 +70,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ing_w_amount_negative": ("金额「{value}」为负数，已留空。", "Amount '{value}' is negative; left empty."),
     "ing_w_amount_merged": ("金额来自跨多行的合并单元格，已计入每一行，请核对是否重复计算。",
                             "The amount comes from a cell merged over several rows and counts on each; check for double counting."),
+    "ing_w_amount_absurd": ("金额“{value}”超过 1000 亿元，不可能是一个项目的金额，已留空，请核对。",
+                            "Amount \"{value}\" exceeds 100 billion CNY, impossible for one project: left empty; please check."),
     "ing_w_budget_huge": ("计划投资 {value} 万元异常大，请核对单位（元/万元）。",
                           "Planned investment {value} (10k CNY) is unusually large; check the unit (元 or 万元)."),
     "ing_w_budget_from_sources": ("没有总投资，按各资金来源之和计为 {total} 万元。",

@@ -24,6 +24,7 @@ TEXT_FIELDS = ("subcategory", "description", "assisting_unit", "team", "responsi
 MAX_ID_LENGTH = 64
 MAX_TEXT_LENGTH = 4000
 HUGE_BUDGET_WAN = 100_000.0  # 10亿元 for one village project: almost surely a unit mistake
+ABSURD_AMOUNT_WAN = 10_000_000.0  # 1000亿元: no project-library entry; the value is not kept
 
 
 # The column a place problem points at, best first.
@@ -192,6 +193,9 @@ def normalise(table: Table, mapping: ColumnMapping, options: Options,
             amount, problem = V.parse_amount(raw, factors[f])
             if problem:
                 issue(WARNING, problem, f, value=V.text_value(raw) or "")
+            if amount is not None and abs(amount) > ABSURD_AMOUNT_WAN:
+                issue(WARNING, "ing_w_amount_absurd", f, value=V.text_value(raw) or "")
+                amount = None
             if amount is not None:
                 vals[f] = amount
                 if r in table.merged_rows.get(cols[f], ()):

@@ -25,6 +25,8 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200  # per member, once the member is larger than 10 MB
 MAX_CELLS = 20_000_000  # per sheet: the grid we build in memory
+MAX_ROWS = 100_100  # 100,000 projects per upload, plus room for titles, headers and totals
+MAX_COLUMNS = 500  # project tables have a few dozen columns; thousands mean a wrong file
 ALLOWED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".txt", ".ods")
 
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -135,10 +137,12 @@ def _check_zip(data: bytes) -> None:
                     member_total += len(chunk)
                     total += len(chunk)
                     if total > MAX_UNCOMPRESSED_BYTES:
-                        raise IngestError("ing_err_zip_bomb", limit_mb=MAX_UNCOMPRESSED_BYTES // 1024 // 1024)
+                        raise IngestError("ing_err_zip_bomb", limit_mb=MAX_UNCOMPRESSED_BYTES // 1024 // 1024,
+                                          ratio=MAX_COMPRESSION_RATIO)
                     if (member_total > 10 * 1024 * 1024
                             and member_total > MAX_COMPRESSION_RATIO * max(info.compress_size, 1)):
-                        raise IngestError("ing_err_zip_bomb", limit_mb=MAX_UNCOMPRESSED_BYTES // 1024 // 1024)
+                        raise IngestError("ing_err_zip_bomb", limit_mb=MAX_UNCOMPRESSED_BYTES // 1024 // 1024,
+                                          ratio=MAX_COMPRESSION_RATIO)
         except IngestError:
             raise
         except (zipfile.BadZipFile, RuntimeError, ValueError, OSError, EOFError) as exc:
@@ -171,8 +175,7 @@ def _read_excel(data: bytes) -> RawBook:
             continue  # chart sheets, macro sheets
         try:
             sheet = book.get_sheet_by_name(meta.name)
-            if sheet.height * max(sheet.width, 1) > MAX_CELLS:
-                raise IngestError("ing_err_sheet_too_big", sheet=meta.name, rows=sheet.height, cols=sheet.width)
+            check_shape(meta.name, sheet.height, sheet.width)
             rows = sheet.to_python(skip_empty_area=False)
             merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
         except IngestError:
@@ -267,11 +270,20 @@ def _read_csv(data: bytes) -> RawBook:
     except csv.Error as exc:
         raise IngestError("ing_err_corrupt", detail=str(exc)[:120]) from None
     width = max((len(r) for r in rows), default=0)
-    if width * len(rows) > MAX_CELLS:
-        raise IngestError("ing_err_sheet_too_big", sheet="CSV", rows=len(rows), cols=width)
+    check_shape("CSV", len(rows), width)
     for row in rows:
         row.extend([None] * (width - len(row)))
     return RawBook("csv", [RawSheet("CSV", rows)], encoding)
+
+
+def check_shape(sheet: str, rows: int, cols: int) -> None:
+    """Refuse, before building the grid, a sheet too large to be one upload of a project table."""
+    if rows > MAX_ROWS:
+        raise IngestError("ing_err_too_many_rows", sheet=sheet, rows=f"{rows:,}", limit=f"{MAX_ROWS - 100:,}")
+    if cols > MAX_COLUMNS:
+        raise IngestError("ing_err_too_many_columns", sheet=sheet, cols=f"{cols:,}", limit=MAX_COLUMNS)
+    if rows * max(cols, 1) > MAX_CELLS:
+        raise IngestError("ing_err_sheet_too_big", sheet=sheet, rows=rows, cols=cols)
 
 
 def _sniff_delimiter(text: str) -> str:
