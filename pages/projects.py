@@ -8,7 +8,7 @@ from portfolio.views import TABLE_LIMIT
 from ui import data
 from ui.lang import current, tr
 from ui.sidebar import current_filters
-from ui.widgets import page_header, wan
+from ui.widgets import md, page_header, wan
 
 PROJECT_PARAM = "project"
 
@@ -82,7 +82,7 @@ if detail is None:
     st.stop()
 
 st.divider()
-st.subheader(f"{tr('pl_detail')}：{detail['name']}")
+st.subheader(f"{tr('pl_detail')}：{md(detail['name'])}")
 flags = [tr("flag_late")] if detail["is_late"] else []
 flags += [tr("flag_stalled")] if detail["is_stalled"] else []
 st.markdown(

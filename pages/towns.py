@@ -9,7 +9,7 @@ from portfolio.views import RANK_INDICATORS
 from ui import data
 from ui.lang import current, tr
 from ui.sidebar import current_filters, set_filters
-from ui.widgets import kpi_cards, page_header, wan
+from ui.widgets import kpi_cards, md, page_header, wan
 
 lang = current()
 filters = current_filters()
@@ -41,7 +41,7 @@ if not (single_town or single_county):
     st.stop()
 
 area = meeting.area_name(filters, lang)
-st.header(area)
+st.header(md(area))
 k = data.view("kpis", filters, as_of)
 kpi_cards(k)
 if k.projects == 0:
@@ -62,7 +62,7 @@ downloads[1].download_button(
 teams = data.view("teams", filters)
 if not teams.empty:
     st.caption(tr("tw_team") + "：" + "；".join(
-        f"{r.town} {r.team or ''} {r.assisting_unit or ''}".strip() for r in teams.itertuples()))
+        md(f"{r.town} {r.team or ''} {r.assisting_unit or ''}".strip()) for r in teams.itertuples()))
 
 changes = data.view("changes_since_previous_report", filters)
 if changes.previous is None:

@@ -15,7 +15,7 @@ from portfolio.ingest.issues import ERROR, IngestError
 from portfolio.ingest.read import MAX_UPLOAD_BYTES
 from ui import data
 from ui.lang import current, tr
-from ui.widgets import page_header, wan
+from ui.widgets import md, page_header, wan
 
 ANALYSIS, ANALYSIS_KEY, MAPPING, DONE, RECHECK = ("up_analysis", "up_analysis_key", "up_mapping", "up_done",
                                                  "up_recheck")
@@ -66,7 +66,7 @@ with tab_history:
                     st.session_state[DONE] = tr("up_undo_done", batch=chosen, n=restored)
                     st.rerun()
                 except IngestError as exc:
-                    st.error(exc.message(lang), icon=":material/error:")
+                    st.error(md(exc.message(lang)), icon=":material/error:")
 
 with tab_import:
     st.download_button(tr("up_template"), data=_template, file_name="项目库导入模板.xlsx", mime=XLSX_MIME,
@@ -84,7 +84,7 @@ with tab_import:
     try:
         sheet_names = _sheets(content, uploaded.name)
     except IngestError as exc:
-        st.error(exc.message(lang), icon=":material/error:")
+        st.error(md(exc.message(lang)), icon=":material/error:")
         st.stop()
 
     left, middle, right = st.columns(3)
@@ -122,7 +122,7 @@ with tab_import:
             st.session_state[ANALYSIS_KEY] = key
         except IngestError as exc:
             st.session_state.pop(ANALYSIS, None)
-            st.error(exc.message(lang), icon=":material/error:")
+            st.error(md(exc.message(lang)), icon=":material/error:")
         finally:
             bar.empty()
 
@@ -138,16 +138,16 @@ with tab_import:
 
     # Summary ------------------------------------------------------------------------------
     table = analysis.table
-    st.markdown(tr("up_found", sheet=analysis.sheet, rows="、".join(str(r + 1) for r in table.header_rows),
+    st.markdown(tr("up_found", sheet=md(analysis.sheet), rows="、".join(str(r + 1) for r in table.header_rows),
                    n=analysis.rows_read))
     named = [p for p in (table.title_county, table.title_town) if p]
     if named:
-        st.caption(tr("up_title_defaults", what="、".join(named)))
+        st.caption(tr("up_title_defaults", what=md("、".join(named))))
     if table.title_unit == 0.0001:
         st.caption(tr("up_unit_yuan"))
     for issue in analysis.file_issues:
         if issue.key == "ing_w_same_file":
-            st.warning(issue.message(lang), icon=":material/content_copy:")
+            st.warning(md(issue.message(lang)), icon=":material/content_copy:")
     counts = preview.counts_line(analysis)
     cols = st.columns(4)
     for col, name in zip(cols, ("new", "changed", "unchanged", "rejected")):
@@ -215,7 +215,7 @@ with tab_import:
             result = pipeline.commit(db, analysis, uploaded_by, progress)
         except IngestError as exc:
             bar.empty()
-            st.error(exc.message(lang), icon=":material/error:")
+            st.error(md(exc.message(lang)), icon=":material/error:")
             st.stop()
         bar.empty()
         st.session_state[DONE] = tr("up_committed", batch=result.batch_id, new=result.inserted,

@@ -1,11 +1,25 @@
 """Plotly figures. One colour per category and per status, from vocab, everywhere."""
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import plotly.graph_objects as go
 
 from portfolio import vocab
 from portfolio.i18n import t
+
+def _text(value) -> str:
+    """Upload text for a chart label: plotly renders some HTML tags in labels, so escape it."""
+    return html.escape(str(value))
+
+
+def _town_labels(df: pd.DataFrame) -> list[str]:
+    """Town names, with the county where a name occurs twice (太平镇 in two counties)."""
+    duplicated = df["town"].duplicated(keep=False)
+    return [_text(f"{town}（{county}）" if dup else town) for town, county, dup in
+            zip(df["town"], df["county"], duplicated)]
+
 
 FONT_FAMILY = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 
@@ -53,8 +67,7 @@ def status_bars(df: pd.DataFrame, lang: str) -> go.Figure:
 def town_ranking(df: pd.DataFrame, lang: str, top: int = 15) -> go.Figure:
     """Towns ranked by planned investment; bar colour shows the completion rate."""
     df = df.head(top).iloc[::-1]
-    duplicated = df["town"].duplicated(keep=False)
-    labels = [f"{town}（{county}）" if dup else town for town, county, dup in zip(df["town"], df["county"], duplicated)]
+    labels = _town_labels(df)
     fig = go.Figure(go.Bar(
         x=df["budget_wan"], y=labels, orientation="h",
         marker=dict(color=df["finish_rate"], colorscale=[[0, "#C6DBEF"], [1, "#1A9850"]], cmin=0, cmax=1,
@@ -107,8 +120,7 @@ def town_comparison(df: pd.DataFrame, indicator: str, indicator_label: str, assi
                     top: int = 25) -> go.Figure:
     """Towns ranked on one indicator; assisted towns in green, the others grey."""
     df = df.head(top).iloc[::-1]
-    duplicated = df["town"].duplicated(keep=False)
-    labels = [f"{town}（{county}）" if dup else town for town, county, dup in zip(df["town"], df["county"], duplicated)]
+    labels = _town_labels(df)
     is_rate = indicator.endswith("_rate")
     values = df["value"].astype(float)
     fig = go.Figure(go.Bar(

@@ -54,3 +54,12 @@ def favicon():
     icon[20:26, 4:28] = 255  # a road
     icon[6:18, 14:18] = 255  # a post
     return Image.fromarray(icon)
+
+
+_MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$:=\"'&")
+
+
+def md(text) -> str:
+    """Text from uploads made inert for Streamlit markdown (headers, captions, alerts):
+    every markdown, HTML and directive character is backslash-escaped, so it shows as typed."""
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in str(text))
