@@ -14,6 +14,7 @@ lang = ui_lang.current()
 pages = [
     st.Page("pages/overview.py", title=t("page_overview", lang), icon=":material/dashboard:", default=True),
     st.Page("pages/projects.py", title=t("page_projects", lang), icon=":material/table_view:"),
+    st.Page("pages/map.py", title=t("page_map", lang), icon=":material/map:"),
     st.Page("pages/towns.py", title=t("page_towns", lang), icon=":material/location_city:"),
     st.Page("pages/upload.py", title=t("page_upload", lang), icon=":material/upload_file:"),
 ]

@@ -277,6 +277,7 @@ class MapData:
     grid_cell: float | None = None  # cell size in degrees
     mode: str = "points"  # points / towns / grid (what the projects layer shows)
     counties: tuple[str, ...] = ()  # the filter's counties, to highlight on the boundary layer
+    within_towns: bool = False  # the filters name towns or villages: fit to the projects, not the counties
 
 
 def load(db: Store, filters: Filters, as_of: date, layer: str = "projects",
@@ -288,7 +289,8 @@ def load(db: Store, filters: Filters, as_of: date, layer: str = "projects",
     if row.get("west") is not None:
         bounds = Bounds(row["west"], row["south"], row["east"], row["north"])
     towns = db.df("map_town_stats", flag_params(filters, as_of))
-    data = MapData(summary=summary, bounds=bounds, towns=towns, counties=tuple(filters.counties))
+    data = MapData(summary=summary, bounds=bounds, towns=towns, counties=tuple(filters.counties),
+                   within_towns=bool(filters.towns or filters.villages))
     if layer != "projects":
         data.mode = "indicator"
         return data
@@ -543,64 +545,76 @@ def _pixel(lon: float, lat: float, zoom: float) -> tuple[float, float]:
     return (lon + 180.0) / 360.0 * world, (1.0 - _merc_y(lat) / math.pi) / 2.0 * world
 
 
-def declutter(rows: list[dict], view: View, size_px: float) -> list[dict]:
+def declutter(rows: list[dict], view: View, size_px: float, fixed: Iterable[tuple[dict, float]] = ()) -> list[dict]:
     """The labels that fit without overlapping at `view`, highest priority ("pr") first.
 
-    For exports, where deck.gl's CollisionFilterExtension is not available; rows carry
-    "p" (lon, lat), "t" (text, lines split by newlines) and "o" (pixel offset below the point).
+    Rows carry "p" (lon, lat), "t" (text; lines split by newlines) and "o" (pixel offset of the
+    text's top below the point, or None for text centred on the point); `fixed` labels (row, size)
+    are always kept and block the others.
     """
     placed: list[tuple[float, float, float, float]] = []
-    kept = []
-    for row in sorted(rows, key=lambda r: -r.get("pr", 0)):
+
+    def box(row: dict, size: float) -> tuple[float, float, float, float]:
         x, y = _pixel(row["p"][0], row["p"][1], view.zoom)
         lines = row["t"].split("\n")
-        width = max(len(line) for line in lines) * size_px * 1.02
-        height = len(lines) * size_px * 1.25
-        top = y + row.get("o", [0, 0])[1]
-        box = (x - width / 2, top, x + width / 2, top + height)
-        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
+        half_w = max(len(line) for line in lines) * size * 0.52 + 2
+        height = len(lines) * size * 1.2 + 2
+        top = y - height / 2 if row.get("o") is None else y + row["o"][1]
+        return x - half_w, top, x + half_w, top + height
+
+    for row, size in fixed:
+        placed.append(box(row, size))
+    kept = []
+    for row in sorted(rows, key=lambda r: -r.get("pr", 0)):
+        b = box(row, size_px)
+        if any(b[0] < o[2] and o[0] < b[2] and b[1] < o[3] and o[1] < b[3] for o in placed):
             continue
-        placed.append(box)
+        placed.append(b)
         kept.append(row)
     return kept
 
 
 def _label_layers(data: MapData, gcj02: bool, scale: float, town_values: dict[tuple[str, str], tuple[str, float]],
-                  view: View | None) -> list[pdk.Layer]:
-    """County names, and town names (with a value line under bubbles). With `view` given, town labels are
-    decluttered here for that view; otherwise deck.gl's collision filter hides overlaps as the user zooms."""
+                  view: View) -> list[pdk.Layer]:
+    """County names and town names (with a value line under each bubble in aggregate and indicator modes),
+    decluttered for `view` so that no two overlap.
+
+    The labels are placed here rather than by deck.gl's CollisionFilterExtension: that extension is
+    missing from pydeck's standalone bundle (exports), hides labels drawn with a pixel offset, and
+    wants priorities within [-1000, 1000]. Zooming in with the mouse keeps the labels of the fitted view;
+    choosing a town refits and places them again.
+    """
     county_points = county_label_points()
     shown_counties = [c for c in county_points if not data.counties or c in data.counties]
+    county_size, town_size = round(20 * scale), round(13 * scale)
     county_rows = [{"p": _shift(*county_points[c], gcj02), "t": geo.short_county(c)} for c in shown_counties]
-    town_size = round(13 * scale)
     town_rows = []
     for row in data.towns.itertuples(index=False):
         if row.lon is None or row.lon != row.lon:
             continue
-        value, offset = town_values.get((row.county, row.town), ("", 0.0))
+        value, offset = town_values.get((row.county, row.town), ("", None))
         town_rows.append({"p": _shift(row.lon, row.lat, gcj02), "t": row.town + (f"\n{value}" if value else ""),
-                          "o": [0, round(offset)],
-                          "pr": min(int(_num(row.budget_wan)), 999_999) if row.projects else -1})
+                          "o": None if offset is None else [0, round(offset)],
+                          "pr": _num(row.budget_wan) if row.projects else -1.0})
+    town_rows = declutter(town_rows, view, town_size, [(r, county_size) for r in county_rows])
+    for row in town_rows:
+        row.pop("pr", None)
+        if row["o"] is None:
+            row["o"] = [0, 0]
     common = dict(font_family=_literal(FONT_FAMILY), font_settings={"sdf": True, "fontSize": 64, "buffer": 6},
                   outline_width=4, outline_color=[255, 255, 255, 235], pickable=False, billboard=True,
                   size_units=_literal("pixels"), get_text_anchor=_literal("middle"))
     county_layer = pdk.Layer(
         "TextLayer", data=county_rows, id="county_labels", get_position="p", get_text="t",
-        get_size=round(20 * scale), get_color=[70, 70, 70, 255], font_weight=_literal("bold"),
+        get_size=county_size, get_color=[70, 70, 70, 255], font_weight=_literal("bold"),
         get_alignment_baseline=_literal("center"),
         character_set=_literal(_character_set(r["t"] for r in county_rows)), **common,
     )
-    if view is not None:
-        town_rows = declutter(town_rows, view, town_size)
-        collision = {}
-    else:
-        collision = dict(extensions=[{"@@type": "CollisionFilterExtension"}], collision_enabled=True,
-                         get_collision_priority="pr", collision_test_props={"sizeScale": 1.5})
     town_layer = pdk.Layer(
         "TextLayer", data=town_rows, id="town_labels", get_position="p", get_text="t",
         get_size=town_size, get_color=[35, 35, 35, 255], get_pixel_offset="o",
         get_alignment_baseline=_literal("top" if town_values else "center"),
-        character_set=_literal(_character_set(r["t"] for r in town_rows)), **collision, **common,
+        character_set=_literal(_character_set(r["t"] for r in town_rows)), **common,
     )
     return [county_layer, town_layer]
 
@@ -805,7 +819,7 @@ def build(data: MapData, options: MapOptions = MapOptions(), view: View | None =
     gcj02 = bool(basemap and basemap.gcj02)
     lang = options.lang
     layers = [_county_layer(data.counties, basemap is not None, gcj02, options.scale)]
-    town_values: dict[tuple[str, str], tuple[str, float]] = {}
+    town_values: dict[tuple[str, str], tuple[str, float]] = {}  # value line, pixel offset below the point
     mode, aggregated, fell_back = data.mode, False, False
     main_records: list[dict] = []
     legend = Legend(t("map_legend_category", lang), ())
@@ -820,7 +834,7 @@ def build(data: MapData, options: MapOptions = MapOptions(), view: View | None =
         legend = _aggregate_legend(data.towns, "town", options, data.summary)
         radius = {(r["c"], r["t"]): r["r"] for r in main_records}
         town_values = {(r.county, r.town): (t("map_town_count", lang, n=f"{r.projects:,}"),
-                                            radius.get((r.county, r.town), 0) + 3)
+                                            radius.get((r.county, r.town), 0) + 2)
                        for r in data.towns.itertuples(index=False) if r.projects}
         aggregated = True
     elif mode == "grid" and data.grid is not None:
@@ -833,32 +847,25 @@ def build(data: MapData, options: MapOptions = MapOptions(), view: View | None =
         legend = _indicator_legend(data.towns, options, breaks, palette)
         radius = {(r["c"], r["t"]): r["r"] for r in main_records}
         town_values = {(r.county, r.town): (format_indicator(indicator_value(r, options.indicator), options.indicator)
-                                            if r.projects else "", radius.get((r.county, r.town), 0) + 3)
+                                            if r.projects else "", radius.get((r.county, r.town), 0) + 2)
                        for r in data.towns.itertuples(index=False)}
 
     if view is None:
-        bounds = data.bounds
-        if mode in ("indicator", "towns"):
-            bounds = Bounds.of_points(data.towns["lon"], data.towns["lat"]) or bounds
-        view = fit_view(bounds, *canvas)
+        view = fit_view(area_bounds(data), *canvas)
     layer_id = {"points": "projects", "towns": "towns", "grid": "cells", "indicator": "towns"}[mode]
     shown_view = view
     if gcj02:
         lon, lat = geo.wgs84_to_gcj02(view.lon, view.lat)
         shown_view = View(lat, lon, view.zoom)
-    layers += _label_layers(data, gcj02, options.scale, town_values, shown_view if for_html else None)
-    # Points go above the labels so that every project stays clickable; bubbles go below
-    # the labels so that the town names on them stay readable.
+    # Names go above points and bubbles (text is not pickable, so what lies beneath stays clickable).
     main = pdk.Layer(
         "ScatterplotLayer", data=main_records, id=layer_id, get_position="p", get_fill_color="f",
         get_line_color="l", get_line_width="w", get_radius="r", radius_units=_literal("pixels"),
         line_width_units=_literal("pixels"), stroked=True, filled=True, pickable=True, auto_highlight=True,
         highlight_color=[255, 200, 0, 200],
     )
-    if mode == "points":
-        layers.append(main)
-    else:
-        layers.insert(1, main)
+    layers.append(main)
+    layers += _label_layers(data, gcj02, options.scale, town_values, shown_view)
 
     deck_kwargs = dict(
         layers=layers, map_provider=None, tooltip=TOOLTIP,
@@ -872,6 +879,29 @@ def build(data: MapData, options: MapOptions = MapOptions(), view: View | None =
     payload = len(deck.to_json().encode("utf-8"))
     return MapResult(deck=deck, legend=legend, mode=mode, view=view, payload_bytes=payload,
                      shown=len(main_records), aggregated=aggregated, fell_back=fell_back, gcj02=gcj02)
+
+
+@lru_cache(maxsize=1)
+def _county_bounds() -> dict[str, Bounds]:
+    out = {}
+    for county, geometry in _county_geometries(False):
+        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+        ring = [point for polygon in polygons for point in polygon[0]]
+        out[county] = Bounds.of_points([p[0] for p in ring], [p[1] for p in ring])
+    return out
+
+
+def area_bounds(data: MapData) -> Bounds | None:
+    """What "fit to the selected area" shows: the chosen counties (all when none) and every drawable
+    project; within chosen towns or villages, their projects and town points only."""
+    bounds = data.bounds
+    if data.within_towns or data.mode == "grid":
+        towns = Bounds.of_points(data.towns["lon"], data.towns["lat"]) if data.mode == "indicator" else None
+        return bounds.union(towns) if bounds else towns
+    for county, county_box in _county_bounds().items():
+        if not data.counties or county in data.counties:
+            bounds = county_box.union(bounds)
+    return bounds
 
 
 def area_label(filters: Filters, lang: str = "zh") -> str:

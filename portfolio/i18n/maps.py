@@ -115,6 +115,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "map_export_png_unavailable": ("无法生成图片：{reason}", "Cannot make the picture: {reason}"),
     "map_png_title": ("{area}乡村振兴项目分布图", "Rural revitalization projects: {area}"),
     # Presentation
+    "map_programme": ("乡村振兴项目作战图", "Rural revitalization projects"),
     "map_present_title": ("{programme} · {area}", "{programme} · {area}"),
     "map_present_exit": ("退出演示", "Exit presentation"),
 }

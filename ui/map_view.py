@@ -1,0 +1,222 @@
+"""The map component: draws the deck and its legend for given filters and reports what was clicked.
+
+Used by the 作战图 page and the town page:
+
+    result, pick = map_view.draw_map(filters, as_of, key="town_map", on_pick=handler)
+
+`on_pick(pick)` runs in the selection callback, before the next run's script (and its
+sidebar), so a handler may call ui.sidebar.set_filters(...) and change the view
+without st.rerun(). The data behind the map is cached per filters and data version.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+from typing import Callable
+
+import streamlit as st
+import streamlit.components.v1 as components
+
+from portfolio import maps
+from portfolio.filters import Filters
+from portfolio.i18n import t
+from portfolio.map_export import legend_html
+from ui import data
+from ui.lang import current, tr
+
+
+@dataclass(frozen=True)
+class Pick:
+    """What the user clicked on the map."""
+    kind: str  # "project", "town" or "cell"
+    project_id: str | None = None
+    county: str | None = None
+    town: str | None = None
+    lon: float | None = None
+    lat: float | None = None
+
+
+# Data ---------------------------------------------------------------------------------
+@st.cache_data(show_spinner=False, max_entries=64)
+def _load(filters: Filters, as_of: date, layer: str, point_limit: int, data_version: int, _db) -> maps.MapData:
+    return maps.load(_db, filters, as_of, layer, point_limit)
+
+
+def map_data(filters: Filters, as_of: date, layer: str = "projects",
+             point_limit: int = maps.POINT_LIMIT) -> maps.MapData:
+    """The map's query results for `filters`, cached per data version."""
+    db = data.store()
+    return _load(filters, as_of, layer, point_limit, db.data_version(), _db=db)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _imprecise(filters: Filters, data_version: int, _db):
+    return maps.imprecise_projects(_db, filters)
+
+
+def imprecise_projects(filters: Filters):
+    db = data.store()
+    return _imprecise(filters, db.data_version(), _db=db)
+
+
+def configured_basemaps() -> tuple[list[maps.Basemap], list[str]]:
+    """Basemaps from the [map] section of .streamlit/secrets.toml, and problems described in words."""
+    try:
+        config = st.secrets.get("map")
+    except FileNotFoundError:  # no secrets file at all: the offline map only
+        config = None
+    basemaps, problems = maps.basemaps_from_config(dict(config) if config else None)
+    words = []
+    for problem in problems:
+        name, _, code = problem.rpartition(": ")
+        words.append(f"{name}：{tr('map_cfg_' + code)}")
+    return basemaps, words
+
+
+# Drawing ------------------------------------------------------------------------------
+def _chart_key(key: str) -> str:
+    return f"{key}_chart_{st.session_state.get(key + '_nonce', 0)}"
+
+
+def reset_selection(key: str) -> None:
+    """Forget the map's selection (a new chart identity); callable from callbacks."""
+    st.session_state[key + "_nonce"] = st.session_state.get(key + "_nonce", 0) + 1
+    st.session_state.pop(key + "_pick", None)
+
+
+def _pick_from(selection) -> Pick | None:
+    objects = (selection or {}).get("objects") or {}
+    for layer_id, picked in objects.items():
+        if not picked:
+            continue
+        obj = picked[0]
+        position = obj.get("p") or [None, None]
+        if layer_id == "projects":
+            return Pick("project", project_id=obj.get("i"), lon=position[0], lat=position[1])
+        if layer_id == "towns":
+            return Pick("town", county=obj.get("c"), town=obj.get("t"), lon=position[0], lat=position[1])
+        if layer_id == "cells":
+            return Pick("cell", lon=position[0], lat=position[1])
+    return None
+
+
+def _on_select(key: str, chart_key: str, on_pick: Callable[[Pick], None] | None) -> None:
+    state = st.session_state.get(chart_key)
+    pick = _pick_from(state.selection if state is not None else None)
+    st.session_state[key + "_pick"] = pick
+    if pick is not None and on_pick is not None:
+        on_pick(pick)
+
+
+def current_pick(key: str) -> Pick | None:
+    return st.session_state.get(key + "_pick")
+
+
+def draw_map(filters: Filters, as_of: date, *, key: str = "map", options: maps.MapOptions | None = None,
+             view: maps.View | None = None, basemap: maps.Basemap | None = None, height: int = 600,
+             canvas: tuple[int, int] = (900, 600), legend: str = "right", legend_scale: float = 1.0,
+             on_pick: Callable[[Pick], None] | None = None) -> tuple[maps.MapResult, maps.MapData]:
+    """Draw the map for `filters` (legend "right", "below" or "none"); return what was built and its data.
+
+    Clicking a project, town or cell stores a Pick (see current_pick) and calls `on_pick`.
+    """
+    options = options or maps.MapOptions(lang=current())
+    map_data_ = map_data(filters, as_of, options.layer, options.point_limit)
+    result = maps.build(map_data_, options, view=view, basemap=basemap, canvas=canvas, data_date=as_of)
+    chart_key = _chart_key(key)
+    if legend == "right":
+        chart_col, legend_col = st.columns([3, 1])
+    else:
+        chart_col, legend_col = st.container(), st.container() if legend == "below" else None
+    with chart_col:
+        st.pydeck_chart(result.deck, height=height, key=chart_key, on_select=partial(_on_select, key, chart_key, on_pick),
+                        selection_mode="single-object", alt=tr("page_map"))
+        if basemap is not None:
+            basemap_probe(basemap, result.view)
+    if legend_col is not None:
+        with legend_col:
+            draw_legend(result.legend, legend_scale)
+    return result, map_data_
+
+
+def draw_legend(legend: maps.Legend, scale: float = 1.0) -> None:
+    st.html(legend_html(legend, current(), scale))
+
+
+def aggregation_note(result: maps.MapResult, map_data_: maps.MapData, point_limit: int = maps.POINT_LIMIT) -> None:
+    """Say that the map aggregated, and how to see single projects."""
+    if result.fell_back:
+        st.info(tr("map_fell_back"), icon=":material/compress:")
+    elif result.mode == "towns":
+        st.info(tr("map_aggregated_towns", n=f"{map_data_.summary.placed:,}", limit=f"{point_limit:,}"),
+                icon=":material/bubble_chart:")
+    elif result.mode == "grid":
+        km = (map_data_.grid_cell or 0.01) * 111
+        st.info(tr("map_aggregated_grid", n=f"{map_data_.summary.placed:,}", limit=f"{point_limit:,}",
+                   km=f"{km:.1f}"), icon=":material/grid_on:")
+
+
+def location_note(summary: maps.LocationSummary) -> None:
+    """How many projects are placed exactly, approximately or not at all."""
+    if summary.projects and summary.exact == summary.projects:
+        st.caption(tr("map_loc_all_exact", n=f"{summary.projects:,}"))
+        return
+    st.caption(tr("map_loc_summary", n=f"{summary.projects:,}", exact=f"{summary.exact:,}",
+                  approx=f"{summary.approximate:,}", village=f"{summary.village:,}", town=f"{summary.town:,}",
+                  county=f"{summary.county:,}", none=f"{summary.none:,}", unplaced=f"{summary.unplaced:,}"))
+
+
+_PROBE = """<div id="m" style="font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;font-size:14px;
+color:#555;padding:4px 2px">{checking}</div>
+<script>
+(function () {{
+  const probe = {probe};
+  const box = document.getElementById("m");
+  let done = false;
+  function finish(key, colour) {{
+    if (done) return;
+    done = true;
+    box.textContent = probe.messages[key];
+    box.style.color = colour;
+  }}
+  setTimeout(function () {{ finish("timeout", "#B35806"); }}, probe.timeoutMs);
+  if (!navigator.onLine) {{ finish("offline", "#B35806"); return; }}
+  function fetchFailed() {{
+    // An opaque answer means the server replied (with an error or a non-image): a key or referrer problem.
+    fetch(probe.url, {{mode: "no-cors", cache: "no-store"}})
+      .then(function () {{ finish("refused", "#B35806"); }})
+      .catch(function () {{ finish("network", "#B35806"); }});
+  }}
+  if (probe.kind === "raster") {{
+    const img = new Image();
+    img.onload = function () {{ finish("ok", "#1A7F37"); }};
+    img.onerror = fetchFailed;
+    img.src = probe.url;
+  }} else {{
+    fetch(probe.url, {{cache: "no-store"}})
+      .then(function (r) {{ if (r.ok) finish("ok", "#1A7F37"); else finish("refused", "#B35806"); }})
+      .catch(fetchFailed);
+  }}
+}})();
+</script>
+"""
+
+
+def basemap_probe(basemap: maps.Basemap, view: maps.View, timeout_s: int = 8) -> None:
+    """Try one tile in the browser and say in words whether the basemap loads, and if not, why."""
+    lang = current()
+    messages = {
+        "ok": t("map_base_ok", lang, name=basemap.name),
+        "offline": t("map_base_fail_offline", lang, name=basemap.name),
+        "network": t("map_base_fail_network", lang, name=basemap.name),
+        "refused": t("map_base_fail_refused", lang, name=basemap.name),
+        "timeout": t("map_base_fail_timeout", lang, name=basemap.name, s=timeout_s),
+    }
+    probe = {"url": basemap.probe_url(view), "kind": basemap.kind, "messages": messages, "timeoutMs": timeout_s * 1000}
+    payload = json.dumps(probe, ensure_ascii=False).replace("</", "<\\/")
+    from html import escape
+
+    components.html(_PROBE.format(checking=escape(t("map_base_checking", lang, name=basemap.name)), probe=payload),
+                    height=52)
