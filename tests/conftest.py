@@ -23,6 +23,17 @@ def mem_store() -> Store:
 
 
 @pytest.fixture
+def seed_store() -> Store:
+    """An in-memory library holding the tiny hand-written seed of tests/seed.py."""
+    from tests.seed import seed
+
+    db = Store(":memory:")
+    seed(db)
+    yield db
+    db.close()
+
+
+@pytest.fixture
 def demo_store() -> Store:
     """An in-memory library holding the default demo portfolio."""
     db = Store(":memory:")

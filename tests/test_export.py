@@ -15,42 +15,34 @@ from tests.seed import AS_OF, seed
 HOSTILE = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "<b>粗</b>"]
 
 
-@pytest.fixture
-def db():
-    store = Store(":memory:")
-    seed(store)
-    yield store
-    store.close()
-
-
 def test_neutralise_only_touches_formula_text():
     assert [export.neutralise(v) for v in HOSTILE] == ["'=HYPERLINK(\"http://x\",\"y\")", "'+1+1", "'-2+3",
                                                          "'@SUM(A1)", "'\tTAB", "<b>粗</b>"]
     assert export.neutralise(-5.0) == -5.0 and export.neutralise(None) is None
 
 
-def test_csv_has_bom_chinese_headers_and_filtered_rows(db):
+def test_csv_has_bom_chinese_headers_and_filtered_rows(seed_store):
     f = Filters(counties=("阳山县",))
-    table = views.project_table(db, f, AS_OF, limit=None)
+    table = views.project_table(seed_store, f, AS_OF, limit=None)
     data = export.to_csv(table, "zh")
     assert data.startswith(b"\xef\xbb\xbf")
     frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str)
-    assert len(frame) == views.kpis(db, f, AS_OF).projects == 3
+    assert len(frame) == views.kpis(seed_store, f, AS_OF).projects == 3
     assert list(frame.columns[:3]) == ["项目编号", "项目名称", "县（市、区）"]
     assert set(frame["项目类别"]) == {"供水", "道路", "厕所"}
     assert set(frame["项目状态"]) == {"在建", "已完工", "储备"}
 
 
-def test_xlsx_rows_headers_formats_and_frozen_header(db):
+def test_xlsx_rows_headers_formats_and_frozen_header(seed_store):
     f = Filters(statuses=("in_progress",))
-    table = views.project_table(db, f, AS_OF, limit=None)
+    table = views.project_table(seed_store, f, AS_OF, limit=None)
     data = export.to_xlsx(table, "zh", note=export.describe_filters(f, "zh", AS_OF))
     book = openpyxl.load_workbook(io.BytesIO(data))
     ws = book.worksheets[0]
     assert ws.freeze_panes == "A2"
     headers = [c.value for c in ws[1]]
     assert headers[:2] == ["项目编号", "项目名称"] and "计划投资（万元）" in headers
-    assert ws.max_row - 1 == views.kpis(db, f, AS_OF).projects == 2
+    assert ws.max_row - 1 == views.kpis(seed_store, f, AS_OF).projects == 2
     budget_col = headers.index("计划投资（万元）") + 1
     assert ws.cell(2, budget_col).number_format == "#,##0.00"
     assert {ws.cell(r, budget_col).value for r in (2, 3)} == {100.0, 80.0}
@@ -58,8 +50,8 @@ def test_xlsx_rows_headers_formats_and_frozen_header(db):
     assert "数据日期：2026-06-30" in note and "项目状态：在建" in note
 
 
-def test_hostile_text_is_never_a_formula_in_either_export(db):
-    table = views.project_table(db, Filters(), AS_OF, limit=None)
+def test_hostile_text_is_never_a_formula_in_either_export(seed_store):
+    table = views.project_table(seed_store, Filters(), AS_OF, limit=None)
     table = table.iloc[: len(HOSTILE)].copy() if len(table) >= len(HOSTILE) else pd.concat([table] * 2).iloc[:6]
     table["name"] = HOSTILE[: len(table)]
     book = openpyxl.load_workbook(io.BytesIO(export.to_xlsx(table, "zh")))
@@ -75,7 +67,7 @@ def test_hostile_text_is_never_a_formula_in_either_export(db):
             assert not field.strip('"').startswith(("=", "+", "@")), field
 
 
-def test_english_export_uses_english_labels(db):
-    table = views.project_table(db, Filters(), AS_OF, limit=None)
+def test_english_export_uses_english_labels(seed_store):
+    table = views.project_table(seed_store, Filters(), AS_OF, limit=None)
     frame = pd.read_csv(io.BytesIO(export.to_csv(table, "en")), encoding="utf-8-sig")
     assert "Project name" in frame.columns and "Water supply" in set(frame["Category"])

@@ -9,16 +9,8 @@ from portfolio.store import Store
 from tests.seed import AS_OF, PROJECTS, seed
 
 
-@pytest.fixture
-def db():
-    store = Store(":memory:")
-    seed(store)
-    yield store
-    store.close()
-
-
-def test_kpis_equal_hand_computed_sums(db):
-    k = views.kpis(db, Filters(), AS_OF)
+def test_kpis_equal_hand_computed_sums(seed_store):
+    k = views.kpis(seed_store, Filters(), AS_OF)
     assert k.projects == 5
     assert k.budget_wan == pytest.approx(100 + 50 + 12 + 80 + 8)
     assert k.funds_in_place_wan == pytest.approx(80 + 50 + 0 + 40 + 8)
@@ -30,8 +22,8 @@ def test_kpis_equal_hand_computed_sums(db):
     assert k.households == 250 + 120 + 40 + 150 + 80
     assert k.late == 1  # A1: plan_end 2026-03-31 passed, still in progress
     assert k.stalled == 1  # B1: 35% over its last four reports
-    assert len(views.by_town(db, Filters(), AS_OF)) == 3  # the two 太平镇 are different towns
-    villages = views.by_village(db, Filters(), AS_OF)
+    assert len(views.by_town(seed_store, Filters(), AS_OF)) == 3  # the two 太平镇 are different towns
+    villages = views.by_village(seed_store, Filters(), AS_OF)
     assert set(zip(villages["county"], villages["town"], villages["village"])) == {
         ("阳山县", "太平镇", "石径村"), ("阳山县", "太平镇", "大坪村"), ("清新区", "太平镇", "大坪村"),
         ("连南瑶族自治县", "寨岗镇", "")}
@@ -54,14 +46,14 @@ def test_kpis_equal_hand_computed_sums(db):
         (Filters(counties=("阳山县",), categories=("toilets",)), {"A3"}),
     ],
 )
-def test_each_filter_narrows(db, filters, expected_ids):
-    table = views.project_table(db, filters, AS_OF)
+def test_each_filter_narrows(seed_store, filters, expected_ids):
+    table = views.project_table(seed_store, filters, AS_OF)
     assert set(table["project_id"]) == expected_ids
-    assert views.kpis(db, filters, AS_OF).projects == len(expected_ids)
+    assert views.kpis(seed_store, filters, AS_OF).projects == len(expected_ids)
 
 
-def test_same_town_name_in_two_counties_is_kept_apart(db):
-    towns = views.by_town(db, Filters(), AS_OF)
+def test_same_town_name_in_two_counties_is_kept_apart(seed_store):
+    towns = views.by_town(seed_store, Filters(), AS_OF)
     taiping = towns[towns["town"] == "太平镇"].set_index("county")
     assert taiping.loc["阳山县", "projects"] == 3 and taiping.loc["清新区", "projects"] == 1
     assert taiping.loc["阳山县", "budget_wan"] == pytest.approx(162.0)
@@ -85,58 +77,58 @@ def test_url_round_trip_and_bad_values_dropped():
     assert Filters.from_query_params(bad) == Filters(categories=("roads",), years=(2025,))
 
 
-def test_by_category_and_status_follow_vocabulary_order(db):
-    assert list(views.by_category(db, Filters())["category"]) == ["water_supply", "roads", "toilets", "sewage",
+def test_by_category_and_status_follow_vocabulary_order(seed_store):
+    assert list(views.by_category(seed_store, Filters())["category"]) == ["water_supply", "roads", "toilets", "sewage",
                                                                   "lighting"]
-    assert list(views.by_status(db, Filters())["status"]) == ["planned", "in_progress", "completed", "accepted"]
+    assert list(views.by_status(seed_store, Filters())["status"]) == ["planned", "in_progress", "completed", "accepted"]
 
 
-def test_facet_counts_ignore_their_own_facet(db):
+def test_facet_counts_ignore_their_own_facet(seed_store):
     f = Filters(counties=("阳山县",), categories=("roads",))
-    assert views.facet_counts(db, f, "county") == {"阳山县": 1}
-    assert views.facet_counts(db, f, "category") == {"water_supply": 1, "roads": 1, "toilets": 1}
-    assert views.facet_counts(db, Filters(), "town") == {"阳山县/太平镇": 3, "清新区/太平镇": 1,
+    assert views.facet_counts(seed_store, f, "county") == {"阳山县": 1}
+    assert views.facet_counts(seed_store, f, "category") == {"water_supply": 1, "roads": 1, "toilets": 1}
+    assert views.facet_counts(seed_store, Filters(), "town") == {"阳山县/太平镇": 3, "清新区/太平镇": 1,
                                                          "连南瑶族自治县/寨岗镇": 1}
-    assert views.facet_counts(db, Filters(), "source")["central"] == 2
+    assert views.facet_counts(seed_store, Filters(), "source")["central"] == 2
 
 
-def test_attention_lists_late_then_stalled(db):
-    att = views.attention(db, Filters(), AS_OF)
+def test_attention_lists_late_then_stalled(seed_store):
+    att = views.attention(seed_store, Filters(), AS_OF)
     assert list(att["project_id"]) == ["A1", "B1"]
     assert list(att["is_late"]) == [True, False] and list(att["is_stalled"]) == [False, True]
 
 
-def test_monthly_trend_is_cumulative(db):
-    trend = views.monthly_trend(db, Filters(), months=24, as_of=AS_OF)
+def test_monthly_trend_is_cumulative(seed_store):
+    trend = views.monthly_trend(seed_store, Filters(), months=24, as_of=AS_OF)
     last = trend.iloc[-1]
     assert last["started"] == 4 and last["finished"] == 2
     assert trend["started"].is_monotonic_increasing
 
 
-def test_project_detail_and_history(db):
-    detail = views.project_detail(db, "B1", AS_OF)
+def test_project_detail_and_history(seed_store):
+    detail = views.project_detail(seed_store, "B1", AS_OF)
     assert detail["town"] == "太平镇" and detail["county"] == "清新区" and detail["is_stalled"]
-    history = views.project_history(db, "A1")
+    history = views.project_history(seed_store, "A1")
     assert list(history["progress_pct"]) == [20.0, 30.0, 40.0, 50.0]
-    assert views.project_detail(db, "nope", AS_OF) is None
+    assert views.project_detail(seed_store, "nope", AS_OF) is None
 
 
-def test_every_write_bumps_the_data_version(db):
-    before = db.data_version()
-    db.write(lambda cur: None)
-    assert db.data_version() == before + 1
+def test_every_write_bumps_the_data_version(seed_store):
+    before = seed_store.data_version()
+    seed_store.write(lambda cur: None)
+    assert seed_store.data_version() == before + 1
 
 
-def test_failed_write_leaves_nothing(db):
+def test_failed_write_leaves_nothing(seed_store):
     def broken(cur):
         cur.execute("DELETE FROM projects")
         raise RuntimeError("boom")
 
-    version = db.data_version()
+    version = seed_store.data_version()
     with pytest.raises(RuntimeError):
-        db.write(broken)
-    assert views.kpis(db, Filters(), AS_OF).projects == len(PROJECTS)
-    assert db.data_version() == version
+        seed_store.write(broken)
+    assert views.kpis(seed_store, Filters(), AS_OF).projects == len(PROJECTS)
+    assert seed_store.data_version() == version
 
 
 def test_migration_is_idempotent(tmp_path):
