@@ -162,7 +162,9 @@ else:
         page_header("page_map")
     head[1].toggle(tr("map_present"), key="map_w_present", on_change=_refit, help=tr("map_present_help"))
 
-controls = st.columns([1.3, 1.3, 1.3, 1.3, 1.6, 0.8]) if not present else st.columns([1.2, 1.2, 1.2, 1.2, 1.6, 0.8])
+# On the wall screen the settings fold away; the switches keep their state either way.
+settings = st.expander(tr("map_settings"), icon=":material/tune:") if present else st.container()
+controls = settings.columns([1.3, 1.3, 1.3, 1.3, 1.6, 0.8])
 controls[0].segmented_control(tr("map_layer"), maps.LAYERS, key="map_w_layer", on_change=_refit,
                               format_func=lambda v: tr(f"map_layer_{v}"))
 if _value("layer") == "projects":
@@ -191,7 +193,8 @@ if basemap_problems:
 
 # The map ------------------------------------------------------------------------------
 options = maps.MapOptions(color_by=_value("color"), size_by=_value("size"), layer=_value("layer"),
-                          indicator=_value("indicator"), lang=lang, scale=1.35 if present else 1.0)
+                          indicator=_value("indicator"), lang=lang, scale=1.35 if present else 1.0,
+                          point_limit=map_view.point_limit())
 basemap = next((b for b in basemaps if b.name == _value("basemap")), None)
 context = _context(filters)
 view = st.session_state.get("map_view")

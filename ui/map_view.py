@@ -61,13 +61,27 @@ def imprecise_projects(filters: Filters):
     return _imprecise(filters, db.data_version(), _db=db)
 
 
-def configured_basemaps() -> tuple[list[maps.Basemap], list[str]]:
-    """Basemaps from the [map] section of .streamlit/secrets.toml, and problems described in words."""
+def _map_config() -> dict:
+    """The [map] section of .streamlit/secrets.toml (empty when there is none)."""
     try:
         config = st.secrets.get("map")
     except FileNotFoundError:  # no secrets file at all: the offline map only
         config = None
-    basemaps, problems = maps.basemaps_from_config(dict(config) if config else None)
+    return dict(config) if config else {}
+
+
+def point_limit() -> int:
+    """Projects drawn one by one at most; `point_limit` in [map] may lower it for slow meeting-room PCs."""
+    try:
+        wanted = int(_map_config().get("point_limit") or maps.POINT_LIMIT)
+    except (TypeError, ValueError):
+        wanted = maps.POINT_LIMIT
+    return max(1, min(wanted, maps.POINT_LIMIT))
+
+
+def configured_basemaps() -> tuple[list[maps.Basemap], list[str]]:
+    """Basemaps from the [map] section of .streamlit/secrets.toml, and problems described in words."""
+    basemaps, problems = maps.basemaps_from_config(_map_config())
     words = []
     for problem in problems:
         name, _, code = problem.rpartition(": ")

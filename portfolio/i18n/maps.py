@@ -40,7 +40,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "map_legend_no_data": ("无项目", "No projects"),
     "map_legend_by_town": ("（按镇）", " (per town)"),
     "map_legend_date": ("数据日期：{date}", "Data as of {date}"),
-    "map_legend_count": ("{n}", "{n}"),
     "map_town_count": ("{n}个", "{n}"),
     "map_area_all": ("清远市", "Qingyuan"),
     # Tooltips
@@ -117,5 +116,5 @@ STRINGS: dict[str, tuple[str, str]] = {
     # Presentation
     "map_programme": ("乡村振兴项目作战图", "Rural revitalization projects"),
     "map_present_title": ("{programme} · {area}", "{programme} · {area}"),
-    "map_present_exit": ("退出演示", "Exit presentation"),
+    "map_settings": ("地图设置", "Map settings"),
 }
