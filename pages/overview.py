@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from portfolio import charts, views, vocab
+from portfolio import vocab
 from ui import data
 from ui.lang import current, tr
 from ui.sidebar import current_filters
@@ -26,24 +26,24 @@ with left:
     metric = st.segmented_control(" ", ["budget_wan", "projects"], default="budget_wan", key="ov_cat_metric",
                                   format_func=lambda m: tr(f"metric_{'budget' if m == 'budget_wan' else 'projects'}"),
                                   label_visibility="collapsed") or "budget_wan"
-    st.plotly_chart(charts.category_bars(data.view("by_category", filters), lang, metric), width="stretch",
-                    config={"displaylogo": False})
+    st.plotly_chart(data.figure("category_bars", "by_category", lang, filters, chart_args=(metric,)),
+                    width="stretch", config={"displaylogo": False})
 with right:
     st.subheader(tr("ov_by_status"))
-    st.plotly_chart(charts.status_bars(data.view("by_status", filters), lang), width="stretch",
+    st.plotly_chart(data.figure("status_bars", "by_status", lang, filters), width="stretch",
                     config={"displaylogo": False})
 
 left, right = st.columns(2)
 with left:
     st.subheader(tr("ov_by_town"))
-    st.plotly_chart(charts.town_ranking(data.view("by_town", filters, as_of), lang), width="stretch",
+    st.plotly_chart(data.figure("town_ranking", "by_town", lang, filters, as_of), width="stretch",
                     config={"displaylogo": False})
 with right:
     st.subheader(tr("ov_trend"))
-    st.plotly_chart(charts.trend_lines(data.view("monthly_trend", filters, as_of=as_of), lang), width="stretch",
+    st.plotly_chart(data.figure("trend_lines", "monthly_trend", lang, filters, as_of), width="stretch",
                     config={"displaylogo": False})
     st.subheader(tr("ov_by_area"))
-    st.plotly_chart(charts.area_bars(views.area_totals(data.view("by_category", filters)), lang), width="stretch",
+    st.plotly_chart(data.figure("area_bars", "area_totals_by_category", lang, filters), width="stretch",
                     config={"displaylogo": False})
 
 st.subheader(tr("ov_attention"))

@@ -79,7 +79,7 @@ else:
 left, right = st.columns(2)
 with left:
     st.subheader(tr("tw_by_category"))
-    st.plotly_chart(charts.category_bars(data.view("by_category", filters), lang), width="stretch",
+    st.plotly_chart(data.figure("category_bars", "by_category", lang, filters), width="stretch",
                     config={"displaylogo": False})
 with right:
     st.subheader(tr("tw_compare"))

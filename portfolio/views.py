@@ -72,6 +72,11 @@ def by_category(db: Store, filters: Filters) -> pd.DataFrame:
     return _ordered(db.df("by_category", filters.sql_params()), "category", vocab.CATEGORY_CODES)
 
 
+def area_totals_by_category(db: Store, filters: Filters) -> pd.DataFrame:
+    """Investment per programme area of the filtered projects."""
+    return area_totals(by_category(db, filters))
+
+
 def by_status(db: Store, filters: Filters) -> pd.DataFrame:
     """One row per status present, in lifecycle order."""
     return _ordered(db.df("by_status", filters.sql_params()), "status", vocab.STATUS_CODES)
