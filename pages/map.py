@@ -23,8 +23,8 @@ DEFAULTS = {"color": "category", "size": "budget", "layer": "projects", "indicat
             "present": False}
 CHOICES = {"color": maps.COLOR_BY, "size": maps.SIZE_BY, "layer": maps.LAYERS, "indicator": maps.INDICATORS}
 PREFS = "map_prefs"  # survives page switches, unlike widget state
-NORMAL_CANVAS, PRESENT_CANVAS = (880, 620), (1400, 720)
-NORMAL_HEIGHT, PRESENT_HEIGHT = 620, 720
+NORMAL_CANVAS, PRESENT_CANVAS = (880, 620), (1400, 800)
+NORMAL_HEIGHT, PRESENT_HEIGHT = 620, 800
 
 lang = current()
 filters = current_filters()
@@ -224,14 +224,17 @@ with right:
                 st.markdown(f":blue-badge[{vocab.label('category', detail['category'], lang)}] "
                             f":gray-badge[{vocab.label('status', detail['status'], lang)}]"
                             + (f" :red-badge[{tr('flag_late')}]" if detail.get("is_late") else ""))
+                progress = detail.get("progress_pct")
                 rows = [(tr("c_town"), detail.get("town")), (tr("c_village"), detail.get("village")),
-                        (tr("c_progress_pct"), None if detail.get("progress_pct") is None else f"{detail['progress_pct']:.0f}%"),
+                        (tr("c_progress_pct"), None if progress is None else f"{progress:.0f}%"),
                         (tr("c_budget_wan"), wan(detail.get("budget_wan"), 2)),
                         (tr("c_plan_end"), detail.get("plan_end")),
                         (tr("c_responsible_unit"), detail.get("responsible_unit")),
                         (tr("c_location_precision"), tr(f"prec_{detail.get('location_precision') or 'none'}"))]
-                st.dataframe({tr("c_name"): [r[0] for r in rows], " ": ["—" if r[1] in (None, "") else str(r[1]) for r in rows]},
-                             hide_index=True, width="stretch")
+                st.html('<table style="width:100%;border-collapse:collapse;font-size:14px">' + "".join(
+                    f'<tr><td style="color:#666;padding:3px 8px 3px 0;white-space:nowrap">{escape(label)}</td>'
+                    f'<td style="padding:3px 0">{escape("—" if value in (None, "") else str(value))}</td></tr>'
+                    for label, value in rows) + "</table>")
                 if st.button(tr("map_open_in_library"), icon=":material/table_view:", width="stretch"):
                     st.switch_page("pages/projects.py", query_params={"project": pick.project_id})
         else:

@@ -520,7 +520,8 @@ def _county_layer(counties: tuple[str, ...], basemap: bool, gcj02: bool, scale: 
     features = []
     for county, geometry in _county_geometries(gcj02):
         chosen = not counties or county in counties
-        fill = (FILL_SELECTED_RGB if chosen else FILL_OTHER_RGB) + [40 if basemap and chosen else 0 if basemap else 255]
+        # Over tiles the chosen counties keep a light tint, so the map still reads if the tiles fail.
+        fill = (FILL_SELECTED_RGB if chosen else FILL_OTHER_RGB) + [80 if basemap and chosen else 0 if basemap else 255]
         features.append({"type": "Feature", "geometry": geometry,
                          "properties": {"county": county, "fc": fill, "lc": BORDER_RGB + [255 if chosen else 150]}})
     return pdk.Layer(

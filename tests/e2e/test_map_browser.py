@@ -1,0 +1,337 @@
+"""作战图 in headless Chromium with every non-local request blocked.
+
+Checks that the map draws (pixels in the deck canvas, Chinese county names), the
+presentation mode on a 1920x1080 screen, choosing a town, a hostile project name in
+the tooltip and the detail panel, the optional basemap (local tiles load; outside
+tiles fail and the page says why), and the offline exports.
+"""
+from __future__ import annotations
+
+import io
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pandas as pd
+import pytest
+from PIL import Image
+
+from portfolio import demo, maps, sql
+from portfolio.store import Store, refresh_progress_latest
+from tests.e2e.browser import browser_page, wait_until_rendered
+
+ROOT = Path(__file__).resolve().parents[2]
+CHART = '[data-testid="stDeckGlJsonChart"]'
+XSS = "<img src=x onerror=alert(1)>"
+TILE_RGB = (186, 120, 255)  # the local test tiles' colour: nothing else on the map has it
+XSS_POINT = (113.62, 24.60)  # in 英德市, away from the demo projects
+
+
+# Helpers -------------------------------------------------------------------------------------
+def open_map(page, base: str, query: str = "") -> None:
+    """Load the map page (after the app's root once: a fresh server serves pages only after that)."""
+    page.goto(base + "/")
+    wait_until_rendered(page)
+    page.goto(f"{base}/map{query}")
+    wait_until_rendered(page)
+    page.wait_for_selector(f"{CHART} canvas", timeout=60_000)
+
+
+def chart_image(page) -> Image.Image:
+    return Image.open(io.BytesIO(page.locator(CHART).first.screenshot())).convert("RGB")
+
+
+def painted(image: Image.Image) -> int:
+    """Pixels that are not white, the page background behind an empty deck."""
+    return sum(1 for p in image.getdata() if min(p) < 250)
+
+
+def wait_for_map(page, minimum: int = 20_000, timeout_s: float = 60) -> Image.Image:
+    """Wait until the deck canvas has drawn at least `minimum` non-background pixels; return the image."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        image = chart_image(page)
+        if painted(image) >= minimum:
+            return image
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the map drew only {painted(image)} pixels")
+        page.wait_for_timeout(250)
+
+
+def current_view(page) -> maps.View:
+    at = parse_qs(urlparse(page.url).query).get("map_at", [""])[0]
+    view = maps.View.from_param(at)
+    assert view is not None, page.url
+    return view
+
+
+def screen_point(page, view: maps.View, lon: float, lat: float) -> tuple[float, float]:
+    """Where (lon, lat) is inside the chart element, for the view deck.gl starts from."""
+    box = page.locator(CHART).first.bounding_box()
+    x0, y0 = maps._pixel(view.lon, view.lat, view.zoom)
+    x, y = maps._pixel(lon, lat, view.zoom)
+    return box["width"] / 2 + (x - x0), box["height"] / 2 + (y - y0)
+
+
+def dark_text_pixels(image: Image.Image, centre: tuple[float, float], half_w: int, half_h: int) -> int:
+    """Near-black neutral pixels (label text is #464646 / #232323 with a white halo) around `centre`."""
+    x, y = centre
+    crop = image.crop((int(x - half_w), int(y - half_h), int(x + half_w), int(y + half_h)))
+    return sum(1 for r, g, b in crop.getdata() if max(r, g, b) < 110 and max(r, g, b) - min(r, g, b) < 20)
+
+
+# The default server (app_server: demo data, no secrets) ---------------------------------------------
+def test_default_map_is_offline_and_draws_chinese_labels(app_server, shot_dir):
+    with browser_page(1600, 1000) as page:
+        started = time.monotonic()
+        open_map(page, app_server)
+        image = wait_for_map(page)
+        first_render = time.monotonic() - started
+        page.screenshot(path=str(shot_dir / "map_default.png"), full_page=True)
+        image.save(shot_dir / "map_default_canvas.png")
+        main = page.locator('[data-testid="stMain"]')
+        assert main.locator("h1").first.inner_text().strip() == "作战图"
+        legend = main.locator(".map-legend").first.inner_text()
+        for text in ("项目类别", "供水", "道路", "厕所", "空心：近似位置", "圆点大小：计划投资（万元）",
+                     "数据日期：2026-10-31"):
+            assert text in legend
+        assert "定位情况：560 个项目中" in main.inner_text()
+        # County names drawn in the canvas: dark text pixels where 阳山县 and 英德市 sit.
+        view = current_view(page)
+        labels = maps.county_label_points()
+        for county in ("阳山县", "英德市"):
+            where = screen_point(page, view, *labels[county])
+            assert dark_text_pixels(image, where, 34, 12) > 40, county
+        assert page.outside_requests == []
+        print(f"first render of the map page: {first_render:.1f} s")
+
+
+def test_presentation_mode_fills_a_wall_screen(app_server, shot_dir):
+    with browser_page(1920, 1080) as page:
+        open_map(page, app_server, "?present=1")
+        page.wait_for_selector('[data-testid="map-present-title"]')
+        image = wait_for_map(page, 60_000)
+        page.screenshot(path=str(shot_dir / "map_presentation_1920x1080.png"))
+        assert not page.locator('[data-testid="stSidebar"]').is_visible()
+        assert not page.locator('[data-testid="stHeader"]').is_visible()
+        title = page.locator('[data-testid="map-present-title"]').inner_text()
+        assert "乡村振兴项目作战图 · 清远市" in title and "数据日期：2026-10-31" in title
+        strip = page.locator('[data-testid="map-kpi-strip"]').inner_text()
+        assert "560" in strip and "完工率" in strip and "逾期项目" in strip
+        # Large type: the KPI numbers and the legend read from the back of the room.
+        kpi_px = page.locator('[data-testid="map-kpi-strip"] div div').first.evaluate(
+            "e => parseFloat(getComputedStyle(e).fontSize)")
+        legend_px = page.locator(".map-legend").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+        assert kpi_px >= 36 and legend_px >= 20
+        # The map, legend and numbers fit on the one screen, and the map fills most of its width.
+        chart = page.locator(CHART).first.bounding_box()
+        assert chart["y"] + chart["height"] <= 1080 and chart["width"] >= 1300
+        legend_box = page.locator(".map-legend").first.bounding_box()
+        assert legend_box["y"] + legend_box["height"] <= 1080
+        assert painted(image) > 0.15 * image.width * image.height
+        assert page.outside_requests == []
+
+
+def test_choosing_a_town_zooms_and_narrows_the_filters(app_server, shot_dir):
+    with browser_page(1600, 1000) as page:
+        open_map(page, app_server)
+        wait_for_map(page)
+        before = current_view(page)
+        page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').filter(has_text="定位到镇").click()
+        page.keyboard.type("黎埠镇 · 阳山县")
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => window.location.search.includes('town=')", timeout=30_000)
+        wait_until_rendered(page)
+        wait_for_map(page)
+        page.screenshot(path=str(shot_dir / "map_town_libu.png"), full_page=True)
+        after = current_view(page)
+        assert after.zoom > before.zoom + 1.5
+        assert abs(after.lon - 112.4) < 0.2 and abs(after.lat - 24.55) < 0.2
+        sidebar_town = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').nth(1).inner_text()
+        assert "黎埠镇" in sidebar_town
+        assert "town=%E9%98%B3%E5%B1%B1%E5%8E%BF%2F%E9%BB%8E%E5%9F%A0%E9%95%87" in page.url or "黎埠镇" in page.url
+        assert page.outside_requests == []
+
+
+def test_exports_open_offline(app_server, shot_dir, tmp_path):
+    with browser_page(1600, 1000) as page:
+        open_map(page, app_server, "?county=阳山县")
+        wait_for_map(page)
+        with page.expect_download(timeout=60_000) as info:
+            page.get_by_role("button", name="下载离线地图（HTML）").click()
+        html_path = tmp_path / "map.html"
+        info.value.save_as(html_path)
+        with page.expect_download(timeout=120_000) as info:
+            page.get_by_role("button", name="下载图片（PNG）").click()
+        png_path = tmp_path / "map.png"
+        info.value.save_as(png_path)
+        assert page.outside_requests == []
+    picture = Image.open(png_path).convert("RGB")
+    picture.save(shot_dir / "map_export.png")
+    assert picture.size == (1600, 900) and painted(picture) > 0.3 * 1600 * 900
+    with browser_page(1400, 900) as page:
+        page.goto(html_path.as_uri())
+        page.wait_for_function("() => window.__mapReady === true", timeout=60_000)
+        page.screenshot(path=str(shot_dir / "map_export_html.png"))
+        assert page.locator("h1").inner_text() == "阳山县乡村振兴项目分布图"
+        assert "项目类别" in page.locator(".map-legend").inner_text()
+        shot = Image.open(io.BytesIO(page.locator("#map").screenshot())).convert("RGB")
+        assert painted(shot) > 0.2 * shot.width * shot.height
+        assert page.outside_requests == []
+
+
+# A server with a hostile project name and basemap settings ------------------------------------------
+class _Tiles(BaseHTTPRequestHandler):
+    requests: list[str] = []
+    png = b""
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        _Tiles.requests.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Content-Length", str(len(_Tiles.png)))
+        self.end_headers()
+        self.wfile.write(_Tiles.png)
+
+    def log_message(self, *args):
+        pass
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def tile_server():
+    buffer = io.BytesIO()
+    Image.new("RGB", (256, 256), TILE_RGB).save(buffer, "PNG")
+    _Tiles.png = buffer.getvalue()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Tiles)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def map_server(tmp_path_factory, tile_server):
+    """A dashboard over the demo data plus a project named like an HTML tag, with two basemaps configured."""
+    home = tmp_path_factory.mktemp("map_e2e")
+    db_path = home / "map.duckdb"
+    db = Store(db_path)
+    demo.build(db)
+    frame = pd.DataFrame([dict(project_id="XSS1", name=XSS, county="英德市", town="沙口镇", village="<b>清华村</b>",
+                               category="water_supply", status="in_progress", budget_wan=120.0, progress_pct=35.0,
+                               lon=XSS_POINT[0], lat=XSS_POINT[1], location_precision="exact", year=2026)])
+
+    def write(cur):
+        cur.register("new_projects", frame)
+        cur.execute(sql.query("insert_projects_frame"))
+        cur.unregister("new_projects")
+        refresh_progress_latest(cur)
+
+    db.write(write)
+    db.close()
+    secrets = home / "secrets.toml"
+    secrets.write_text(
+        "[map]\n"
+        "[[map.basemaps]]\n"
+        f'name = "本地测试底图"\ntype = "raster"\nurl = "{tile_server}/tiles/{{z}}/{{x}}/{{y}}.png"\n'
+        "[[map.basemaps]]\n"
+        'name = "外网底图"\ntype = "raster"\nurl = "https://tiles.example.com/{z}/{x}/{y}.png"\n',
+        encoding="utf-8")
+    port = _free_port()
+    env = {**os.environ, "PORTFOLIO_DB": str(db_path), "STREAMLIT_SECRETS_FILES": str(secrets)}
+    log = open(home / "server.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("the map test server did not become healthy: " + (home / "server.log").read_text())
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+def test_hostile_project_name_shows_as_text_in_tooltip_and_detail(map_server, shot_dir):
+    with browser_page(1600, 1000) as page:
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        open_map(page, map_server, "?q=img")
+        wait_for_map(page)
+        x, y = screen_point(page, current_view(page), *XSS_POINT)
+        box = page.locator(CHART).first.bounding_box()
+        page.mouse.move(box["x"] + x, box["y"] + y)
+        tooltip = page.locator(".deck-tooltip")
+        tooltip.wait_for(state="visible", timeout=15_000)
+        page.screenshot(path=str(shot_dir / "map_tooltip_hostile_name.png"))
+        text = tooltip.inner_text()
+        assert XSS in text and "<b>清华村</b>" in text and "类别：供水" in text and "进度 35%" in text
+        assert tooltip.locator("img").count() == 0 and tooltip.locator("b").count() == 1  # only our heading
+        page.mouse.click(box["x"] + x, box["y"] + y)
+        page.get_by_text("项目详情", exact=True).wait_for(timeout=30_000)
+        wait_until_rendered(page)
+        page.screenshot(path=str(shot_dir / "map_detail_hostile_name.png"), full_page=True)
+        main = page.locator('[data-testid="stMain"]')
+        assert XSS in main.inner_text()
+        assert main.locator("img[src=x]").count() == 0
+        assert page.get_by_role("button", name="在项目库中打开").is_visible()
+        assert dialogs == [] and page.outside_requests == []
+
+
+def test_local_basemap_loads_under_boundaries_and_points(map_server, tile_server, shot_dir):
+    _Tiles.requests.clear()
+    with browser_page(1600, 1000) as page:
+        open_map(page, map_server, "?map_base=本地测试底图")
+        frame = page.frame_locator('iframe[title="st.iframe"], iframe').first
+        frame.get_by_text("底图“本地测试底图”已加载。").wait_for(timeout=30_000)
+        deadline = time.monotonic() + 60
+        while True:  # tiles arrive after the style: wait for the tile colour to show
+            image = chart_image(page)
+            tile_pixels = sum(1 for p in image.getdata() if p == TILE_RGB)
+            if tile_pixels > 20_000 or time.monotonic() > deadline:
+                break
+            page.wait_for_timeout(250)
+        page.screenshot(path=str(shot_dir / "map_local_basemap.png"), full_page=True)
+        assert tile_pixels > 20_000, "the local tiles did not show"
+        assert any(path.startswith("/tiles/") for path in _Tiles.requests)
+        assert painted(image) - tile_pixels > 20_000  # boundaries, names and points drawn over the tiles
+        assert page.outside_requests == []
+
+
+def test_unreachable_basemap_is_explained_and_the_map_still_draws(map_server, shot_dir):
+    with browser_page(1600, 1000) as page:
+        open_map(page, map_server, "?map_base=外网底图")
+        frame = page.frame_locator("iframe").first
+        message = frame.get_by_text("未能加载")
+        message.wait_for(timeout=30_000)
+        image = wait_for_map(page)
+        page.screenshot(path=str(shot_dir / "map_basemap_unreachable.png"), full_page=True)
+        assert "连接不到瓦片服务器" in message.inner_text() and "照常显示" in message.inner_text()
+        assert painted(image) > 50_000
+        hosts = {urlparse(url).hostname for url in page.outside_requests}
+        assert hosts == {"tiles.example.com"}  # the only thing that tried to leave: the chosen basemap

@@ -1,0 +1,91 @@
+"""Map exports: the legend fragment, the standalone offline HTML, the PNG rendered in headless Chromium."""
+from __future__ import annotations
+
+import io
+import re
+
+import pandas as pd
+import pytest
+from PIL import Image
+
+from portfolio import demo, map_export, maps, sql
+from portfolio.filters import Filters
+from portfolio.store import refresh_progress_latest
+
+AS_OF = demo.DEMO_AS_OF
+BREAKOUT = "</script><script>alert(1)</script>"
+
+
+def add_project(db, name: str) -> None:
+    frame = pd.DataFrame([dict(project_id="Z1", name=name, county="阳山县", town="黎埠镇", village="石径村",
+                               category="roads", status="in_progress", budget_wan=10.0, lon=112.41, lat=24.55,
+                               location_precision="exact")])
+
+    def write(cur):
+        cur.register("new_projects", frame)
+        cur.execute(sql.query("insert_projects_frame"))
+        cur.unregister("new_projects")
+        refresh_progress_latest(cur)
+
+    db.write(write)
+
+
+def test_legend_html_escapes_every_text():
+    legend = maps.Legend("<b>类别</b>", (maps.LegendItem("<script>x</script>", "#0072B2", 3),
+                                         maps.LegendItem("空心", "#777777", 2, hollow=True)),
+                         "大小", (maps.SizeItem("10", 6.0),), ("注意 & 说明",), "2026-10-31")
+    fragment = map_export.legend_html(legend)
+    assert "<script>" not in fragment and "&lt;script&gt;x&lt;/script&gt;" in fragment
+    assert "&lt;b&gt;类别&lt;/b&gt;" in fragment and "注意 &amp; 说明" in fragment
+    assert "数据日期：2026-10-31" in fragment and "width:12px" in fragment  # size circle: 2 x radius
+
+
+def test_standalone_html_is_self_contained_and_cannot_be_broken_out_of(mem_store):
+    add_project(mem_store, BREAKOUT)
+    result, title, subtitle = map_export.filters_map(mem_store, Filters(), AS_OF, "zh", 1200, 800)
+    page = map_export.standalone_html(result.deck, title, result.legend, subtitle)
+    head = page.split("<script>", 1)[0]
+    tail = page.rsplit("</script>", 2)[-2]  # the page's own script, after the inlined bundle
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", head + tail)
+    assert "<link" not in (head + tail).lower() and "<script src" not in page.lower()
+    assert page.lower().count("</script") == 2  # the bundle's and the page's own: the name cannot close one
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)" in tail  # the name is there, as inert text
+    assert map_export._script_json({"t": BREAKOUT}) == '{"t":"<\\/script><script>alert(1)<\\/script>"}'
+
+    assert "createDeck(" in tail and len(page) > 4_000_000  # deck.gl inlined, not loaded from a CDN
+    assert title == "清远市乡村振兴项目分布图" and "2026-10-31" in subtitle
+
+
+def test_exports_refuse_decks_meant_for_streamlit(demo_store):
+    data = maps.load(demo_store, Filters(), AS_OF)
+    with pytest.raises(ValueError, match="escaped tooltips"):
+        map_export.standalone_html(maps.build(data).deck, "t", maps.Legend("x", ()))
+    tiles = maps.Basemap("t", "raster", "https://example.org/{z}/{x}/{y}.png")
+    with pytest.raises(ValueError, match="basemap"):
+        map_export.standalone_html(maps.build(data, basemap=tiles, for_html=True).deck, "t", maps.Legend("x", ()))
+
+
+@pytest.mark.slow
+def test_map_png_has_the_requested_size_and_draws_the_map(demo_store):
+    result, title, subtitle = map_export.filters_map(demo_store, Filters(counties=("阳山县",)), AS_OF, "zh", 1000, 640)
+    png = map_export.map_png(result.deck, title, result.legend, 1000, 640, subtitle)
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    assert image.size == (1000, 640)
+    left, top = 0, map_export.TITLE_HEIGHT
+    right, bottom = 1000 - map_export.LEGEND_WIDTH, 640
+    map_area = image.crop((left, top, right, bottom))
+    pixels = list(map_area.getdata())
+    filled = sum(1 for p in pixels if p != (255, 255, 255))
+    assert filled > 0.2 * len(pixels)  # county fill, borders, points
+    county_fill = tuple(maps.FILL_SELECTED_RGB)
+    assert sum(1 for p in pixels if max(abs(a - b) for a, b in zip(p, county_fill)) <= 2) > 0.05 * len(pixels)
+    title_band = image.crop((0, 0, 600, map_export.TITLE_HEIGHT - 10))
+    assert sum(1 for p in title_band.getdata() if p[2] < 120) > 500  # the dark-blue title was drawn
+
+
+def test_map_png_for_returns_none_without_a_browser(demo_store, monkeypatch):
+    monkeypatch.setattr(map_export, "chromium_path", lambda: None)
+    assert map_export.map_png_for(demo_store, Filters()) is None
+    result, title, subtitle = map_export.filters_map(demo_store, Filters(), AS_OF)
+    with pytest.raises(map_export.MapExportError, match="Chromium"):
+        map_export.map_png(result.deck, title, result.legend)
