@@ -54,7 +54,7 @@ APPROXIMATE = ("village", "town", "county", "none")
 # Whole Qingyuan, for an empty selection.
 QINGYUAN_BOUNDS = (111.9, 23.45, 113.95, 25.2)
 TOWN_ZOOM = 11.0
-MAX_FIT_ZOOM = 12.5
+MAX_FIT_ZOOM = 11.5
 
 # Class colours. Rates run from the town-ranking chart's light blue to the status green.
 RATE_LOW, RATE_HIGH = "#C6DBEF", "#1A9850"

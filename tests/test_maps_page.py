@@ -116,3 +116,12 @@ def test_above_the_point_limit_the_page_aggregates_and_says_how_to_zoom_in(app):
     note = " ".join(i.value for i in at.info)
     assert "560 个可定位项目，超过 100 个" in note and "定位到镇" in note
     assert "完工率（按镇汇总）" in html_text(at)
+
+
+def test_imprecise_projects_can_be_listed(app):
+    at = open_map(app)
+    at.toggle(key="map_w_list").set_value(True).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert len(table) == 420  # the demo's village- and town-placed projects
+    assert set(table["placement"]) == {"按村定位（近似）", "按镇定位（近似）"}

@@ -224,7 +224,8 @@ def tile_server():
 
 @pytest.fixture(scope="module")
 def map_server(tmp_path_factory, tile_server):
-    """A dashboard over the demo data plus a project named like an HTML tag, with two basemaps configured."""
+    """A dashboard over the demo data plus a project named like an HTML tag, with two basemaps configured
+    and a point limit of 300 (so that the 561 projects show as town totals)."""
     home = tmp_path_factory.mktemp("map_e2e")
     db_path = home / "map.duckdb"
     db = Store(db_path)
@@ -243,7 +244,7 @@ def map_server(tmp_path_factory, tile_server):
     db.close()
     secrets = home / "secrets.toml"
     secrets.write_text(
-        "[map]\n"
+        "[map]\npoint_limit = 300\n"
         "[[map.basemaps]]\n"
         f'name = "本地测试底图"\ntype = "raster"\nurl = "{tile_server}/tiles/{{z}}/{{x}}/{{y}}.png"\n'
         "[[map.basemaps]]\n"
@@ -301,6 +302,32 @@ def test_hostile_project_name_shows_as_text_in_tooltip_and_detail(map_server, sh
         assert main.locator("img[src=x]").count() == 0
         assert page.get_by_role("button", name="在项目库中打开").is_visible()
         assert dialogs == [] and page.outside_requests == []
+
+
+def test_clicking_a_town_total_zooms_to_the_town_and_narrows_the_filters(map_server, shot_dir):
+    with browser_page(1600, 1000) as page:
+        open_map(page, map_server)
+        page.get_by_text("超过 300 个").first.wait_for(timeout=30_000)  # the page says it aggregated
+        wait_for_map(page)
+        before = current_view(page)
+        aimed = next(t for t in maps.geo.towns() if (t.county, t.town) == ("阳山县", "太平镇"))
+        x, y = screen_point(page, before, aimed.lon, aimed.lat)
+        box = page.locator(CHART).first.bounding_box()
+        page.mouse.click(box["x"] + x, box["y"] + y)
+        page.wait_for_function("() => window.location.search.includes('town=')", timeout=30_000)
+        wait_until_rendered(page)
+        wait_for_map(page)
+        page.screenshot(path=str(shot_dir / "map_town_total_clicked.png"), full_page=True)
+        # Bubbles overlap at this zoom: whichever town's circle was on top, the map narrows to it and frames it.
+        county, town = parse_qs(urlparse(page.url).query)["town"][0].split("/")
+        chosen = next(t for t in maps.geo.towns() if (t.county, t.town) == (county, town))
+        assert maps.geo.distance_km(chosen.lon, chosen.lat, aimed.lon, aimed.lat) < 25
+        after = current_view(page)
+        assert after.zoom > before.zoom + 1.5
+        assert maps.geo.distance_km(after.lon, after.lat, chosen.lon, chosen.lat) < 15
+        sidebar_town = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').nth(1).inner_text()
+        assert town in sidebar_town
+        assert page.outside_requests == []
 
 
 def test_local_basemap_loads_under_boundaries_and_points(map_server, tile_server, shot_dir):
