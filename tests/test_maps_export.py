@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 from PIL import Image
@@ -73,14 +74,13 @@ def test_map_png_has_the_requested_size_and_draws_the_map(demo_store):
     assert image.size == (1000, 640)
     left, top = 0, map_export.TITLE_HEIGHT
     right, bottom = 1000 - map_export.LEGEND_WIDTH, 640
-    map_area = image.crop((left, top, right, bottom))
-    pixels = list(map_area.getdata())
-    filled = sum(1 for p in pixels if p != (255, 255, 255))
-    assert filled > 0.2 * len(pixels)  # county fill, borders, points
-    county_fill = tuple(maps.FILL_SELECTED_RGB)
-    assert sum(1 for p in pixels if max(abs(a - b) for a, b in zip(p, county_fill)) <= 2) > 0.05 * len(pixels)
-    title_band = image.crop((0, 0, 600, map_export.TITLE_HEIGHT - 10))
-    assert sum(1 for p in title_band.getdata() if p[2] < 120) > 500  # the dark-blue title was drawn
+    pixels = np.asarray(image.crop((left, top, right, bottom))).astype(int)
+    total = pixels.shape[0] * pixels.shape[1]
+    assert (pixels != 255).any(axis=2).sum() > 0.2 * total  # county fill, borders, points
+    county_fill = np.array(maps.FILL_SELECTED_RGB)
+    assert (np.abs(pixels - county_fill).max(axis=2) <= 2).sum() > 0.05 * total  # the chosen county's fill
+    title_band = np.asarray(image.crop((0, 0, 600, map_export.TITLE_HEIGHT - 10)))
+    assert (title_band[:, :, 2] < 120).sum() > 500  # the dark-blue title was drawn
 
 
 def test_map_png_for_returns_none_without_a_browser(demo_store, monkeypatch):
@@ -89,3 +89,17 @@ def test_map_png_for_returns_none_without_a_browser(demo_store, monkeypatch):
     result, title, subtitle = map_export.filters_map(demo_store, Filters(), AS_OF)
     with pytest.raises(map_export.MapExportError, match="Chromium"):
         map_export.map_png(result.deck, title, result.legend)
+
+
+@pytest.mark.slow
+def test_map_png_goes_into_the_meeting_deck(demo_store):
+    from pptx import Presentation
+
+    from portfolio import meeting
+
+    county = Filters(counties=("阳山县",))
+    deck_bytes = meeting.deck_bytes(demo_store, county, "zh",
+                                    map_png=lambda f: map_export.map_png_for(demo_store, f, "zh", 1600, 900))
+    slides = Presentation(io.BytesIO(deck_bytes)).slides
+    pictures = [shape for slide in slides for shape in slide.shapes if shape.shape_type == 13]
+    assert pictures and Image.open(io.BytesIO(pictures[0].image.blob)).size == (1600, 900)

@@ -125,3 +125,37 @@ def test_imprecise_projects_can_be_listed(app):
     table = at.dataframe[0].value
     assert len(table) == 420  # the demo's village- and town-placed projects
     assert set(table["placement"]) == {"按村定位（近似）", "按镇定位（近似）"}
+
+
+def test_page_in_english(app):
+    at = open_map(app, lang="en")
+    assert at.title[0].value == "Map"
+    assert "Category" in html_text(at) and "Data as of 2026-10-31" in html_text(at)
+    assert at.toggle(key="map_w_present").label == "Presentation mode"
+
+
+def _component_script():
+    """What the town page does: draw the map for its filters, legend on the right, react to clicks."""
+    import streamlit as st
+
+    from portfolio.filters import Filters
+    from ui import data, map_view
+
+    filters = Filters(counties=("阳山县",))
+    result, map_data = map_view.draw_map(filters, data.data_date(), key="town_map", legend="right", height=400,
+                                         on_pick=lambda pick: st.session_state.update(picked=pick))
+    st.write(f"mode={result.mode} shown={result.shown} placed={map_data.summary.placed}")
+
+
+def test_component_draws_the_map_for_given_filters(app):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_component_script, default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    spec = deck(at)
+    points = spec["layers"][1]["data"]
+    assert layer_ids(spec) == ["counties", "projects", "county_labels", "town_labels"]
+    assert points and {p["b"].split(" · ")[0].split("\n")[0] for p in points} <= {
+        "小江镇", "大崀镇", "太平镇", "七拱镇", "黎埠镇"}  # the demo's assisted towns of 阳山县
+    assert "项目类别" in html_text(at)
+    assert at.markdown[-1].value == f"mode=points shown={len(points)} placed={len(points)}"

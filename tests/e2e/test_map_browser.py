@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+import numpy as np
 import pandas as pd
 import pytest
 from PIL import Image
@@ -50,7 +51,7 @@ def chart_image(page) -> Image.Image:
 
 def painted(image: Image.Image) -> int:
     """Pixels that are not white, the page background behind an empty deck."""
-    return sum(1 for p in image.getdata() if min(p) < 250)
+    return int((np.asarray(image).min(axis=2) < 250).sum())
 
 
 def wait_for_map(page, minimum: int = 20_000, timeout_s: float = 60) -> Image.Image:
@@ -84,7 +85,9 @@ def dark_text_pixels(image: Image.Image, centre: tuple[float, float], half_w: in
     """Near-black neutral pixels (label text is #464646 / #232323 with a white halo) around `centre`."""
     x, y = centre
     crop = image.crop((int(x - half_w), int(y - half_h), int(x + half_w), int(y + half_h)))
-    return sum(1 for r, g, b in crop.getdata() if max(r, g, b) < 110 and max(r, g, b) - min(r, g, b) < 20)
+    pixels = np.asarray(crop).astype(int)
+    high, low = pixels.max(axis=2), pixels.min(axis=2)
+    return int(((high < 110) & (high - low < 20)).sum())
 
 
 # The default server (app_server: demo data, no secrets) ---------------------------------------------
@@ -339,7 +342,7 @@ def test_local_basemap_loads_under_boundaries_and_points(map_server, tile_server
         deadline = time.monotonic() + 60
         while True:  # tiles arrive after the style: wait for the tile colour to show
             image = chart_image(page)
-            tile_pixels = sum(1 for p in image.getdata() if p == TILE_RGB)
+            tile_pixels = int((np.asarray(image) == TILE_RGB).all(axis=2).sum())
             if tile_pixels > 20_000 or time.monotonic() > deadline:
                 break
             page.wait_for_timeout(250)
