@@ -165,12 +165,12 @@ else:
 # On the wall screen the settings fold away; the switches keep their state either way.
 settings = st.expander(tr("map_settings"), icon=":material/tune:") if present else st.container()
 controls = settings.columns([1.3, 1.3, 1.3, 1.3, 1.6, 0.8])
-controls[0].segmented_control(tr("map_layer"), maps.LAYERS, key="map_w_layer", on_change=_refit,
+controls[0].segmented_control(tr("map_layer"), maps.LAYERS, key="map_w_layer", on_change=_refit, required=True,
                               format_func=lambda v: tr(f"map_layer_{v}"))
 if _value("layer") == "projects":
-    controls[1].segmented_control(tr("map_color_by"), maps.COLOR_BY, key="map_w_color",
+    controls[1].segmented_control(tr("map_color_by"), maps.COLOR_BY, key="map_w_color", required=True,
                                   format_func=lambda v: tr(f"map_color_{v}"))
-    controls[2].segmented_control(tr("map_size_by"), maps.SIZE_BY, key="map_w_size",
+    controls[2].segmented_control(tr("map_size_by"), maps.SIZE_BY, key="map_w_size", required=True,
                                   format_func=lambda v: tr(f"map_size_{v}"))
 else:
     controls[1].selectbox(tr("map_indicator"), maps.INDICATORS, key="map_w_indicator",

@@ -35,7 +35,7 @@ import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
 from portfolio import geo, vocab
-from portfolio.filters import Filters, flag_params, split_key, town_key
+from portfolio.filters import Filters, flag_params, split_key
 from portfolio.i18n import t
 from portfolio.store import Store
 
@@ -53,7 +53,6 @@ APPROXIMATE = ("village", "town", "county", "none")
 
 # Whole Qingyuan, for an empty selection.
 QINGYUAN_BOUNDS = (111.9, 23.45, 113.95, 25.2)
-TOWN_ZOOM = 11.0
 MAX_FIT_ZOOM = 11.5
 
 # Class colours. Rates run from the town-ranking chart's light blue to the status green.
@@ -129,10 +128,6 @@ def fit_view(bounds: Bounds | None, width: int = 900, height: int = 600, padding
     mid_y = (y_top + y_bottom) / 2
     lat = math.degrees(2 * math.atan(math.exp(mid_y)) - math.pi / 2)
     return View(round(lat, 5), round((b.west + b.east) / 2, 5), round(max(zoom, 3.0), 2))
-
-
-def town_view(lon: float, lat: float, zoom: float = TOWN_ZOOM) -> View:
-    return View(round(lat, 5), round(lon, 5), zoom)
 
 
 # Options, basemaps -------------------------------------------------------------------
@@ -916,20 +911,3 @@ def area_label(filters: Filters, lang: str = "zh") -> str:
     if filters.counties:
         return "、".join(filters.counties[:4]) + ("…" if len(filters.counties) > 4 else "")
     return t("map_area_all", lang)
-
-
-def town_choices(towns: pd.DataFrame) -> list[str]:
-    """Town keys (county/town) with projects, largest investment first."""
-    has = towns[towns["projects"] > 0]
-    return [town_key(c, tw) for c, tw in zip(has["county"], has["town"])]
-
-
-def town_point(towns: pd.DataFrame, key: str) -> tuple[float, float] | None:
-    county, town = split_key(key)[:2]
-    for row in towns.itertuples(index=False):
-        if row.county == county and row.town == town and row.lon == row.lon and row.lon is not None:
-            return float(row.lon), float(row.lat)
-    for t_ in geo.towns():
-        if t_.county == county and t_.town == town:
-            return t_.lon, t_.lat
-    return None

@@ -316,6 +316,9 @@ def test_clicking_a_town_total_zooms_to_the_town_and_narrows_the_filters(map_ser
         aimed = next(t for t in maps.geo.towns() if (t.county, t.town) == ("阳山县", "太平镇"))
         x, y = screen_point(page, before, aimed.lon, aimed.lat)
         box = page.locator(CHART).first.bounding_box()
+        wait_until_rendered(page)
+        page.mouse.move(box["x"] + x, box["y"] + y)
+        page.locator(".deck-tooltip").wait_for(state="visible", timeout=15_000)  # picking is ready
         page.mouse.click(box["x"] + x, box["y"] + y)
         page.wait_for_function("() => window.location.search.includes('town=')", timeout=30_000)
         wait_until_rendered(page)
