@@ -12,11 +12,11 @@ st.set_page_config(page_title=t("app_title"), page_icon=favicon(), layout="wide"
 
 lang = ui_lang.current()
 pages = [
-    st.Page("pages/overview.py", title=t("page_overview", lang), icon=":material/dashboard:", default=True),
-    st.Page("pages/projects.py", title=t("page_projects", lang), icon=":material/table_view:"),
-    st.Page("pages/map.py", title=t("page_map", lang), icon=":material/map:"),
-    st.Page("pages/towns.py", title=t("page_towns", lang), icon=":material/location_city:"),
-    st.Page("pages/upload.py", title=t("page_upload", lang), icon=":material/upload_file:"),
+    st.Page("app_pages/overview.py", title=t("page_overview", lang), icon=":material/dashboard:", default=True),
+    st.Page("app_pages/projects.py", title=t("page_projects", lang), icon=":material/table_view:"),
+    st.Page("app_pages/map.py", title=t("page_map", lang), icon=":material/map:"),
+    st.Page("app_pages/towns.py", title=t("page_towns", lang), icon=":material/location_city:"),
+    st.Page("app_pages/upload.py", title=t("page_upload", lang), icon=":material/upload_file:"),
 ]
 page = st.navigation(pages)
 st.sidebar.markdown(f"**{t('app_title', lang)}**")

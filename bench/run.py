@@ -161,7 +161,7 @@ def apptest_ms(db_path: Path, page: str | None, runs: int = 3) -> float:
             at.run()
             st.cache_data.clear()
             at.switch_page(page)
-        if page == "pages/towns.py":
+        if page == "app_pages/towns.py":
             at.query_params["county"] = "阳山县"
         start = time.perf_counter()
         at.run()
@@ -234,10 +234,10 @@ def run_one(size: int, work: Path) -> dict:
 
         result["map_payload_bytes"] = len(maps.bench_payload(db, Filters(), as_of))
     db.close()
-    for page, path in (("overview", None), ("projects", "pages/projects.py"), ("towns", "pages/towns.py")):
+    for page, path in (("overview", None), ("projects", "app_pages/projects.py"), ("towns", "app_pages/towns.py")):
         pages[page]["script_ms"] = round(apptest_ms(db_path, path), 1)
-    if (ROOT / "pages" / "map.py").exists():
-        pages.setdefault("map", {})["script_ms"] = round(apptest_ms(db_path, "pages/map.py"), 1)
+    if (ROOT / "app_pages" / "map.py").exists():
+        pages.setdefault("map", {})["script_ms"] = round(apptest_ms(db_path, "app_pages/map.py"), 1)
     result["pages"] = pages
     for rows, key in ((10_000, "import_10k"), (100_000, "import_100k")):
         timing = import_seconds(db_path, rows, work)

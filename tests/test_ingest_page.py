@@ -23,7 +23,7 @@ def _sheet() -> bytes:
 
 def _open(app):
     at = app.run()
-    at.switch_page("pages/upload.py").run()
+    at.switch_page("app_pages/upload.py").run()
     assert not at.exception
     return at
 

@@ -14,7 +14,7 @@ def open_map(app, **params):
     for key, value in params.items():
         app.query_params[key] = value
     app.run()
-    app.switch_page("pages/map.py")
+    app.switch_page("app_pages/map.py")
     app.run()
     assert not app.exception, [e.value for e in app.exception]
     return app
@@ -74,12 +74,10 @@ def test_indicator_layer_shows_every_town_with_a_no_data_class(app):
 
 
 def test_choosing_a_town_hands_the_narrowed_filters_to_the_sidebar(app):
-    # After its first run AppTest runs the page script alone (not app.py's sidebar), so the
-    # hand-over is checked here and the narrowing itself in the browser (tests/e2e).
     at = open_map(app)
     at.selectbox(key="map_w_goto").set_value("阳山县/黎埠镇").run()
     assert not at.exception
-    assert at.session_state["filters_pending"] == Filters(towns=("阳山县/黎埠镇",))
+    assert at.session_state["f_towns"] == ["阳山县/黎埠镇"]  # the sidebar took the narrowed filters
 
 
 def test_presentation_mode_has_title_kpis_and_no_chrome(app):

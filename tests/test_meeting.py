@@ -113,14 +113,24 @@ def test_cli_export_deck_and_ambiguous_town(demo_db_file, tmp_path, capsys):
     assert len(Presentation(str(county_out)).slides) == 6 + 4  # 4 assisted towns in 连州市
 
 
-# Choosing a town in the page (selectbox -> set_filters -> st.rerun) is tested in the browser
-# (tests/e2e/test_towns_browser.py): AppTest's rerun loses the sidebar state it needs.
+def test_town_page_choose_a_town_then_show_it(app):
+    at = app.run()
+    at.switch_page("app_pages/towns.py").run()
+    assert not at.exception
+    at.selectbox[0].set_value("town:阳山县/太平镇").run()
+    assert not at.exception
+    assert at.multiselect(key="f_towns").value == ["阳山县/太平镇"]
+    assert any(h.value == "阳山县太平镇" for h in at.header)
+    labels = {m.label: m.value for m in at.metric}
+    assert labels["项目数"] == "24"
+    assert "新增项目" in labels  # changes since the previous report
+    assert len(at.get("plotly_chart")) == 2
 
 
 def test_town_page_for_a_county_from_the_url(app):
     app.query_params["county"] = "连南瑶族自治县"
     at = app.run()
-    at.switch_page("pages/towns.py").run()
+    at.switch_page("app_pages/towns.py").run()
     assert not at.exception
     assert any(h.value == "连南瑶族自治县" for h in at.header)
     villages = at.dataframe[0].value

@@ -34,13 +34,6 @@ def test_overview_renders_demo_kpis(app, demo_db_file):
     assert len(at.get("plotly_chart")) == 5
 
 
-# AppTest (Streamlit 1.67) drops sidebar elements from its element tree on every run after the
-# first when the app uses st.navigation, although the sidebar code runs (the browser shows it).
-# So the first run uses the widgets; later runs read and set the widgets' session state. Its
-# query_params do not show what the script writes to st.query_params either: the URL mirroring
-# is tested in the browser (tests/e2e).
-
-
 def test_changing_a_filter_changes_the_kpis(app, demo_db_file):
     at = app.run()
     before = metrics(at)
@@ -50,6 +43,7 @@ def test_changing_a_filter_changes_the_kpis(app, demo_db_file):
     k = expected(demo_db_file, Filters(counties=("阳山县",)))
     assert after["项目数"] == f"{k.projects:,}" != before["项目数"]
     assert after["计划投资（万元）"] == f"{k.budget_wan:,.1f}"
+    assert at.query_params["county"] in ("阳山县", ["阳山县"])  # mirrored into the URL
 
 
 def test_url_params_restore_the_filters(app, demo_db_file):
@@ -68,7 +62,8 @@ def test_county_change_drops_towns_that_no_longer_belong(app):
     at = app.run()
     assert sorted(at.multiselect(key="f_towns").value) == ["清新区/太平镇", "阳山县/太平镇"]
     at.multiselect(key="f_counties").set_value(["清新区"]).run()  # its on_change prunes the towns
-    assert at.session_state["f_towns"] == ["清新区/太平镇"]
+    assert at.multiselect(key="f_towns").value == ["清新区/太平镇"]
+    assert at.query_params["town"] in ("清新区/太平镇", ["清新区/太平镇"])
 
 
 def test_reset_clears_every_filter(app):
@@ -78,7 +73,8 @@ def test_reset_clears_every_filter(app):
     assert metrics(at)["项目数"] != "560"
     next(b for b in at.button if b.label == "重置筛选").click().run()
     assert metrics(at)["项目数"] == "560"
-    assert at.session_state["f_keyword"] == "" and at.session_state["f_counties"] == []
+    assert at.text_input(key="f_keyword").value == "" and at.multiselect(key="f_counties").value == []
+    assert "county" not in at.query_params and "q" not in at.query_params
 
 
 def test_english_switch_translates_labels(app):
@@ -91,7 +87,7 @@ def test_english_switch_translates_labels(app):
 
 def test_projects_page_table_and_detail(app, demo_db_file):
     at = app.run()
-    at.switch_page("pages/projects.py").run()
+    at.switch_page("app_pages/projects.py").run()
     assert not at.exception
     assert at.title[0].value == "项目库"
     frames = at.dataframe
@@ -107,6 +103,6 @@ def test_projects_page_table_and_detail(app, demo_db_file):
 def test_projects_page_filters_the_table(app):
     app.query_params["status"] = "in_progress"
     at = app.run()
-    at.switch_page("pages/projects.py").run()
+    at.switch_page("app_pages/projects.py").run()
     table = at.dataframe[0].value
     assert len(table) > 0 and set(table["status"]) == {"在建"}

@@ -37,9 +37,7 @@ XSS_POINT = (113.62, 24.60)  # in 英德市, away from the demo projects
 
 # Helpers -------------------------------------------------------------------------------------
 def open_map(page, base: str, query: str = "") -> None:
-    """Load the map page (after the app's root once: a fresh server serves pages only after that)."""
-    page.goto(base + "/")
-    wait_until_rendered(page)
+    """Load the map page by its own link."""
     page.goto(f"{base}/map{query}")
     wait_until_rendered(page)
     page.wait_for_selector(f"{CHART} canvas", timeout=60_000)

@@ -8,8 +8,6 @@ from tests.e2e.browser import browser_page, wait_until_rendered
 
 def test_choose_town_and_download_deck(app_server, shot_dir, tmp_path):
     with browser_page(1600, 2400) as page:
-        page.goto(app_server + "/")
-        wait_until_rendered(page)
         page.goto(app_server + "/towns")
         wait_until_rendered(page)
         page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').first.click()

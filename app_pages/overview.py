@@ -76,4 +76,4 @@ else:
     st.caption(tr("pl_select_hint"))
     rows = event.selection.rows if event else []
     if rows:
-        st.switch_page("pages/projects.py", query_params={"project": attention.iloc[rows[0]]["project_id"]})
+        st.switch_page("app_pages/projects.py", query_params={"project": attention.iloc[rows[0]]["project_id"]})

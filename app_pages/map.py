@@ -236,7 +236,7 @@ with right:
                     f'<td style="padding:3px 0">{escape("—" if value in (None, "") else str(value))}</td></tr>'
                     for label, value in rows) + "</table>")
                 if st.button(tr("map_open_in_library"), icon=":material/table_view:", width="stretch"):
-                    st.switch_page("pages/projects.py", query_params={"project": pick.project_id})
+                    st.switch_page("app_pages/projects.py", query_params={"project": pick.project_id})
         else:
             st.caption(tr("map_detail_hint"))
 
