@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from portfolio import charts, meeting, report, vocab
+from portfolio import charts, map_export, meeting, report, vocab
 from portfolio.filters import Filters, split_key, town_key
 from portfolio.views import RANK_INDICATORS
-from ui import data
+from ui import data, map_view
 from ui.lang import current, tr
 from ui.sidebar import current_filters, set_filters
 from ui.widgets import kpi_cards, md, page_header, wan
@@ -51,11 +51,13 @@ if k.projects == 0:
 db = data.store()
 downloads = st.columns([1, 1, 3])
 downloads[0].download_button(
-    tr("tw_download_deck"), data=lambda: meeting.deck_bytes(db, filters, lang),
+    tr("tw_download_deck"),
+    data=lambda: meeting.deck_bytes(db, filters, lang, map_png=lambda f: map_export.map_png_for(db, f, lang)),
     file_name=f"{area}_{as_of.isoformat()}.pptx", icon=":material/slideshow:", width="stretch",
     mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")
 downloads[1].download_button(
-    tr("tw_download_html"), data=lambda: report.build_report(db, filters, lang).encode("utf-8"),
+    tr("tw_download_html"),
+    data=lambda: report.build_report(db, filters, lang, map_export.map_png_for(db, filters, lang)).encode("utf-8"),
     file_name=f"{area}_{as_of.isoformat()}.html", icon=":material/description:", width="stretch",
     mime="text/html")
 
@@ -63,6 +65,9 @@ teams = data.view("teams", filters)
 if not teams.empty:
     st.caption(tr("tw_team") + "：" + "；".join(
         md(f"{r.town} {r.team or ''} {r.assisting_unit or ''}".strip()) for r in teams.itertuples()))
+
+st.subheader(tr("page_map"))
+map_view.draw_map(filters, as_of, key="towns_map", height=480, canvas=(900, 480))
 
 changes = data.view("changes_since_previous_report", filters)
 if changes.previous is None:

@@ -90,6 +90,7 @@ def _export_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--county", help="county name, e.g. 阳山县")
     parser.add_argument("--town", help="town name, e.g. 太平镇 (with --county when the name repeats)")
     parser.add_argument("--lang", choices=("zh", "en"), default="zh")
+    parser.add_argument("--no-map", action="store_true", help="leave the map picture out (it needs Chromium, ~7 s)")
 
 
 def selection_filters(db: store_mod.Store, county: str | None, town: str | None):
@@ -112,15 +113,19 @@ def selection_filters(db: store_mod.Store, county: str | None, town: str | None)
 @command("export", _export_args)
 def cmd_export(args: argparse.Namespace) -> int:
     """Export the selection: slide deck (pptx), HTML report, Excel or CSV."""
-    from portfolio import export, meeting, report, views
+    from portfolio import export, map_export, meeting, report, views
 
     db = open_store(args.db)
     filters = selection_filters(db, args.county, args.town)
     as_of = views.data_date(db)
+
+    def map_png(f):
+        return None if args.no_map else map_export.map_png_for(db, f, args.lang)
+
     if args.format == "pptx":
-        data = meeting.deck_bytes(db, filters, args.lang)
+        data = meeting.deck_bytes(db, filters, args.lang, map_png=map_png)
     elif args.format == "html":
-        data = report.build_report(db, filters, args.lang).encode("utf-8")
+        data = report.build_report(db, filters, args.lang, map_png(filters)).encode("utf-8")
     else:
         rows = views.project_table(db, filters, as_of, limit=None)
         data = export.to_csv(rows, args.lang) if args.format == "csv" else \

@@ -106,10 +106,14 @@ def test_cli_export_deck_and_ambiguous_town(demo_db_file, tmp_path, capsys):
     assert main(["export", "--db", str(demo_db_file), "--format", "pptx", "--out", str(out),
                  "--town", "太平镇", "--county", "清新区"]) == 0
     prs = Presentation(str(out))
-    assert len(prs.slides) == 6 and "清新区太平镇" in slide_texts(prs.slides[0])
+    assert len(prs.slides) == 7 and "清新区太平镇" in slide_texts(prs.slides[0])
+    map_slide = prs.slides[4]
+    assert "项目分布图" in slide_texts(map_slide)
+    picture = next(sh for sh in map_slide.shapes if sh.shape_type == 13)
+    assert picture.image.size[0] >= 1200  # a real rendered map, not a placeholder
     county_out = tmp_path / "lianzhou.pptx"
     assert main(["export", "--db", str(demo_db_file), "--format", "pptx", "--out", str(county_out),
-                 "--county", "连州市"]) == 0
+                 "--county", "连州市", "--no-map"]) == 0
     assert len(Presentation(str(county_out)).slides) == 6 + 4  # 4 assisted towns in 连州市
 
 
@@ -125,6 +129,8 @@ def test_town_page_choose_a_town_then_show_it(app):
     assert labels["项目数"] == "24"
     assert "新增项目" in labels  # changes since the previous report
     assert len(at.get("plotly_chart")) == 2
+    maps = at.get("deck_gl_json_chart")
+    assert len(maps) == 1 and "太平镇" in maps[0].proto.json  # the shared map component, on this town
 
 
 def test_town_page_for_a_county_from_the_url(app):

@@ -16,6 +16,7 @@ def test_choose_town_and_download_deck(app_server, shot_dir, tmp_path):
         page.wait_for_function("() => window.location.search.includes('town=')", timeout=30_000)
         wait_until_rendered(page)
         page.wait_for_selector("h2:has-text('清新区太平镇')")
+        page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas', timeout=60_000)
         page.screenshot(path=str(shot_dir / "towns_qingxin_taiping.png"))
         sidebar_town = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').nth(1).inner_text()
         assert "太平镇" in sidebar_town
@@ -24,7 +25,7 @@ def test_choose_town_and_download_deck(app_server, shot_dir, tmp_path):
         path = tmp_path / "deck.pptx"
         info.value.save_as(path)
         prs = Presentation(str(path))
-        assert len(prs.slides) == 6
+        assert len(prs.slides) == 7  # with the map picture
         cover = " ".join(s.text_frame.text for s in prs.slides[0].shapes if s.has_text_frame)
         assert "清新区太平镇" in cover
         assert page.outside_requests == []
