@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from portfolio import geo, sql
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "portfolio.duckdb"
 DEFAULT_MEMORY_LIMIT = "2GB"
 BACKUPS_KEPT = 10
@@ -122,8 +122,8 @@ class Store:
                                    or [[0]])[0][0]) if had_meta else SCHEMA_VERSION
                 for statement in sql.file_queries("schema").values():
                     cur.execute(statement)
-                if old_version < 2:
-                    refresh_progress_latest(cur)  # fills the rollup columns added by schema 2
+                if old_version < 3:
+                    refresh_progress_latest(cur)  # fills the rollup columns added by schemas 2 and 3
                 cur.execute(sql.query("set_meta"), {"key": "schema_version", "value": str(SCHEMA_VERSION)})
                 if cur.execute(sql.query("count_towns")).fetchall()[0][0] == 0:
                     load_gazetteer(cur)

@@ -180,7 +180,8 @@ class Changes:
 
 def changes_since_previous_report(db: Store, filters: Filters) -> Changes:
     """What the latest progress report changed against the one before it."""
-    dates = [r[0] for r in db.rows("last_two_report_dates", filters.sql_params())]
+    found = db.one("last_two_report_dates", filters.sql_params())
+    dates = [d for d in ((found or {}).get("latest"), (found or {}).get("previous")) if d is not None]
     if len(dates) < 2:
         return Changes(latest=dates[0] if dates else None, previous=None)
     row = db.one("changes_between_reports", {**filters.sql_params(), "latest": dates[0], "previous": dates[1]})

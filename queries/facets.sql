@@ -9,18 +9,26 @@ WHERE county IS NOT NULL
 GROUP BY county ORDER BY n DESC, value;
 
 -- name: facet_town
--- Projects per town, keyed county/town.
-SELECT concat_ws('/', county, town) AS value, count(*) AS n
-FROM filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword)
-WHERE town IS NOT NULL
-GROUP BY value ORDER BY n DESC, value;
+-- Projects per town, keyed county/town (grouped first: the key is built per town, not per row).
+SELECT concat_ws('/', county, town) AS value, n
+FROM (
+    SELECT county, town, count(*) AS n
+    FROM filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword)
+    WHERE town IS NOT NULL
+    GROUP BY county, town
+)
+ORDER BY n DESC, value;
 
 -- name: facet_village
--- Projects per village, keyed county/town/village.
-SELECT concat_ws('/', county, town, village) AS value, count(*) AS n
-FROM filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword)
-WHERE village IS NOT NULL AND town IS NOT NULL
-GROUP BY value ORDER BY n DESC, value;
+-- Projects per village, keyed county/town/village (grouped first, like facet_town).
+SELECT concat_ws('/', county, town, village) AS value, n
+FROM (
+    SELECT county, town, village, count(*) AS n
+    FROM filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword)
+    WHERE village IS NOT NULL AND town IS NOT NULL
+    GROUP BY county, town, village
+)
+ORDER BY n DESC, value;
 
 -- name: facet_category
 -- Projects per category.

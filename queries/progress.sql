@@ -3,14 +3,15 @@
 -- name: rebuild_progress_latest
 -- Recompute the whole progress rollup from the reports.
 DELETE FROM progress_latest;
-INSERT INTO progress_latest
+INSERT INTO progress_latest BY NAME
 SELECT project_id,
        count(*) AS report_count,
        min(report_date) AS first_report_date,
        max(report_date) AS last_report_date,
        arg_max(progress_pct, report_date) AS last_progress_pct,
        list(progress_pct ORDER BY report_date DESC)[2] AS prev_progress_pct,
-       list(progress_pct ORDER BY report_date DESC)[4] AS progress_3_back_pct
+       list(progress_pct ORDER BY report_date DESC)[4] AS progress_3_back_pct,
+       list(report_date ORDER BY report_date DESC)[2] AS prev_report_date
 FROM progress_reports
 GROUP BY project_id;
 
@@ -20,14 +21,15 @@ DELETE FROM progress_latest WHERE project_id IN (SELECT project_id FROM changed_
 
 -- name: insert_progress_latest_for
 -- Recompute the rollup rows of the projects in the registered frame changed_ids.
-INSERT INTO progress_latest
+INSERT INTO progress_latest BY NAME
 SELECT project_id,
-       count(*),
-       min(report_date),
-       max(report_date),
-       arg_max(progress_pct, report_date),
-       list(progress_pct ORDER BY report_date DESC)[2],
-       list(progress_pct ORDER BY report_date DESC)[4]
+       count(*) AS report_count,
+       min(report_date) AS first_report_date,
+       max(report_date) AS last_report_date,
+       arg_max(progress_pct, report_date) AS last_progress_pct,
+       list(progress_pct ORDER BY report_date DESC)[2] AS prev_progress_pct,
+       list(progress_pct ORDER BY report_date DESC)[4] AS progress_3_back_pct,
+       list(report_date ORDER BY report_date DESC)[2] AS prev_report_date
 FROM progress_reports
 WHERE project_id IN (SELECT project_id FROM changed_ids)
 GROUP BY project_id;
@@ -37,15 +39,18 @@ GROUP BY project_id;
 -- project has no report any more): the filter macro then reads one table.
 UPDATE projects AS p
 SET report_count = l.report_count, last_report_date = l.last_report_date,
-    last_progress_pct = l.last_progress_pct, progress_3_back_pct = l.progress_3_back_pct
+    last_progress_pct = l.last_progress_pct, progress_3_back_pct = l.progress_3_back_pct,
+    prev_report_date = l.prev_report_date
 FROM progress_latest AS l
 WHERE p.project_id = l.project_id
   AND (p.report_count IS DISTINCT FROM l.report_count
        OR p.last_report_date IS DISTINCT FROM l.last_report_date
        OR p.last_progress_pct IS DISTINCT FROM l.last_progress_pct
-       OR p.progress_3_back_pct IS DISTINCT FROM l.progress_3_back_pct);
+       OR p.progress_3_back_pct IS DISTINCT FROM l.progress_3_back_pct
+       OR p.prev_report_date IS DISTINCT FROM l.prev_report_date);
 UPDATE projects
-SET report_count = NULL, last_report_date = NULL, last_progress_pct = NULL, progress_3_back_pct = NULL
+SET report_count = NULL, last_report_date = NULL, last_progress_pct = NULL, progress_3_back_pct = NULL,
+    prev_report_date = NULL
 WHERE report_count IS NOT NULL AND project_id NOT IN (SELECT project_id FROM progress_latest);
 
 -- name: project_history

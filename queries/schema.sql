@@ -79,7 +79,8 @@ CREATE TABLE IF NOT EXISTS projects (
     report_count INTEGER,
     last_report_date DATE,
     last_progress_pct DOUBLE,
-    progress_3_back_pct DOUBLE
+    progress_3_back_pct DOUBLE,
+    prev_report_date DATE
 );
 
 -- name: add_project_rollup_columns
@@ -88,6 +89,8 @@ ALTER TABLE projects ADD COLUMN IF NOT EXISTS report_count INTEGER;
 ALTER TABLE projects ADD COLUMN IF NOT EXISTS last_report_date DATE;
 ALTER TABLE projects ADD COLUMN IF NOT EXISTS last_progress_pct DOUBLE;
 ALTER TABLE projects ADD COLUMN IF NOT EXISTS progress_3_back_pct DOUBLE;
+-- Schema 3: the report date before the last, so "since the previous report" needs no scan of reports.
+ALTER TABLE projects ADD COLUMN IF NOT EXISTS prev_report_date DATE;
 
 -- name: create_progress_reports
 -- One row per project per report date; successive uploads build the history.
@@ -112,8 +115,13 @@ CREATE TABLE IF NOT EXISTS progress_latest (
     last_report_date DATE,
     last_progress_pct DOUBLE,
     prev_progress_pct DOUBLE,
-    progress_3_back_pct DOUBLE
+    progress_3_back_pct DOUBLE,
+    prev_report_date DATE
 );
+
+-- name: add_progress_latest_columns
+-- Schema 3: the report date before the last.
+ALTER TABLE progress_latest ADD COLUMN IF NOT EXISTS prev_report_date DATE;
 
 -- name: create_import_batches
 -- One row per import: what came in, from where, and whether it still stands.

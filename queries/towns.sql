@@ -22,13 +22,19 @@ GROUP BY county, town, team, assisting_unit
 ORDER BY county, town;
 
 -- name: last_two_report_dates
--- The two latest report dates among the filtered projects, newest first.
-SELECT DISTINCT r.report_date
-FROM progress_reports AS r
-JOIN filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword) AS f
-  USING (project_id)
-ORDER BY r.report_date DESC
-LIMIT 2;
+-- The latest report date among the filtered projects and the one before it, from the rollup
+-- columns: a project's largest date before the latest is its last or, if its last is the
+-- latest, its previous one.
+WITH f AS (
+    SELECT last_report_date, prev_report_date
+    FROM filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword)
+    WHERE last_report_date IS NOT NULL
+),
+latest AS (SELECT max(last_report_date) AS d FROM f)
+SELECT latest.d AS latest,
+       max(CASE WHEN f.last_report_date < latest.d THEN f.last_report_date ELSE f.prev_report_date END) AS previous
+FROM f, latest
+GROUP BY latest.d;
 
 -- name: changes_between_reports
 -- What changed from the report of $previous to the report of $latest among the filtered projects.

@@ -1,6 +1,8 @@
 """Query layer on an in-memory database built from schema.sql and a tiny seed."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from portfolio import views
@@ -148,14 +150,29 @@ def test_schema_1_database_is_upgraded_with_its_rollups(tmp_path):
     seed(db)
 
     def to_schema_1(cur):
-        for column in ("report_count", "last_report_date", "last_progress_pct", "progress_3_back_pct"):
+        for column in ("report_count", "last_report_date", "last_progress_pct", "progress_3_back_pct",
+                       "prev_report_date"):
             cur.execute("ALTER TABLE projects DROP COLUMN " + column)
+        cur.execute("ALTER TABLE progress_latest DROP COLUMN prev_report_date")
         cur.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
 
     db.write(to_schema_1)
     db.close()
     upgraded = Store(path)
-    assert upgraded.meta("schema_version") == "2"
+    assert upgraded.meta("schema_version") == "3"
     k = views.kpis(upgraded, Filters(), AS_OF)
     assert k.stalled == 1 and k.late == 1
+    changes = views.changes_since_previous_report(upgraded, Filters())
+    assert (changes.previous, changes.latest) == (date(2026, 5, 31), date(2026, 6, 30))
     upgraded.close()
+
+
+def test_changes_since_the_previous_report(seed_store):
+    changes = views.changes_since_previous_report(seed_store, Filters())
+    assert (changes.previous, changes.latest) == (date(2026, 5, 31), date(2026, 6, 30))
+    assert changes.reported == 2  # A1 and B1 reported on 2026-06-30
+    assert changes.avg_progress_gain == pytest.approx((10 + 0) / 2)  # A1 40 -> 50, B1 35 -> 35
+    only_b1 = views.changes_since_previous_report(seed_store, Filters(counties=("清新区",)))
+    assert only_b1.avg_progress_gain == 0 and only_b1.reported == 1
+    none = views.changes_since_previous_report(seed_store, Filters(counties=("连南瑶族自治县",)))
+    assert none.previous is None and none.latest is None

@@ -1,0 +1,28 @@
+"""The HTML report opens offline in Chromium and prints one town per page."""
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfReader
+
+from portfolio import report, views
+from portfolio.filters import Filters
+from tests.e2e.browser import browser_page
+
+
+def test_report_prints_one_town_per_page(demo_store, tmp_path, shot_dir):
+    county = Filters(counties=("阳山县",))
+    towns = sorted(views.by_town(demo_store, county, views.data_date(demo_store))["town"])
+    path = tmp_path / "report.html"
+    path.write_text(report.build_report(demo_store, county), encoding="utf-8")
+    with browser_page(1200, 900) as page:
+        page.goto(path.as_uri())
+        page.wait_for_selector("section h1")
+        page.screenshot(path=str(shot_dir / "report.png"), full_page=True)
+        pdf = page.pdf(format="A4")
+        assert page.outside_requests == []
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
+    assert len(pages) == 1 + len(towns)  # the county, then one page per town
+    assert "阳山县" in pages[0] and "演示数据" in pages[0]
+    for town, text in zip(towns, pages[1:]):
+        assert f"阳山县{town}" in text.replace(" ", "").replace("\n", "")
