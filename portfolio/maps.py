@@ -278,7 +278,7 @@ class MapData:
 def load(db: Store, filters: Filters, as_of: date, layer: str = "projects",
          point_limit: int = POINT_LIMIT) -> MapData:
     """Run the map's queries for `filters`; points only when there are at most `point_limit`."""
-    row = db.one("map_summary", filters.sql_params()) or {}
+    row = db.one("map_summary", flag_params(filters, as_of)) or {}
     summary = LocationSummary(**{k: int(row.get(k) or 0) for k in LocationSummary.__dataclass_fields__})
     bounds = None
     if row.get("west") is not None:
@@ -313,7 +313,8 @@ def grid_cell_for(bounds: Bounds | None, cells_across: int = 40) -> float:
 
 def imprecise_projects(db: Store, filters: Filters, limit: int = IMPRECISE_LIST_LIMIT) -> pd.DataFrame:
     """The filtered projects not placed by their own exact coordinates, least precise first."""
-    return db.df("map_imprecise", {**filters.sql_params(), "limit": limit})
+    # The list reads no late/stalled flag, so the reference date does not matter here.
+    return db.df("map_imprecise", {**flag_params(filters, date.today()), "limit": limit})
 
 
 # Legend -------------------------------------------------------------------------------

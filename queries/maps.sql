@@ -6,20 +6,6 @@
 
 -- name: map_summary
 -- How many filtered projects there are, how precisely each is placed, and the bounding box of the drawable ones.
-WITH placed AS (
-    SELECT coalesce(f.lon, t.lon) AS lon,
-           coalesce(f.lat, t.lat) AS lat,
-           concat_ws('/', f.county, f.town) AS town_key,
-           CASE
-               WHEN f.lon IS NOT NULL AND f.lat IS NOT NULL
-                    AND f.location_precision IN ('exact', 'village', 'town', 'county') THEN f.location_precision
-               WHEN f.lon IS NOT NULL AND f.lat IS NOT NULL THEN 'none'
-               WHEN t.lon IS NOT NULL THEN 'none'
-               ELSE 'unplaced'
-           END AS placement
-    FROM filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword) AS f
-    LEFT JOIN towns AS t ON t.county = f.county AND t.town = f.town
-)
 SELECT count(*) AS projects,
        count(*) FILTER (WHERE placement = 'exact') AS exact,
        count(*) FILTER (WHERE placement = 'village') AS village,
@@ -27,28 +13,22 @@ SELECT count(*) AS projects,
        count(*) FILTER (WHERE placement = 'county') AS county,
        count(*) FILTER (WHERE placement = 'none') AS none,
        count(*) FILTER (WHERE placement = 'unplaced') AS unplaced,
-       count(DISTINCT town_key) FILTER (WHERE placement <> 'unplaced') AS towns,
-       min(lon) FILTER (WHERE placement <> 'unplaced') AS west,
-       min(lat) FILTER (WHERE placement <> 'unplaced') AS south,
-       max(lon) FILTER (WHERE placement <> 'unplaced') AS east,
-       max(lat) FILTER (WHERE placement <> 'unplaced') AS north
-FROM placed;
+       count(DISTINCT (county, town)) FILTER (WHERE placement <> 'unplaced') AS towns,
+       min(draw_lon) FILTER (WHERE placement <> 'unplaced') AS west,
+       min(draw_lat) FILTER (WHERE placement <> 'unplaced') AS south,
+       max(draw_lon) FILTER (WHERE placement <> 'unplaced') AS east,
+       max(draw_lat) FILTER (WHERE placement <> 'unplaced') AS north
+FROM placed_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of);
 
 -- name: map_points
 -- The drawable filtered projects with what a point and its tooltip need, largest budget first (up to $limit rows).
-SELECT f.project_id, f.name, f.county, f.town, f.village, f.category, f.status,
-       f.progress_pct, f.budget_wan, f.is_late,
-       round(coalesce(f.lon, t.lon), 5) AS lon,
-       round(coalesce(f.lat, t.lat), 5) AS lat,
-       CASE
-           WHEN f.lon IS NOT NULL AND f.lat IS NOT NULL
-                AND f.location_precision IN ('exact', 'village', 'town', 'county') THEN f.location_precision
-           ELSE 'none'
-       END AS placement
-FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of) AS f
-LEFT JOIN towns AS t ON t.county = f.county AND t.town = f.town
-WHERE coalesce(f.lon, t.lon) IS NOT NULL AND coalesce(f.lat, t.lat) IS NOT NULL
-ORDER BY f.budget_wan DESC NULLS LAST, f.project_id
+SELECT project_id, name, county, town, village, category, status, progress_pct, budget_wan, is_late,
+       round(draw_lon, 5) AS lon,
+       round(draw_lat, 5) AS lat,
+       placement
+FROM placed_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of)
+WHERE placement <> 'unplaced'
+ORDER BY budget_wan DESC NULLS LAST, project_id
 LIMIT $limit;
 
 -- name: map_town_stats
@@ -88,37 +68,23 @@ ORDER BY budget_wan DESC, county, town;
 
 -- name: map_grid
 -- Drawable filtered projects binned into square cells of $cell degrees: count, money, started and finished per cell.
-WITH placed AS (
-    SELECT coalesce(f.lon, t.lon) AS lon, coalesce(f.lat, t.lat) AS lat,
-           f.budget_wan, f.status, f.is_late
-    FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of) AS f
-    LEFT JOIN towns AS t ON t.county = f.county AND t.town = f.town
-    WHERE coalesce(f.lon, t.lon) IS NOT NULL AND coalesce(f.lat, t.lat) IS NOT NULL
-)
-SELECT round((floor(lon / $cell) + 0.5) * $cell, 5) AS lon,
-       round((floor(lat / $cell) + 0.5) * $cell, 5) AS lat,
+SELECT round((floor(draw_lon / $cell) + 0.5) * $cell, 5) AS lon,
+       round((floor(draw_lat / $cell) + 0.5) * $cell, 5) AS lat,
        count(*) AS projects,
        coalesce(sum(budget_wan), 0) AS budget_wan,
        count(*) FILTER (WHERE status IN ('in_progress', 'completed', 'accepted', 'suspended')) AS started,
        count(*) FILTER (WHERE status IN ('completed', 'accepted')) AS finished,
        count(*) FILTER (WHERE is_late) AS late
-FROM placed
-GROUP BY floor(lon / $cell), floor(lat / $cell)
+FROM placed_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of)
+WHERE placement <> 'unplaced'
+GROUP BY floor(draw_lon / $cell), floor(draw_lat / $cell)
 ORDER BY projects DESC;
 
 -- name: map_imprecise
 -- Filtered projects not placed by their own exact coordinates, for the location-honesty list (up to $limit rows).
-SELECT f.project_id, f.name, f.county, f.town, f.village, f.category, f.status, f.budget_wan,
-       CASE
-           WHEN f.lon IS NOT NULL AND f.lat IS NOT NULL
-                AND f.location_precision IN ('exact', 'village', 'town', 'county') THEN f.location_precision
-           WHEN f.lon IS NOT NULL AND f.lat IS NOT NULL THEN 'none'
-           WHEN t.lon IS NOT NULL THEN 'none'
-           ELSE 'unplaced'
-       END AS placement
-FROM filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword) AS f
-LEFT JOIN towns AS t ON t.county = f.county AND t.town = f.town
-WHERE NOT (f.lon IS NOT NULL AND f.lat IS NOT NULL AND f.location_precision = 'exact')
+SELECT project_id, name, county, town, village, category, status, budget_wan, placement
+FROM placed_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of)
+WHERE placement <> 'exact'
 ORDER BY CASE placement WHEN 'unplaced' THEN 0 WHEN 'none' THEN 1 WHEN 'county' THEN 2 WHEN 'town' THEN 3 ELSE 4 END,
-         f.county, f.town, f.village NULLS FIRST, f.project_id
+         county, town, village NULLS FIRST, project_id
 LIMIT $limit;

@@ -198,3 +198,23 @@ SELECT f.*,
        coalesce(f.status = 'in_progress' AND f.report_count >= 4
                 AND f.last_progress_pct <= f.progress_3_back_pct, false) AS is_stalled
 FROM filtered_projects(counties, towns, villages, categories, statuses, years, sources, keyword) AS f;
+
+-- name: create_placed_projects
+-- Flagged projects with the position the map draws: their own coordinates, else their town's
+-- gazetteer point. `placement` says how precise that is: exact / village / town / county as
+-- stored, 'none' for a fallback to the town point, 'unplaced' when nothing can be drawn.
+CREATE OR REPLACE MACRO placed_projects(
+    counties, towns, villages, categories, statuses, years, sources, keyword, as_of
+) AS TABLE
+SELECT f.*,
+       coalesce(f.lon, t.lon) AS draw_lon,
+       coalesce(f.lat, t.lat) AS draw_lat,
+       CASE
+           WHEN f.lon IS NOT NULL AND f.lat IS NOT NULL
+                AND f.location_precision IN ('exact', 'village', 'town', 'county') THEN f.location_precision
+           WHEN f.lon IS NOT NULL AND f.lat IS NOT NULL THEN 'none'
+           WHEN t.lon IS NOT NULL THEN 'none'
+           ELSE 'unplaced'
+       END AS placement
+FROM flagged_projects(counties, towns, villages, categories, statuses, years, sources, keyword, as_of) AS f
+LEFT JOIN towns AS t ON t.county = f.county AND t.town = f.town;
