@@ -229,7 +229,7 @@ def test_every_message_and_label_the_importer_uses_exists_in_both_languages():
     literal = set()
     for path in sorted((root / "portfolio" / "ingest").glob("*.py")):
         literal |= set(re.findall(r'"(ing_[a-z0-9_]+)"', path.read_text(encoding="utf-8")))
-    page = (root / "pages" / "upload.py").read_text(encoding="utf-8")
+    page = (root / "app_pages" / "upload.py").read_text(encoding="utf-8")
     literal |= set(re.findall(r'\btr\("((?:ing|up|page|c)_[a-z0-9_]+)"', page))  # widget keys are not strings
     dynamic = {f"ing_fld_{f}" for f in columns.FIELDS} | {
         f"ing_rule_{s}" for s in ("column", "subcategory", "keyword", "section", "option", "default")} | {
