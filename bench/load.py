@@ -34,11 +34,13 @@ def _has_exception(fm: ForwardMsg) -> bool:
     return delta.WhichOneof("type") == "new_element" and delta.new_element.WhichOneof("type") == "exception"
 
 
-async def session(url: str, deadline: float, seed: int, pages: tuple[str, ...], out: list, errors: list) -> None:
+async def session(url: str, deadline: float, seed: int, pages: tuple[str, ...], out: list, errors: list,
+                  think_s: float = 0.0) -> None:
     rng = random.Random(seed)
     try:
         async with websockets.connect(f"{url}/_stcore/stream", subprotocols=["streamlit"], max_size=2**27,
                                       open_timeout=30) as ws:
+            await asyncio.sleep(rng.uniform(0, think_s))  # readers arrive spread out, not all at once
             while time.monotonic() < deadline:
                 msg = BackMsg()
                 msg.rerun_script.page_name = rng.choice(pages)
@@ -57,18 +59,20 @@ async def session(url: str, deadline: float, seed: int, pages: tuple[str, ...], 
                 out.append((time.perf_counter() - start) * 1000)
                 if failed:
                     errors.append(f"{msg.rerun_script.page_name or 'overview'}?{msg.rerun_script.query_string}")
+                if think_s:  # a reader looks at the page before the next click
+                    await asyncio.sleep(rng.uniform(0.5, 1.5) * think_s)
     except (OSError, asyncio.TimeoutError, websockets.WebSocketException) as exc:
         errors.append(f"connection: {exc!r}")
 
 
-async def run(url: str, sessions: int, seconds: float, pages: tuple[str, ...]) -> dict:
+async def run(url: str, sessions: int, seconds: float, pages: tuple[str, ...], think_s: float = 0.0) -> dict:
     deadline = time.monotonic() + seconds
     times: list[float] = []
     errors: list[str] = []
-    await asyncio.gather(*(session(url, deadline, i, pages, times, errors) for i in range(sessions)))
+    await asyncio.gather(*(session(url, deadline, i, pages, times, errors, think_s) for i in range(sessions)))
     times.sort()
     pick = lambda q: times[min(len(times) - 1, int(q * len(times)))] if times else None  # noqa: E731
-    return {"sessions": sessions, "seconds": seconds, "page_views": len(times),
+    return {"sessions": sessions, "seconds": seconds, "think_s": think_s, "page_views": len(times),
             "p50_ms": round(statistics.median(times), 1) if times else None,
             "p95_ms": round(pick(0.95), 1) if times else None, "max_ms": round(times[-1], 1) if times else None,
             "errors": len(errors), "error_samples": errors[:5]}
@@ -80,8 +84,9 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated url paths ('' = overview)")
+    parser.add_argument("--think", type=float, default=0.0, help="mean seconds a reader spends on a page (0 = none)")
     args = parser.parse_args()
-    result = asyncio.run(run(args.url, args.sessions, args.seconds, tuple(args.pages.split(","))))
+    result = asyncio.run(run(args.url, args.sessions, args.seconds, tuple(args.pages.split(",")), args.think))
     print(json.dumps(result, ensure_ascii=False))
     return 0 if result["errors"] == 0 else 1
 
