@@ -110,3 +110,22 @@ def test_cli_refuses_while_the_dashboard_holds_the_database(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_every_import_is_preceded_by_a_backup_that_restores_the_state_before(tmp_path, monkeypatch):
+    from portfolio.ingest import pipeline
+
+    monkeypatch.setenv("PORTFOLIO_BACKUPS", str(tmp_path / "bk"))
+    path = tmp_path / "lib.duckdb"
+    db = Store(path)
+    seed(db)
+    data = "项目名称,县,镇,总投资（万元）\n新路,阳山县,太平镇,12\n".encode("utf-8")
+    pipeline.commit(db, pipeline.analyse(db, data, "new.csv"), uploaded_by="test")
+    assert views.kpis(db, Filters(), AS_OF).projects == 6
+    backups = store_mod.list_backups(path)
+    assert len(backups) == 1 and "import" in backups[0].name
+    db.close()
+    store_mod.restore(path, backups[0])
+    restored = Store(path)
+    assert views.kpis(restored, Filters(), AS_OF).projects == 5
+    restored.close()
