@@ -4,7 +4,6 @@ from __future__ import annotations
 import streamlit as st
 
 from portfolio import charts, export, vocab
-from portfolio.views import TABLE_LIMIT
 from ui import data
 from ui.lang import current, tr
 from ui.sidebar import current_filters

@@ -34,6 +34,21 @@ REPORTS = [
 ]
 
 
+def insert_projects(db: Store, projects: pd.DataFrame, reports: pd.DataFrame | None = None) -> None:
+    """Add project rows (and optionally their reports) in one write, with the rollups kept current."""
+    def write(cur):
+        cur.register("new_projects", projects)
+        cur.execute(sql.query("insert_projects_frame"))
+        cur.unregister("new_projects")
+        if reports is not None:
+            cur.register("new_reports", reports)
+            cur.execute(sql.query("insert_reports_frame"))
+            cur.unregister("new_reports")
+        refresh_progress_latest(cur)
+
+    db.write(write)
+
+
 def seed(db: Store) -> None:
     projects = pd.DataFrame(
         [dict(project_id=p[0], name=p[1], county=p[2], town=p[3], village=p[4], category=p[5], status=p[6],
@@ -44,12 +59,4 @@ def seed(db: Store) -> None:
     )
     reports = pd.DataFrame([dict(project_id=r[0], report_date=r[1], status=r[2], progress_pct=r[3])
                             for r in REPORTS])
-
-    def write(cur):
-        cur.register("new_projects", projects)
-        cur.execute(sql.query("insert_projects_frame"))
-        cur.register("new_reports", reports)
-        cur.execute(sql.query("insert_reports_frame"))
-        refresh_progress_latest(cur)
-
-    db.write(write)
+    insert_projects(db, projects, reports)

@@ -5,7 +5,7 @@ import pandas as pd
 
 from portfolio import charts, views, vocab
 from portfolio.filters import Filters
-from tests.seed import AS_OF
+
 
 
 def test_category_colours_come_from_the_vocabulary(demo_store):

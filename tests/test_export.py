@@ -5,12 +5,10 @@ import io
 
 import openpyxl
 import pandas as pd
-import pytest
 
 from portfolio import export, views
 from portfolio.filters import Filters
-from portfolio.store import Store
-from tests.seed import AS_OF, seed
+from tests.seed import AS_OF
 
 HOSTILE = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "<b>粗</b>"]
 

@@ -11,7 +11,8 @@ import pytest
 
 from portfolio import charts, demo, maps, sql, views, vocab
 from portfolio.filters import Filters, flag_params
-from portfolio.store import Store, refresh_progress_latest
+from portfolio.store import Store
+from tests.seed import insert_projects
 
 AS_OF = demo.DEMO_AS_OF
 XSS = "<img src=x onerror=alert(1)>"
@@ -29,13 +30,7 @@ def insert(db: Store, rows: list[dict]) -> None:
     """Add projects through the app's named insert (columns by name; the rest take their defaults)."""
     frame = pd.DataFrame(rows)
 
-    def write(cur):
-        cur.register("new_projects", frame)
-        cur.execute(sql.query("insert_projects_frame"))
-        cur.unregister("new_projects")
-        refresh_progress_latest(cur)
-
-    db.write(write)
+    insert_projects(db, frame)
 
 
 def project(pid: str, **values) -> dict:

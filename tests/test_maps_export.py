@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from portfolio import demo, map_export, maps, sql
+from portfolio import demo, map_export, maps
 from portfolio.filters import Filters
-from portfolio.store import refresh_progress_latest
+from tests.seed import insert_projects
 
 AS_OF = demo.DEMO_AS_OF
 BREAKOUT = "</script><script>alert(1)</script>"
@@ -22,13 +22,7 @@ def add_project(db, name: str) -> None:
                                category="roads", status="in_progress", budget_wan=10.0, lon=112.41, lat=24.55,
                                location_precision="exact")])
 
-    def write(cur):
-        cur.register("new_projects", frame)
-        cur.execute(sql.query("insert_projects_frame"))
-        cur.unregister("new_projects")
-        refresh_progress_latest(cur)
-
-    db.write(write)
+    insert_projects(db, frame)
 
 
 def test_legend_html_escapes_every_text():

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 
 from portfolio import vocab
-from portfolio.filters import Filters
 
 TIANDITU = ("https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec"
             "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=abc123")

@@ -10,7 +10,6 @@ from pptx.oxml.ns import qn
 
 from portfolio import demo, meeting, report, views, vocab
 from portfolio.filters import Filters
-from portfolio.sql import query
 
 TOWN = Filters(towns=("阳山县/太平镇",))
 COUNTY = Filters(counties=("阳山县",))

@@ -1,7 +1,6 @@
 """Each page under AppTest: renders without exception, responds to filters and the URL."""
 from __future__ import annotations
 
-import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 

@@ -24,9 +24,10 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from portfolio import demo, maps, sql
-from portfolio.store import Store, refresh_progress_latest
+from portfolio import demo, maps
+from portfolio.store import Store
 from tests.e2e.browser import browser_page, wait_until_rendered
+from tests.seed import insert_projects
 
 ROOT = Path(__file__).resolve().parents[2]
 CHART = '[data-testid="stDeckGlJsonChart"]'
@@ -235,13 +236,7 @@ def map_server(tmp_path_factory, tile_server):
                                category="water_supply", status="in_progress", budget_wan=120.0, progress_pct=35.0,
                                lon=XSS_POINT[0], lat=XSS_POINT[1], location_precision="exact", year=2026)])
 
-    def write(cur):
-        cur.register("new_projects", frame)
-        cur.execute(sql.query("insert_projects_frame"))
-        cur.unregister("new_projects")
-        refresh_progress_latest(cur)
-
-    db.write(write)
+    insert_projects(db, frame)
     db.close()
     secrets = home / "secrets.toml"
     secrets.write_text(
