@@ -54,3 +54,20 @@ def test_filters_mirror_into_the_url_and_reset(app_server, shot_dir):
         assert 0 < int(shown.replace(",", "")) < 560
         page.screenshot(path=str(shot_dir / "overview_in_progress.png"))
         assert page.outside_requests == []
+
+
+def test_attention_row_opens_the_project_detail(app_server, shot_dir):
+    with browser_page(1600, 2600) as page:
+        page.goto(app_server + "/")
+        wait_until_rendered(page)
+        grid = page.locator('[data-testid="stDataFrame"]').last  # the 需关注 table
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()
+        # The grid is a canvas: click the selection cell of the first data row (below the header row).
+        page.mouse.click(box["x"] + 15, box["y"] + 35 + 17)
+        page.wait_for_function("() => window.location.pathname.endsWith('/projects')", timeout=30_000)
+        wait_until_rendered(page)
+        assert "project=XM" in page.url
+        page.wait_for_selector("h3:has-text('项目详情')")
+        page.screenshot(path=str(shot_dir / "attention_detail.png"))
+        assert page.outside_requests == []
