@@ -5,7 +5,6 @@ Queries run here (through views); deck.py and report.py only lay the content out
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from typing import Callable
 
 from portfolio import views
@@ -53,7 +52,3 @@ def deck_bytes(db: Store, filters: Filters, lang: str = "zh",
                map_png: Callable[[Filters], bytes | None] | None = None) -> bytes:
     """The .pptx for the selection."""
     return build_deck(collect(db, filters, lang, map_png), lang)
-
-
-def as_of_text(d: date) -> str:
-    return d.isoformat()

@@ -140,9 +140,6 @@ NATURES = ("新建", "续建", "改扩建", "维修")
 
 LOCATION_PRECISIONS = ("exact", "village", "town", "county", "none")
 
-# Group-by columns that queries may use; identifiers are only ever taken from here.
-GROUP_COLUMNS = ("county", "town", "village", "category", "status", "year", "area")
-
 
 def label(kind: str, code: str | None, lang: str = "zh") -> str:
     """Label of a category/status/source/area code in the given language."""
