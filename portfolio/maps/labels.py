@@ -1,0 +1,117 @@
+"""County and town names on the map, decluttered so that no two overlap."""
+from __future__ import annotations
+
+from typing import Iterable
+
+import pydeck as pdk
+
+from portfolio import geo
+from portfolio.maps.aggregation import MapData
+from portfolio.maps.geometry import View, _pixel, _shift
+from portfolio.maps.style import FONT_FAMILY, _literal, _num
+
+
+def _character_set(texts: Iterable[str]) -> str:
+    chars = set("0123456789,.%·()（）/-—个万元 ")
+    for text in texts:
+        chars.update(text)
+    chars -= {"'", '"', "`", "\n"}
+    return "".join(sorted(chars))
+
+
+def county_label_points() -> dict[str, tuple[float, float]]:
+    """county name -> a label point: the area-weighted centroid of the county's largest polygon."""
+    out = {}
+    for feature in geo.county_geojson()["features"]:
+        geom = feature["geometry"]
+        polygons = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+        best, best_area = None, -1.0
+        for polygon in polygons:
+            ring = polygon[0]
+            a = cx = cy = 0.0
+            for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1]):
+                cross = x0 * y1 - x1 * y0
+                a += cross
+                cx += (x0 + x1) * cross
+                cy += (y0 + y1) * cross
+            if abs(a) > best_area and a != 0:
+                best_area, best = abs(a), (cx / (3 * a), cy / (3 * a))
+        if best:
+            out[feature["properties"]["county"]] = best
+    return out
+
+
+def declutter(rows: list[dict], view: View, size_px: float, fixed: Iterable[tuple[dict, float]] = ()) -> list[dict]:
+    """The labels that fit without overlapping at `view`, highest priority ("pr") first.
+
+    Rows carry "p" (lon, lat), "t" (text; lines split by newlines) and "o" (pixel offset of the
+    text's top below the point, or None for text centred on the point); `fixed` labels (row, size)
+    are always kept and block the others.
+    """
+    placed: list[tuple[float, float, float, float]] = []
+
+    def box(row: dict, size: float) -> tuple[float, float, float, float]:
+        x, y = _pixel(row["p"][0], row["p"][1], view.zoom)
+        lines = row["t"].split("\n")
+        half_w = max(len(line) for line in lines) * size * 0.52 + 2
+        height = len(lines) * size * 1.2 + 2
+        top = y - height / 2 if row.get("o") is None else y + row["o"][1]
+        return x - half_w, top, x + half_w, top + height
+
+    for row, size in fixed:
+        placed.append(box(row, size))
+    kept = []
+    for row in sorted(rows, key=lambda r: -r.get("pr", 0)):
+        b = box(row, size_px)
+        if any(b[0] < o[2] and o[0] < b[2] and b[1] < o[3] and o[1] < b[3] for o in placed):
+            continue
+        placed.append(b)
+        kept.append(row)
+    return kept
+
+
+def _label_layers(data: MapData, gcj02: bool, scale: float, town_values: dict[tuple[str, str], tuple[str, float]],
+                  view: View) -> list[pdk.Layer]:
+    """County names and town names (with a value line under each bubble in aggregate and indicator modes),
+    decluttered for `view` so that no two overlap.
+
+    The labels are placed here rather than by deck.gl's CollisionFilterExtension: that extension is
+    missing from pydeck's standalone bundle (exports), hides labels drawn with a pixel offset, and
+    wants priorities within [-1000, 1000]. Zooming in with the mouse keeps the labels of the fitted view;
+    choosing a town refits and places them again.
+    """
+    county_points = county_label_points()
+    shown_counties = [c for c in county_points if not data.counties or c in data.counties]
+    county_size, town_size = round(20 * scale), round(13 * scale)
+    county_rows = [{"p": _shift(*county_points[c], gcj02), "t": geo.short_county(c)} for c in shown_counties]
+    town_rows = []
+    for row in data.towns.itertuples(index=False):
+        if row.lon is None or row.lon != row.lon:
+            continue
+        value, offset = town_values.get((row.county, row.town), ("", None))
+        town_rows.append({"p": _shift(row.lon, row.lat, gcj02), "t": row.town + (f"\n{value}" if value else ""),
+                          "o": None if offset is None else [0, round(offset)],
+                          "pr": _num(row.budget_wan) if row.projects else -1.0})
+    town_rows = declutter(town_rows, view, town_size, [(r, county_size) for r in county_rows])
+    for row in town_rows:
+        row.pop("pr", None)
+        if row["o"] is None:
+            row["o"] = [0, 0]
+    common = dict(font_family=_literal(FONT_FAMILY), font_settings={"sdf": True, "fontSize": 64, "buffer": 6},
+                  outline_width=4, outline_color=[255, 255, 255, 235], pickable=False, billboard=True,
+                  size_units=_literal("pixels"), get_text_anchor=_literal("middle"))
+    county_layer = pdk.Layer(
+        "TextLayer", data=county_rows, id="county_labels", get_position="p", get_text="t",
+        get_size=county_size, get_color=[70, 70, 70, 255], font_weight=_literal("bold"),
+        get_alignment_baseline=_literal("center"),
+        character_set=_literal(_character_set(r["t"] for r in county_rows)), **common,
+    )
+    town_layer = pdk.Layer(
+        "TextLayer", data=town_rows, id="town_labels", get_position="p", get_text="t",
+        get_size=town_size, get_color=[35, 35, 35, 255], get_pixel_offset="o",
+        get_alignment_baseline=_literal("top" if town_values else "center"),
+        character_set=_literal(_character_set(r["t"] for r in town_rows)), **common,
+    )
+    return [county_layer, town_layer]
+
+
