@@ -1,0 +1,147 @@
+"""The pieces of the 作战图 page around the map: presentation chrome, switches, the project detail,
+the list of approximately placed projects and the export buttons."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from html import escape
+
+import streamlit as st
+
+from portfolio import map_export, maps, vocab
+from portfolio.filters import Filters, split_key
+from portfolio.i18n import t
+from portfolio.views import Kpis
+from ui import data, map_state, map_view
+from ui.lang import tr
+from ui.widgets import pct, wan
+
+
+def presentation_css() -> None:
+    st.html("""<style>
+    [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+    [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stExpandSidebarButton"] { display: none !important; }
+    [data-testid="stMainBlockContainer"] { padding: 0.8rem 1.6rem 0.4rem !important; max-width: 100% !important; }
+    [data-testid="stAppViewContainer"] { margin-left: 0 !important; }
+    </style>""")
+
+
+def present_header(k: Kpis, filters: Filters, as_of: date, lang: str) -> None:
+    """The wall screen's title, data date, demo mark and KPI strip."""
+    title = t("map_present_title", lang, programme=tr("map_programme"), area=maps.area_label(filters, lang))
+    demo = f'<span style="color:#D55E00;font-size:22px;margin-left:16px">{escape(tr("demo_badge"))}</span>' \
+        if data.is_demo() else ""
+    items = [(tr("k_projects"), f"{k.projects:,}"), (tr("k_budget"), wan(k.budget_wan, 0)),
+             (tr("k_start_rate"), pct(k.start_rate)), (tr("k_finish_rate"), pct(k.finish_rate)),
+             (tr("k_late"), f"{k.late:,}")]
+    cells = "".join(
+        f'<div style="flex:1;border-left:6px solid #1A9850;padding:2px 14px">'
+        f'<div style="font-size:40px;font-weight:700;color:#1F3A5F;line-height:1.1">{escape(v)}</div>'
+        f'<div style="font-size:19px;color:#444">{escape(label)}</div></div>' for label, v in items)
+    st.html(
+        f'<div data-testid="map-present-title" style="display:flex;align-items:baseline;gap:20px">'
+        f'<h1 style="font-size:40px;margin:0;padding:0;color:#1F3A5F">{escape(title)}</h1>'
+        f'<span style="font-size:22px;color:#555">{escape(tr("data_date", date=as_of.isoformat()))}</span>{demo}</div>'
+        f'<div data-testid="map-kpi-strip" style="display:flex;gap:12px;margin:8px 0 4px">{cells}</div>')
+
+
+def switches(settings, filters: Filters, basemap_names: list[str]) -> None:
+    """The layer, colour, size, indicator and basemap switches, the town list and the refit button."""
+    controls = settings.columns([1.3, 1.3, 1.3, 1.3, 1.6, 0.8])
+    controls[0].segmented_control(tr("map_layer"), maps.LAYERS, key="map_w_layer", on_change=map_state.refit,
+                                  required=True, format_func=lambda v: tr(f"map_layer_{v}"))
+    if map_state.value("layer") == "projects":
+        controls[1].segmented_control(tr("map_color_by"), maps.COLOR_BY, key="map_w_color", required=True,
+                                      format_func=lambda v: tr(f"map_color_{v}"))
+        controls[2].segmented_control(tr("map_size_by"), maps.SIZE_BY, key="map_w_size", required=True,
+                                      format_func=lambda v: tr(f"map_size_{v}"))
+    else:
+        controls[1].selectbox(tr("map_indicator"), maps.INDICATORS, key="map_w_indicator",
+                              format_func=lambda v: tr(f"map_ind_{v}"))
+    controls[3].selectbox(tr("map_basemap"), ["", *basemap_names], key="map_w_basemap",
+                          format_func=lambda v: v or tr("map_basemap_none"))
+    town_counts = data.view("facet_counts", filters, facet="town")
+    goto_options = ["", *sorted(town_counts, key=lambda key: -town_counts[key])]
+    single_town = filters.towns[0] if len(filters.towns) == 1 else ""
+    if single_town and single_town not in goto_options:
+        goto_options.append(single_town)
+    st.session_state["map_w_goto"] = single_town
+    controls[4].selectbox(tr("map_goto"), goto_options, key="map_w_goto", on_change=map_state.on_goto,
+                          format_func=lambda key: tr("map_goto_none") if not key else
+                          f"{split_key(key)[1]} · {split_key(key)[0]} ({town_counts.get(key, 0):,})")
+    controls[5].button(tr("map_fit"), on_click=map_state.refit, icon=":material/fit_screen:", width="stretch")
+
+
+def project_detail(project_id: str, as_of: date, lang: str) -> None:
+    """The clicked project's card beside the map, with a button that opens it in the project library."""
+    detail = data.view("project_detail", project_id=project_id, as_of=as_of)
+    if detail is None:
+        st.caption(tr("map_detail_gone"))
+        return
+    st.markdown(f"**{tr('map_detail')}**")
+    st.html(f'<div style="font-weight:700;font-size:16px">{escape(str(detail["name"]))}</div>')
+    st.markdown(f":blue-badge[{vocab.label('category', detail['category'], lang)}] "
+                f":gray-badge[{vocab.label('status', detail['status'], lang)}]"
+                + (f" :red-badge[{tr('flag_late')}]" if detail.get("is_late") else ""))
+    progress = detail.get("progress_pct")
+    rows = [(tr("c_town"), detail.get("town")), (tr("c_village"), detail.get("village")),
+            (tr("c_progress_pct"), None if progress is None else f"{progress:.0f}%"),
+            (tr("c_budget_wan"), wan(detail.get("budget_wan"), 2)),
+            (tr("c_plan_end"), detail.get("plan_end")),
+            (tr("c_responsible_unit"), detail.get("responsible_unit")),
+            (tr("c_location_precision"), tr(f"prec_{detail.get('location_precision') or 'none'}"))]
+    st.html('<table style="width:100%;border-collapse:collapse;font-size:14px">' + "".join(
+        f'<tr><td style="color:#666;padding:3px 8px 3px 0;white-space:nowrap">{escape(label)}</td>'
+        f'<td style="padding:3px 0">{escape("—" if value in (None, "") else str(value))}</td></tr>'
+        for label, value in rows) + "</table>")
+    if st.button(tr("map_open_in_library"), icon=":material/table_view:", width="stretch"):
+        st.switch_page("app_pages/projects.py", query_params={"project": project_id})
+
+
+def imprecise_list(filters: Filters, lang: str) -> None:
+    """The projects not placed by their own coordinates, behind a switch."""
+    if not st.toggle(tr("map_loc_list"), key="map_w_list"):
+        return
+    listed = map_view.imprecise_projects(filters)
+    st.dataframe(
+        listed.assign(category=listed["category"].map(lambda c: vocab.label("category", c, lang)),
+                      status=listed["status"].map(lambda s: vocab.label("status", s, lang)),
+                      placement=listed["placement"].map(lambda p: tr(f"prec_{p}")),
+                      village=listed["village"].fillna("")),
+        hide_index=True, width="stretch", height=300,
+        column_order=["placement", "name", "county", "town", "village", "category", "status", "budget_wan",
+                      "project_id"],
+        column_config={"placement": tr("c_location_precision"), "name": tr("c_name"), "county": tr("c_county"),
+                       "town": tr("c_town"), "village": tr("c_village"), "category": tr("c_category"),
+                       "status": tr("c_status"), "project_id": tr("c_project_id"),
+                       "budget_wan": st.column_config.NumberColumn(tr("c_budget_wan"), format="localized")})
+    if len(listed) >= maps.IMPRECISE_LIST_LIMIT:
+        st.caption(tr("map_loc_list_cut", n=f"{maps.IMPRECISE_LIST_LIMIT:,}"))
+
+
+def export_buttons(filters: Filters, as_of: date, lang: str, options: maps.MapOptions, projects: int) -> None:
+    """Download buttons for the offline HTML map and the PNG (built only when clicked)."""
+    db = data.store()
+    area = maps.area_label(filters, lang)
+
+    def export(width: int = 1600, height: int = 900):
+        return map_export.filters_map(db, filters, as_of, lang, width, height, options=replace(options, scale=1.0))
+
+    def html_bytes() -> bytes:
+        built, title, subtitle = export()
+        return map_export.standalone_html(built.deck, title, built.legend, subtitle, lang).encode("utf-8")
+
+    def png_bytes() -> bytes:
+        built, title, subtitle = export()
+        return map_export.map_png(built.deck, title, built.legend, 1600, 900, subtitle, lang)
+
+    exports = st.columns([1, 1, 3])
+    exports[0].download_button(tr("map_export_html"), data=html_bytes,
+                               file_name=f"{area}_{as_of.isoformat()}_map.html", mime="text/html",
+                               icon=":material/map:", width="stretch", disabled=projects == 0)
+    chromium = map_export.chromium_path()
+    exports[1].download_button(tr("map_export_png"), data=png_bytes, file_name=f"{area}_{as_of.isoformat()}_map.png",
+                               mime="image/png", icon=":material/image:", width="stretch",
+                               disabled=projects == 0 or chromium is None,
+                               help=None if chromium else tr("map_export_png_unavailable", reason="Chromium"))
+    exports[2].caption(tr("map_export_note"))
