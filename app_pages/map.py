@@ -2,6 +2,8 @@
 
 The page only arranges; its state lives in ui/map_state.py, the pieces around the map in
 ui/map_panels.py, the map component in ui/map_view.py and the decks in portfolio/maps/.
+On the wall screen (presentation mode) the map takes the full width under a title and KPI
+strip, with the legend floating over it and settings and exports folded into popovers.
 """
 from __future__ import annotations
 
@@ -13,8 +15,8 @@ from ui.lang import current, tr
 from ui.sidebar import current_filters
 from ui.widgets import page_header
 
-NORMAL_CANVAS, PRESENT_CANVAS = (880, 620), (1400, 800)
-NORMAL_HEIGHT, PRESENT_HEIGHT = 620, 800
+NORMAL_CANVAS, PRESENT_CANVAS = (880, 620), (1860, 860)
+NORMAL_HEIGHT, PRESENT_HEIGHT = 620, 860  # 860 px under the header fills a 1080-px wall screen
 
 lang = current()
 filters = current_filters()
@@ -24,38 +26,39 @@ basemap_names = [b.name for b in basemaps]
 
 map_state.init_state(basemap_names)
 present = bool(map_state.value("present"))
-if present:
-    map_panels.presentation_css()
+options = maps.MapOptions(color_by=map_state.value("color"), size_by=map_state.value("size"),
+                          layer=map_state.value("layer"), indicator=map_state.value("indicator"), lang=lang,
+                          scale=1.35 if present else 1.0, point_limit=map_view.point_limit())
+k = data.view("kpis", filters, as_of)
 
 # Header and controls ---------------------------------------------------------------
-k = data.view("kpis", filters, as_of)
-head = st.columns([6, 1])
-with head[0]:
-    if present:
+if present:
+    map_panels.presentation_css()
+    head = st.columns([5, 1.6])
+    with head[0]:
         map_panels.present_header(k, filters, as_of, lang)
-    else:
+    with head[1]:
+        st.toggle(tr("map_present"), key="map_w_present", on_change=map_state.refit, help=tr("map_present_help"))
+        map_panels.present_tools(filters, basemap_names, as_of, lang, options, k.projects)
+else:
+    head = st.columns([6, 1])
+    with head[0]:
         page_header("page_map")
-head[1].toggle(tr("map_present"), key="map_w_present", on_change=map_state.refit, help=tr("map_present_help"))
-
-# On the wall screen the settings fold away; the switches keep their state either way.
-settings = st.expander(tr("map_settings"), icon=":material/tune:") if present else st.container()
-map_panels.switches(settings, filters, basemap_names)
+    head[1].toggle(tr("map_present"), key="map_w_present", on_change=map_state.refit, help=tr("map_present_help"))
+    map_panels.switches(st.container(), filters, basemap_names)
 if basemap_problems:
     st.warning(tr("map_base_config", problems="；".join(basemap_problems)), icon=":material/warning:")
 
 # The map ------------------------------------------------------------------------------
-options = maps.MapOptions(color_by=map_state.value("color"), size_by=map_state.value("size"),
-                          layer=map_state.value("layer"), indicator=map_state.value("indicator"), lang=lang,
-                          scale=1.35 if present else 1.0, point_limit=map_view.point_limit())
 basemap = next((b for b in basemaps if b.name == map_state.value("basemap")), None)
-left, right = st.columns([3.2, 1])
-with left:
+map_col, side = (st.container(), st.container(key=map_panels.LEGEND_FLOAT)) if present else st.columns([3.2, 1])
+with map_col:
     result, map_data = map_view.draw_map(
         filters, as_of, key=map_state.KEY, options=options, view=map_state.remembered_view(filters),
         basemap=basemap, canvas=PRESENT_CANVAS if present else NORMAL_CANVAS,
         height=PRESENT_HEIGHT if present else NORMAL_HEIGHT, legend="none", on_pick=map_state.on_pick)
 map_state.remember(result.view, filters)
-with right:
+with side:
     map_view.draw_legend(result.legend, scale=1.45 if present else 1.0)
     if basemap is not None and basemap.gcj02:
         st.caption(tr("map_base_gcj02"))

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from html import escape
@@ -114,6 +114,7 @@ html, body {{ margin: 0; height: 100%; background: #fff; font-family: {font}; co
 #head {{ grid-column: 1 / 3; padding: 14px 24px 0; border-bottom: 3px solid #1A9850; box-sizing: border-box; }}
 #head h1 {{ margin: 0; font-size: 32px; color: #1F3A5F; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}
 #head div {{ margin-top: 4px; font-size: 16px; color: #555; }}
+#head .demo {{ margin-left: 16px; color: #D55E00; font-weight: 700; }}
 #cell {{ position: relative; overflow: hidden; min-width: 0; min-height: 0; }}
 #map {{ position: absolute; inset: 0; }}
 #side {{ grid-column: 2; grid-row: 2; padding: 18px 20px; box-sizing: border-box; border-left: 1px solid #ddd; overflow: auto; }}
@@ -122,7 +123,7 @@ html, body {{ margin: 0; height: 100%; background: #fff; font-family: {font}; co
 </head>
 <body>
 <div id="page">
-  <div id="head"><h1>{title}</h1><div>{subtitle}</div></div>
+  <div id="head"><h1>{title}</h1><div>{subtitle}{mark}</div></div>
   <div id="cell"><div id="map"></div></div>
   <div id="side">{legend}</div>
 </div>
@@ -155,8 +156,9 @@ window.__mapReady = false;
 
 
 def standalone_html(deck: maps.MapDeck, title: str, legend: maps.Legend, subtitle: str = "",
-                    lang: str = "zh") -> str:
-    """A self-contained HTML page: the map (deck.gl inlined), its title, legend and data date."""
+                    lang: str = "zh", demo: bool = False) -> str:
+    """A self-contained HTML page: the map (deck.gl inlined), its title, legend and data date, and the
+    演示数据 mark when `demo` (the database still holds demo projects)."""
     if getattr(deck, "map_style", None) not in (None, "__MAP_STYLE__") or getattr(deck, "map_provider", None):
         raise ValueError("export decks draw no tile basemap: build them with basemap=None")
     if not getattr(deck, "escaped_tooltips", False):
@@ -164,6 +166,7 @@ def standalone_html(deck: maps.MapDeck, title: str, legend: maps.Legend, subtitl
     return _PAGE.format(
         lang="zh-CN" if lang == "zh" else "en", title=escape(title), subtitle=escape(subtitle), font=FONT_STACK,
         legend_w=LEGEND_WIDTH, title_h=TITLE_HEIGHT, bundle=_deck_bundle(), legend=legend_html(legend, lang),
+        mark=f'<span class="demo" data-mark="demo">{escape(t("demo_badge", lang))}</span>' if demo else "",
         spec=_script_json(deck.to_json()), tooltip=_script_json(deck._tooltip),
     )
 
@@ -191,9 +194,10 @@ def chromium_path() -> str | None:
 
 
 def map_png(deck: maps.MapDeck, title: str, legend: maps.Legend, width: int = 1600, height: int = 900,
-            subtitle: str = "", lang: str = "zh", timeout_s: float = PNG_TIMEOUT_S) -> bytes:
-    """A PNG (width x height) of the map with title, legend and data date, rendered offline in headless Chromium."""
-    page = standalone_html(deck, title, legend, subtitle, lang)
+            subtitle: str = "", lang: str = "zh", timeout_s: float = PNG_TIMEOUT_S, demo: bool = False) -> bytes:
+    """A PNG (width x height) of the map with title, legend and data date (and the 演示数据 mark when `demo`),
+    rendered offline in headless Chromium."""
+    page = standalone_html(deck, title, legend, subtitle, lang, demo)
     browser = chromium_path()
     if browser is None:
         raise MapExportError("no Chromium found (install Debian's chromium or set PORTFOLIO_CHROMIUM)")
@@ -321,7 +325,7 @@ def _high_fd(fd: int) -> int:
 def filters_map(db: Store, filters: Filters, as_of: date, lang: str = "zh", width: int = 1600, height: int = 900,
                 options: maps.MapOptions | None = None) -> tuple[maps.MapResult, str, str]:
     """The export deck for `filters` (no basemap, escaped tooltips, fitted to the page) with its title and subtitle."""
-    options = options or maps.MapOptions(lang=lang)
+    options = replace(options or maps.MapOptions(lang=lang), wheel_zoom=True)  # the map alone: the wheel zooms
     data = maps.load(db, filters, as_of, options.layer, options.point_limit)
     result = maps.build(data, options, view=None, basemap=None, for_html=True, canvas=map_canvas(width, height),
                         data_date=as_of)
@@ -337,4 +341,4 @@ def map_png_for(db: Store, filters: Filters, lang: str = "zh", width: int = 1600
     if chromium_path() is None:
         return None
     result, title, subtitle = filters_map(db, filters, views.data_date(db), lang, width, height)
-    return map_png(result.deck, title, result.legend, width, height, subtitle, lang)
+    return map_png(result.deck, title, result.legend, width, height, subtitle, lang, demo=views.is_demo(db))

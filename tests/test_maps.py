@@ -322,3 +322,37 @@ def test_english_labels(demo_store):
     result = maps.build(data, maps.MapOptions(lang="en"), data_date=date(2026, 10, 31))
     assert result.legend.title == "Category"
     assert "Category:" in layer(spec_of(result), "projects")["data"][0]["b"]
+
+
+# Labels on the wall screen, the wheel, same-named towns (issue 10, items 2 and 8) ---------------------------
+def test_same_named_towns_are_labelled_with_their_county(demo_store):
+    spec = spec_of(maps.build(maps.load(demo_store, Filters(), AS_OF)))
+    texts = [row["t"] for row in layer(spec, "town_labels")["data"]]
+    assert "太平镇（阳山县）" in texts and "石角镇（清城区）" in texts
+    assert "太平镇" not in texts and "石角镇" not in texts
+    assert maps.town_label("阳山县", "黎埠镇") == "黎埠镇"
+    assert maps.town_label("清新区", "太平镇") == "太平镇（清新区）"
+
+
+def test_wall_screen_town_labels_are_large_boxed_and_never_overlap(demo_store):
+    data = maps.load(demo_store, Filters(), AS_OF)
+    for scale, minimum in ((1.0, 13), (1.35, 16), (1.1, 16)):
+        result = maps.build(data, maps.MapOptions(scale=scale), canvas=(1860, 860))
+        town_layer = layer(spec_of(result), "town_labels")
+        assert town_layer["getSize"] >= minimum and town_layer["background"] is True
+        kept = town_layer["data"]
+        again = maps.declutter([dict(row) for row in kept], result.view, town_layer["getSize"],
+                               pad=maps.LABEL_PAD)
+        assert len(again) == len(kept)  # none of the drawn names overlaps another
+
+
+def test_page_decks_leave_the_wheel_to_the_page_and_exports_zoom_with_it(demo_store):
+    from portfolio import map_export
+
+    page = spec_of(maps.build(maps.load(demo_store, Filters(), AS_OF)))
+    controller = page["views"][0]["controller"]
+    assert page["views"][0]["@@type"] == "MapView"
+    assert controller["scrollZoom"] is False and controller["doubleClickZoom"] is False
+    assert controller["dragPan"] is True
+    exported, _, _ = map_export.filters_map(demo_store, Filters(), AS_OF)
+    assert spec_of(exported)["views"][0]["controller"] is True

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from portfolio import demo, map_export, maps
+from portfolio import demo, map_export, maps, views
 from portfolio.filters import Filters
 from tests.seed import insert_projects
 
@@ -97,3 +97,25 @@ def test_map_png_goes_into_the_meeting_deck(demo_store):
     slides = Presentation(io.BytesIO(deck_bytes)).slides
     pictures = [shape for slide in slides for shape in slide.shapes if shape.shape_type == 13]
     assert pictures and Image.open(io.BytesIO(pictures[0].image.blob)).size == (1600, 900)
+
+
+# The 演示数据 mark (issue 10, item 5) ---------------------------------------------------------------
+DEMO_ORANGE = np.array([0xD5, 0x5E, 0x00])
+
+
+def _orange_pixels(png: bytes) -> int:
+    band = np.asarray(Image.open(io.BytesIO(png)).convert("RGB").crop((0, 0, 1000, map_export.TITLE_HEIGHT)))
+    return int((np.abs(band.astype(int) - DEMO_ORANGE).max(axis=2) <= 40).sum())
+
+
+def test_map_html_carries_the_demo_mark_only_for_demo_data(demo_store, seed_store):
+    for db, marked in ((demo_store, True), (seed_store, False)):
+        result, title, subtitle = map_export.filters_map(db, Filters(), AS_OF)
+        page = map_export.standalone_html(result.deck, title, result.legend, subtitle, demo=views.is_demo(db))
+        assert ('data-mark="demo">演示数据<' in page) is marked
+
+
+@pytest.mark.slow
+def test_map_png_carries_the_demo_mark_only_for_demo_data(demo_store, seed_store):
+    assert _orange_pixels(map_export.map_png_for(demo_store, Filters(), "zh", 1000, 640)) > 150
+    assert _orange_pixels(map_export.map_png_for(seed_store, Filters(), "zh", 1000, 640)) == 0

@@ -86,7 +86,9 @@ def test_presentation_mode_has_title_kpis_and_no_chrome(app):
     assert '[data-testid="stSidebar"]' in html and "display: none" in html  # the chrome is hidden
     assert not at.title  # the big title replaces the page header
     assert at.toggle(key="map_w_present").value is True
-    assert not at.get("download_button")  # exports and lists stay off the wall screen
+    # The exports stay reachable on the wall screen (in the 导出 popover); the list of imprecise projects stays off.
+    assert [b.proto.label for b in at.get("download_button")] == ["下载离线地图（HTML）", "下载图片（PNG）"]
+    assert not at.dataframe
 
 
 def test_configured_basemap_becomes_the_map_style_and_bad_entries_are_named(app):

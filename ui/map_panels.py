@@ -17,37 +17,67 @@ from ui.lang import tr
 from ui.widgets import pct, wan
 
 
+LEGEND_FLOAT = "map_legend_float"  # the container key of the legend laid over the map on the wall screen
+
+
 def presentation_css() -> None:
-    st.html("""<style>
+    """Wall-screen chrome: no sidebar or toolbar, the page edge to edge, the legend floating over the map
+    on a wide screen and in the flow on a phone."""
+    st.html(f"""<style>
     [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
-    [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stExpandSidebarButton"] { display: none !important; }
-    [data-testid="stMainBlockContainer"] { padding: 0.8rem 1.6rem 0.4rem !important; max-width: 100% !important; }
-    [data-testid="stAppViewContainer"] { margin-left: 0 !important; }
+    [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stExpandSidebarButton"] {{ display: none !important; }}
+    [data-testid="stMainBlockContainer"] {{ padding: 0.8rem 1.6rem 0.4rem !important; max-width: 100% !important; }}
+    [data-testid="stAppViewContainer"] {{ margin-left: 0 !important; }}
+    @media (min-width: 900px) {{
+      .st-key-{LEGEND_FLOAT} {{ position: fixed; right: 2.4rem; bottom: 1.4rem; z-index: 20; width: auto !important;
+        max-width: 400px; background: rgba(255,255,255,0.94); border: 1px solid #ccc; border-radius: 6px;
+        padding: 10px 16px; box-shadow: 0 1px 6px rgba(0,0,0,0.15); }}
+    }}
+    @media (max-width: 640px) {{
+      [data-testid="stMainBlockContainer"] {{ padding: 0.6rem 0.8rem 0.4rem !important; }}
+    }}
     </style>""")
 
 
 def present_header(k: Kpis, filters: Filters, as_of: date, lang: str) -> None:
-    """The wall screen's title, data date, demo mark and KPI strip."""
+    """The wall screen's title, data date, demo mark and KPI strip. Sizes follow the screen width (40 px type
+    at 1920 px), and both rows wrap on a phone instead of breaking words into single characters."""
     title = t("map_present_title", lang, programme=tr("map_programme"), area=maps.area_label(filters, lang))
-    demo = f'<span style="color:#D55E00;font-size:22px;margin-left:16px">{escape(tr("demo_badge"))}</span>' \
-        if data.is_demo() else ""
+    demo = (f'<span data-testid="map-present-demo" style="color:#D55E00;font-size:clamp(15px,1.15vw,22px);'
+            f'white-space:nowrap">{escape(tr("demo_badge"))}</span>') if data.is_demo() else ""
     items = [(tr("k_projects"), f"{k.projects:,}"), (tr("k_budget"), wan(k.budget_wan, 0)),
              (tr("k_start_rate"), pct(k.start_rate)), (tr("k_finish_rate"), pct(k.finish_rate)),
              (tr("k_late"), f"{k.late:,}")]
     cells = "".join(
-        f'<div style="flex:1;border-left:6px solid #1A9850;padding:2px 14px">'
-        f'<div style="font-size:40px;font-weight:700;color:#1F3A5F;line-height:1.1">{escape(v)}</div>'
-        f'<div style="font-size:19px;color:#444">{escape(label)}</div></div>' for label, v in items)
+        f'<div style="border-left:6px solid #1A9850;padding:2px 12px;min-width:0">'
+        f'<div style="font-size:clamp(24px,2.1vw,40px);font-weight:700;color:#1F3A5F;line-height:1.1;'
+        f'white-space:nowrap">{escape(v)}</div>'
+        f'<div style="font-size:clamp(13px,1vw,19px);color:#444;white-space:nowrap">{escape(label)}</div></div>'
+        for label, v in items)
     st.html(
-        f'<div data-testid="map-present-title" style="display:flex;align-items:baseline;gap:20px">'
-        f'<h1 style="font-size:40px;margin:0;padding:0;color:#1F3A5F">{escape(title)}</h1>'
-        f'<span style="font-size:22px;color:#555">{escape(tr("data_date", date=as_of.isoformat()))}</span>{demo}</div>'
-        f'<div data-testid="map-kpi-strip" style="display:flex;gap:12px;margin:8px 0 4px">{cells}</div>')
+        f'<div data-testid="map-present-title" style="display:flex;flex-wrap:wrap;align-items:baseline;'
+        f'column-gap:20px;row-gap:2px">'
+        f'<h1 style="font-size:clamp(24px,2.1vw,40px);margin:0;padding:0;color:#1F3A5F;word-break:keep-all;'
+        f'overflow-wrap:anywhere">{escape(title)}</h1>'
+        f'<span style="font-size:clamp(15px,1.15vw,22px);color:#555;white-space:nowrap">'
+        f'{escape(tr("data_date", date=as_of.isoformat()))}</span>{demo}</div>'
+        f'<div data-testid="map-kpi-strip" style="display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));'
+        f'gap:8px 12px;margin:8px 0 4px">{cells}</div>')
 
 
-def switches(settings, filters: Filters, basemap_names: list[str]) -> None:
-    """The layer, colour, size, indicator and basemap switches, the town list and the refit button."""
-    controls = settings.columns([1.3, 1.3, 1.3, 1.3, 1.6, 0.8])
+def zoom_buttons(zoom_in, zoom_out, fit) -> None:
+    """Zoom in, zoom out and fit: the wheel scrolls the page, so the map zooms only by these."""
+    zoom_in.button(tr("map_zoom_in"), key="map_zoom_in", icon=":material/add:", on_click=map_state.zoom_by,
+                   args=(1.0,), help=tr("map_zoom_help"), width="stretch")
+    zoom_out.button(tr("map_zoom_out"), key="map_zoom_out", icon=":material/remove:", on_click=map_state.zoom_by,
+                    args=(-1.0,), help=tr("map_zoom_help"), width="stretch")
+    fit.button(tr("map_fit"), on_click=map_state.refit, icon=":material/fit_screen:", width="stretch")
+
+
+def switches(settings, filters: Filters, basemap_names: list[str], stacked: bool = False) -> None:
+    """The layer, colour, size, indicator and basemap switches and the town list (one row, or `stacked`
+    one above the other in the wall screen's settings popover); on the page also the zoom buttons."""
+    controls = [settings] * 5 if stacked else settings.columns([1.3, 1.3, 1.3, 1.3, 1.6, 1.6], vertical_alignment="bottom")
     controls[0].segmented_control(tr("map_layer"), maps.LAYERS, key="map_w_layer", on_change=map_state.refit,
                                   required=True, format_func=lambda v: tr(f"map_layer_{v}"))
     if map_state.value("layer") == "projects":
@@ -69,7 +99,20 @@ def switches(settings, filters: Filters, basemap_names: list[str]) -> None:
     controls[4].selectbox(tr("map_goto"), goto_options, key="map_w_goto", on_change=map_state.on_goto,
                           format_func=lambda key: tr("map_goto_none") if not key else
                           f"{split_key(key)[1]} · {split_key(key)[0]} ({town_counts.get(key, 0):,})")
-    controls[5].button(tr("map_fit"), on_click=map_state.refit, icon=":material/fit_screen:", width="stretch")
+    if not stacked:
+        with controls[5]:
+            zoom_buttons(*st.columns(3, gap="small"))
+
+
+def present_tools(filters: Filters, basemap_names: list[str], as_of: date, lang: str,
+                  options: maps.MapOptions, projects: int) -> None:
+    """The wall screen's few controls: zoom, and the settings and exports folded into popovers."""
+    zoom_buttons(*st.columns(3, gap="small"))
+    settings_col, export_col = st.columns(2, gap="small")
+    with settings_col.popover(tr("map_settings_short"), icon=":material/tune:", width="stretch"):
+        switches(st.container(), filters, basemap_names, stacked=True)
+    with export_col.popover(tr("map_exports"), icon=":material/download:", width="stretch"):
+        export_buttons(filters, as_of, lang, options, projects, stacked=True)
 
 
 def project_detail(project_id: str, as_of: date, lang: str) -> None:
@@ -119,7 +162,8 @@ def imprecise_list(filters: Filters, lang: str) -> None:
         st.caption(tr("map_loc_list_cut", n=f"{maps.IMPRECISE_LIST_LIMIT:,}"))
 
 
-def export_buttons(filters: Filters, as_of: date, lang: str, options: maps.MapOptions, projects: int) -> None:
+def export_buttons(filters: Filters, as_of: date, lang: str, options: maps.MapOptions, projects: int,
+                   stacked: bool = False) -> None:
     """Download buttons for the offline HTML map and the PNG (built only when clicked)."""
     db = data.store()
     area = maps.area_label(filters, lang)
@@ -129,13 +173,14 @@ def export_buttons(filters: Filters, as_of: date, lang: str, options: maps.MapOp
 
     def html_bytes() -> bytes:
         built, title, subtitle = export()
-        return map_export.standalone_html(built.deck, title, built.legend, subtitle, lang).encode("utf-8")
+        return map_export.standalone_html(built.deck, title, built.legend, subtitle, lang,
+                                          demo=data.is_demo()).encode("utf-8")
 
     def png_bytes() -> bytes:
         built, title, subtitle = export()
-        return map_export.map_png(built.deck, title, built.legend, 1600, 900, subtitle, lang)
+        return map_export.map_png(built.deck, title, built.legend, 1600, 900, subtitle, lang, demo=data.is_demo())
 
-    exports = st.columns([1, 1, 3])
+    exports = [st.container()] * 3 if stacked else st.columns([1, 1, 3])
     exports[0].download_button(tr("map_export_html"), data=html_bytes,
                                file_name=f"{area}_{as_of.isoformat()}_map.html", mime="text/html",
                                icon=":material/map:", width="stretch", disabled=projects == 0)

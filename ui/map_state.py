@@ -20,6 +20,7 @@ DEFAULTS = {"color": "category", "size": "budget", "layer": "projects", "indicat
             "present": False}
 CHOICES = {"color": maps.COLOR_BY, "size": maps.SIZE_BY, "layer": maps.LAYERS, "indicator": maps.INDICATORS}
 PREFS = "map_prefs"  # survives page switches, unlike widget state
+MIN_ZOOM, MAX_ZOOM = 4.0, 17.0  # as the deck's view state allows
 
 
 def init_state(basemap_names: list[str]) -> None:
@@ -60,6 +61,14 @@ def value(name: str):
 
 def refit() -> None:
     st.session_state["map_view"] = None
+
+
+def zoom_by(step: float) -> None:
+    """Zoom the shown view in (step > 0) or out; the map's component keeps where the user panned to."""
+    view = st.session_state.get("map_view")
+    if view is not None:
+        zoom = max(MIN_ZOOM, min(MAX_ZOOM, round(view.zoom + step, 2)))
+        st.session_state["map_view"] = maps.View(view.lat, view.lon, zoom)
 
 
 def zoom_to_town(key: str) -> None:

@@ -38,7 +38,7 @@ from portfolio.maps.basemap import (BORDER_RGB, FILL_OTHER_RGB, FILL_SELECTED_RG
                                     basemaps_from_config)
 from portfolio.maps.build import EscapedMapDeck, MapDeck, MapResult, area_bounds, area_label, build
 from portfolio.maps.geometry import MAX_FIT_ZOOM, QINGYUAN_BOUNDS, Bounds, View, _pixel, fit_view
-from portfolio.maps.labels import county_label_points, declutter
+from portfolio.maps.labels import LABEL_PAD, county_label_points, declutter, town_label, town_label_px
 from portfolio.maps.layers import format_indicator, indicator_classes, indicator_value
 from portfolio.maps.legend import Legend, LegendItem, SizeItem
 from portfolio.maps.options import (COLOR_BY, INDICATORS, LAYERS, PAYLOAD_LIMIT, POINT_LIMIT, SIZE_BY,
@@ -52,6 +52,7 @@ __all__ = [
     "BORDER_RGB", "FILL_OTHER_RGB", "FILL_SELECTED_RGB", "PLACEHOLDER_KEYS", "Basemap", "basemaps_from_config",
     "EscapedMapDeck", "MapDeck", "MapResult", "area_bounds", "area_label", "build", "MAX_FIT_ZOOM",
     "QINGYUAN_BOUNDS", "Bounds", "View", "_pixel", "fit_view", "county_label_points", "declutter",
+    "LABEL_PAD", "town_label", "town_label_px",
     "format_indicator", "indicator_classes", "indicator_value", "Legend", "LegendItem", "SizeItem", "COLOR_BY",
     "INDICATORS", "LAYERS", "PAYLOAD_LIMIT", "POINT_LIMIT", "SIZE_BY", "MapOptions", "COUNT_PALETTE",
     "FONT_FAMILY", "LATE_PALETTE", "NO_DATA_COLOR", "RATE_BREAKS", "RATE_HIGH", "RATE_LOW", "RATE_PALETTE",

@@ -36,6 +36,19 @@ class EscapedMapDeck(MapDeck):
     escaped_tooltips = True  # a class attribute, so it never enters the JSON
 
 
+# What the mouse may do to the map on a page. Streamlit 1.67's deck_gl component passes a view's own
+# `controller` through (it sets the deck-level controller only when the JSON has no views). Without the
+# wheel, a page scrolls over the map instead of zooming it by accident; zooming is by the page's buttons
+# (or pinching on a phone). Double-click and keyboard zoom are off too: the labels are decluttered for
+# the zoom the page knows, and only the buttons tell it.
+PAGE_CONTROLLER = {"scrollZoom": False, "doubleClickZoom": False, "keyboard": False, "dragPan": True,
+                   "dragRotate": False, "touchRotate": False, "touchZoom": True}
+
+
+def controller_options(wheel_zoom: bool) -> dict | bool:
+    return True if wheel_zoom else dict(PAGE_CONTROLLER)
+
+
 @dataclass
 class MapResult:
     deck: MapDeck
@@ -106,6 +119,7 @@ def build(data: MapData, options: MapOptions = MapOptions(), view: View | None =
 
     deck_kwargs = dict(
         layers=layers, map_provider=None, tooltip=TOOLTIP,
+        views=[pdk.View(type="MapView", controller=controller_options(options.wheel_zoom))],
         initial_view_state=pdk.ViewState(latitude=shown_view.lat, longitude=shown_view.lon, zoom=shown_view.zoom,
                                          pitch=0, bearing=0, min_zoom=4, max_zoom=17),
     )

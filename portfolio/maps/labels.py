@@ -1,6 +1,8 @@
 """County and town names on the map, decluttered so that no two overlap."""
 from __future__ import annotations
 
+from collections import Counter
+from functools import lru_cache
 from typing import Iterable
 
 import pydeck as pdk
@@ -9,6 +11,30 @@ from portfolio import geo
 from portfolio.maps.aggregation import MapData
 from portfolio.maps.geometry import View, _pixel, _shift
 from portfolio.maps.style import FONT_FAMILY, _literal, _num
+
+
+LABEL_BOX_RGBA = [255, 255, 255, 242]
+LABEL_PAD = (4, 3)  # px around a town name's white box
+TOWN_LABEL_PX, PRESENT_MIN_TOWN_LABEL_PX = 13, 16
+
+
+@lru_cache(maxsize=1)
+def shared_town_names() -> frozenset[str]:
+    """Town names that occur in more than one county of the gazetteer (太平镇, 石角镇)."""
+    counts = Counter(town.town for town in geo.towns())
+    return frozenset(name for name, n in counts.items() if n > 1)
+
+
+def town_label(county: str, town: str, shared: frozenset[str] | None = None) -> str:
+    """The town's name on the map, with its county where another county has a town of that name."""
+    shared = shared_town_names() if shared is None else shared
+    return f"{town}（{geo.short_county(county)}）" if town in shared else town
+
+
+def town_label_px(scale: float) -> int:
+    """Town names: 13 px on the page, at least 16 px on the wall screen (scale > 1)."""
+    size = round(TOWN_LABEL_PX * scale)
+    return max(size, PRESENT_MIN_TOWN_LABEL_PX) if scale > 1 else size
 
 
 def _character_set(texts: Iterable[str]) -> str:
@@ -41,28 +67,29 @@ def county_label_points() -> dict[str, tuple[float, float]]:
     return out
 
 
-def declutter(rows: list[dict], view: View, size_px: float, fixed: Iterable[tuple[dict, float]] = ()) -> list[dict]:
+def declutter(rows: list[dict], view: View, size_px: float, fixed: Iterable[tuple[dict, float]] = (),
+              pad: tuple[float, float] = (0.0, 0.0)) -> list[dict]:
     """The labels that fit without overlapping at `view`, highest priority ("pr") first.
 
     Rows carry "p" (lon, lat), "t" (text; lines split by newlines) and "o" (pixel offset of the
     text's top below the point, or None for text centred on the point); `fixed` labels (row, size)
-    are always kept and block the others.
+    are always kept and block the others; `pad` (x, y) widens the rows' boxes (a label's background).
     """
     placed: list[tuple[float, float, float, float]] = []
 
-    def box(row: dict, size: float) -> tuple[float, float, float, float]:
+    def box(row: dict, size: float, pad_x: float = 0.0, pad_y: float = 0.0) -> tuple[float, float, float, float]:
         x, y = _pixel(row["p"][0], row["p"][1], view.zoom)
         lines = row["t"].split("\n")
-        half_w = max(len(line) for line in lines) * size * 0.52 + 2
-        height = len(lines) * size * 1.2 + 2
-        top = y - height / 2 if row.get("o") is None else y + row["o"][1]
+        half_w = max(len(line) for line in lines) * size * 0.52 + 2 + pad_x
+        height = len(lines) * size * 1.2 + 2 + 2 * pad_y
+        top = y - height / 2 if row.get("o") is None else y + row["o"][1] - pad_y
         return x - half_w, top, x + half_w, top + height
 
     for row, size in fixed:
         placed.append(box(row, size))
     kept = []
     for row in sorted(rows, key=lambda r: -r.get("pr", 0)):
-        b = box(row, size_px)
+        b = box(row, size_px, *pad)
         if any(b[0] < o[2] and o[0] < b[2] and b[1] < o[3] and o[1] < b[3] for o in placed):
             continue
         placed.append(b)
@@ -82,17 +109,19 @@ def _label_layers(data: MapData, gcj02: bool, scale: float, town_values: dict[tu
     """
     county_points = county_label_points()
     shown_counties = [c for c in county_points if not data.counties or c in data.counties]
-    county_size, town_size = round(20 * scale), round(13 * scale)
+    county_size, town_size = round(20 * scale), town_label_px(scale)
     county_rows = [{"p": _shift(*county_points[c], gcj02), "t": geo.short_county(c)} for c in shown_counties]
     town_rows = []
+    shared = shared_town_names()
     for row in data.towns.itertuples(index=False):
         if row.lon is None or row.lon != row.lon:
             continue
         value, offset = town_values.get((row.county, row.town), ("", None))
-        town_rows.append({"p": _shift(row.lon, row.lat, gcj02), "t": row.town + (f"\n{value}" if value else ""),
+        name = town_label(row.county, row.town, shared)
+        town_rows.append({"p": _shift(row.lon, row.lat, gcj02), "t": name + (f"\n{value}" if value else ""),
                           "o": None if offset is None else [0, round(offset)],
                           "pr": _num(row.budget_wan) if row.projects else -1.0})
-    town_rows = declutter(town_rows, view, town_size, [(r, county_size) for r in county_rows])
+    town_rows = declutter(town_rows, view, town_size, [(r, county_size) for r in county_rows], pad=LABEL_PAD)
     for row in town_rows:
         row.pop("pr", None)
         if row["o"] is None:
@@ -106,10 +135,12 @@ def _label_layers(data: MapData, gcj02: bool, scale: float, town_values: dict[tu
         get_alignment_baseline=_literal("center"),
         character_set=_literal(_character_set(r["t"] for r in county_rows)), **common,
     )
+    # A town name sits on a white box: where points crowd it, the name wins over what lies beneath.
     town_layer = pdk.Layer(
         "TextLayer", data=town_rows, id="town_labels", get_position="p", get_text="t",
         get_size=town_size, get_color=[35, 35, 35, 255], get_pixel_offset="o",
         get_alignment_baseline=_literal("top" if town_values else "center"),
+        background=True, get_background_color=LABEL_BOX_RGBA, background_padding=list(LABEL_PAD),
         character_set=_literal(_character_set(r["t"] for r in town_rows)), **common,
     )
     return [county_layer, town_layer]

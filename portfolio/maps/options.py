@@ -25,6 +25,7 @@ class MapOptions:
     scale: float = 1.0  # presentation mode enlarges points and labels
     point_limit: int = POINT_LIMIT
     payload_limit: int = PAYLOAD_LIMIT
+    wheel_zoom: bool = False  # on a page the wheel scrolls the page; exports (the map alone) zoom with it
 
     def __post_init__(self):
         if self.color_by not in COLOR_BY or self.size_by not in SIZE_BY or self.layer not in LAYERS \

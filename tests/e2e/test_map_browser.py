@@ -189,6 +189,164 @@ def test_exports_open_offline(app_server, shot_dir, tmp_path):
         assert page.outside_requests == []
 
 
+# The wall screen (issue 10, item 8) ----------------------------------------------------------------
+WALL = (1920, 1080)
+PHONE = (390, 844)
+
+
+def _wall_labels(view: maps.View) -> list[dict]:
+    """The town labels the wall screen draws at `view` over the default demo (what the server holds)."""
+    import json
+
+    from portfolio.filters import Filters
+
+    db = Store(":memory:")
+    demo.build(db)
+    try:
+        data = maps.load(db, Filters(), demo.DEMO_AS_OF)
+        built = maps.build(data, maps.MapOptions(scale=1.35), view=view)
+    finally:
+        db.close()
+    spec = json.loads(built.deck.to_json())
+    return next(layer for layer in spec["layers"] if layer["id"] == "town_labels")
+
+
+def test_wall_screen_map_fills_the_screen_without_an_empty_band(app_server, shot_dir):
+    with browser_page(*WALL) as page:
+        open_map(page, app_server, "?present=1")
+        wait_for_map(page, 60_000)
+        page.screenshot(path=str(shot_dir / "wall_1920x1080.png"))
+        chart = page.locator(CHART).first.bounding_box()
+        assert chart["width"] * chart["height"] >= 0.70 * WALL[0] * WALL[1], chart
+        # Edge to edge, and down to the bottom of the screen: no empty band beside or below the map.
+        assert chart["x"] <= 40 and chart["x"] + chart["width"] >= WALL[0] - 40
+        assert WALL[1] - 60 <= chart["y"] + chart["height"] <= WALL[1]
+        strip = page.locator('[data-testid="map-kpi-strip"]').bounding_box()
+        assert chart["y"] - (strip["y"] + strip["height"]) <= 60  # nothing empty between the numbers and the map
+        # The legend floats over the map instead of taking a column of its own.
+        legend = page.locator(".map-legend").first.bounding_box()
+        assert chart["x"] < legend["x"] and legend["x"] + legend["width"] <= chart["x"] + chart["width"]
+        assert page.outside_requests == []
+
+
+def test_wall_screen_town_labels_are_large_apart_and_win_over_points(app_server, shot_dir):
+    with browser_page(*WALL) as page:
+        open_map(page, app_server, "?present=1")
+        image = wait_for_map(page, 60_000)
+        page.mouse.move(2, 2)  # no tooltip over the labels
+        page.wait_for_timeout(300)
+        image = chart_image(page)
+        image.save(shot_dir / "wall_labels_canvas.png")
+        view = current_view(page)
+        layer = _wall_labels(view)
+        size = layer["getSize"]
+        assert size >= 16
+        assert layer["background"] is True
+        boxes = []
+        for row in layer["data"]:
+            x, y = screen_point(page, view, *row["p"])
+            half_w, half_h = len(row["t"]) * size / 2, size * 0.5
+            boxes.append((x - half_w, y - half_h, x + half_w, y + half_h, row["t"]))
+        assert len(boxes) >= 20
+        for i, a in enumerate(boxes):  # never drawn over one another
+            for b in boxes[i + 1:]:
+                assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a[4], b[4])
+        # Inside each name's box no colour of a point shows through: the name wins.
+        pixels = np.asarray(image).astype(int)
+        for x0, y0, x1, y1, text in boxes:
+            crop = pixels[max(int(y0), 0):int(y1), max(int(x0), 0):int(x1)]
+            saturated = ((crop.max(axis=2) - crop.min(axis=2)) > 60).mean()
+            assert saturated < 0.03, (text, saturated)
+
+
+def test_wheel_scrolls_the_page_and_the_buttons_zoom_the_map(app_server, shot_dir):
+    with browser_page(1600, 1000) as page:
+        open_map(page, app_server)
+        wait_for_map(page)
+        before_view = current_view(page)
+        page.evaluate("window.scrollTo(0, 0)")
+        page.mouse.move(2, 2)
+        before = chart_image(page)
+        page.evaluate("window.scrollTo(0, 0)")
+        box = page.locator(CHART).first.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        scroller = "document.querySelector('[data-testid=\"stMain\"]')"
+        start = page.evaluate(f"window.scrollY + ({scroller} ? {scroller}.scrollTop : 0)")
+        page.mouse.wheel(0, 400)
+        page.wait_for_function(f"() => window.scrollY + ({scroller} ? {scroller}.scrollTop : 0) > {start}",
+                               timeout=10_000)
+        page.evaluate(f"window.scrollTo(0, 0); if ({scroller}) {scroller}.scrollTop = 0")
+        page.mouse.move(2, 2)
+        after = chart_image(page)
+        change = np.abs(np.asarray(after).astype(int) - np.asarray(before).astype(int)).mean()
+        assert change < 2.0, f"the wheel changed the map (mean pixel change {change:.1f})"
+        assert current_view(page) == before_view
+        page.get_by_role("button", name="放大").click()
+        page.wait_for_function("z => { const at = new URLSearchParams(location.search).get('map_at') || '';"
+                               " return Math.abs(parseFloat(at.split(',')[2]) - z) < 0.01; }",
+                               arg=before_view.zoom + 1, timeout=30_000)
+        wait_until_rendered(page)
+        page.mouse.move(2, 2)
+        deadline = time.monotonic() + 30
+        while True:  # the canvas redraws at the new zoom
+            zoomed = chart_image(page)
+            change = np.abs(np.asarray(zoomed).astype(int) - np.asarray(before).astype(int)).mean()
+            if change > 10 or time.monotonic() > deadline:
+                break
+            page.wait_for_timeout(250)
+        page.screenshot(path=str(shot_dir / "map_zoomed_by_button.png"), full_page=True)
+        assert change > 10, "the zoom button did not change the map"
+        assert page.outside_requests == []
+
+
+def test_wall_screen_exports_are_reachable_and_carry_the_demo_mark(app_server, shot_dir, tmp_path):
+    with browser_page(*WALL) as page:
+        open_map(page, app_server, "?present=1")
+        wait_for_map(page, 60_000)
+        opener = page.get_by_role("button", name="导出")
+        opener_box = opener.bounding_box()
+        assert opener_box["y"] + opener_box["height"] <= WALL[1] and opener_box["x"] + opener_box["width"] <= WALL[0]
+        opener.click()
+        button = page.get_by_role("button", name="下载离线地图（HTML）")
+        button.wait_for(state="visible", timeout=15_000)
+        page.screenshot(path=str(shot_dir / "wall_exports_open.png"))
+        box = button.bounding_box()
+        assert box["y"] + box["height"] <= WALL[1]
+        with page.expect_download(timeout=60_000) as info:
+            button.click()
+        html_path = tmp_path / "wall_map.html"
+        info.value.save_as(html_path)
+        assert page.get_by_role("button", name="下载图片（PNG）").is_visible()
+        assert page.outside_requests == []
+    html = html_path.read_text(encoding="utf-8")
+    assert 'data-mark="demo">演示数据<' in html
+
+
+def test_phone_presentation_stacks_cleanly(app_server, shot_dir):
+    with browser_page(*PHONE) as page:
+        open_map(page, app_server, "?present=1")
+        page.wait_for_selector('[data-testid="map-present-title"]')
+        wait_for_map(page, 10_000)
+        page.screenshot(path=str(shot_dir / "wall_phone_390x844.png"))
+        title = page.locator('[data-testid="map-present-title"] h1')
+        box = title.bounding_box()
+        font = title.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+        assert box["width"] >= 8 * font  # not a column of single characters
+        assert box["height"] <= 2.8 * font  # at most two lines
+        for span in page.locator('[data-testid="map-present-title"] span').all():
+            span_box = span.bounding_box()
+            span_font = span.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+            assert span_box["height"] <= 1.8 * span_font, span.inner_text()  # date and demo mark on one line
+        cells = page.locator('[data-testid="map-kpi-strip"] > div').all()
+        assert len(cells) == 5
+        for cell in cells:
+            cell_box = cell.bounding_box()
+            assert cell_box["x"] >= 0 and cell_box["x"] + cell_box["width"] <= PHONE[0], cell.inner_text()
+            assert cell.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), cell.inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE[0]
+        assert page.outside_requests == []
+
+
 # A server with a hostile project name and basemap settings ------------------------------------------
 class _Tiles(BaseHTTPRequestHandler):
     requests: list[str] = []
