@@ -11,28 +11,10 @@ import time
 from pathlib import Path
 
 from portfolio import demo, store as store_mod
-
-COMMANDS: dict[str, tuple[callable, callable]] = {}
-
-
-def command(name: str, configure):
-    """Register a subcommand: `configure(parser)` adds its arguments."""
-    def wrap(fn):
-        COMMANDS[name] = (fn, configure)
-        return fn
-    return wrap
+from portfolio.cli_common import Command, command, db_arg, open_store
 
 
-def _db_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", type=Path, default=None,
-                        help="database file (default: $PORTFOLIO_DB or data/portfolio.duckdb)")
-
-
-def open_store(path: Path | None) -> store_mod.Store:
-    return store_mod.Store(path or store_mod.db_path_from_env())
-
-
-@command("init", _db_arg)
+@command("init", db_arg)
 def cmd_init(args: argparse.Namespace) -> int:
     """Create the database with its schema and gazetteer, or upgrade it."""
     db = open_store(args.db)
@@ -41,7 +23,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def _demo_args(parser: argparse.ArgumentParser) -> None:
-    _db_arg(parser)
+    db_arg(parser)
     parser.add_argument("--projects", type=int, default=demo.DEFAULT_PROJECTS, help="number of projects")
     parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, help="random seed")
     parser.add_argument("--if-missing", action="store_true", help="do nothing when the database already has projects")
@@ -65,16 +47,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    # Commands of other areas register themselves on import.
-    from portfolio import cli_commands  # noqa: F401
+def commands() -> tuple[Command, ...]:
+    """The subcommands, in the order `--help` lists them."""
+    from portfolio.ingest import cli as ingest_cli  # imported here: the import pipeline is slow to load
 
+    return tuple(fn.command for fn in (cmd_init, cmd_demo, ingest_cli.cmd_import, cmd_export, cmd_restore))
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m portfolio", description="乡村振兴项目库看板 command line")
     sub = parser.add_subparsers(dest="command", required=True)
-    for name, (fn, configure) in COMMANDS.items():
-        p = sub.add_parser(name, help=(fn.__doc__ or "").strip().splitlines()[0])
-        configure(p)
-        p.set_defaults(func=fn)
+    for cmd in commands():
+        p = sub.add_parser(cmd.name, help=cmd.help)
+        cmd.configure(p)
+        p.set_defaults(func=cmd.run)
     args = parser.parse_args(argv)
     try:
         return args.func(args)
@@ -84,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _export_args(parser: argparse.ArgumentParser) -> None:
-    _db_arg(parser)
+    db_arg(parser)
     parser.add_argument("--format", choices=("pptx", "html", "xlsx", "csv"), required=True)
     parser.add_argument("--out", type=Path, required=True, help="file to write")
     parser.add_argument("--county", help="county name, e.g. 阳山县")
@@ -136,7 +122,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _restore_args(parser: argparse.ArgumentParser) -> None:
-    _db_arg(parser)
+    db_arg(parser)
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--list", action="store_true", help="list the backups, newest first")
     group.add_argument("--backup", type=Path, help="the backup file to restore (default: the newest)")

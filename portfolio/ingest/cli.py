@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from portfolio import vocab
-from portfolio.cli import _db_arg, command, open_store
+from portfolio.cli_common import command, db_arg as _db_arg, open_store
 from portfolio.i18n import t
 from portfolio.ingest import pipeline
 from portfolio.ingest.issues import IngestError
