@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from portfolio import maps
+from portfolio import formats, maps
 from ui import data, map_panels, map_state, map_view
 from ui.lang import current, tr
 from ui.sidebar import current_filters
@@ -85,4 +85,4 @@ if present:
 if map_data.summary.approximate + map_data.summary.unplaced:
     map_panels.imprecise_list(filters, lang)
 map_panels.export_buttons(filters, as_of, lang, options, k.projects)
-st.caption(tr("map_payload", kb=f"{result.payload_bytes / 1024:,.0f}", n=f"{result.shown:,}"))
+st.caption(tr("map_payload", kb=formats.number(result.payload_bytes / 1024, 0), n=formats.count(result.shown)))

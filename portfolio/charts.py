@@ -6,7 +6,7 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from portfolio import vocab
+from portfolio import formats, vocab
 from portfolio.i18n import t
 
 
@@ -51,10 +51,10 @@ def category_bars(df: pd.DataFrame, lang: str, metric: str = "budget_wan") -> go
     fig = go.Figure(go.Bar(
         x=df[metric], y=labels, orientation="h",
         marker_color=[vocab.category_color(c) for c in df["category"]],
-        text=[f"{v:,.1f}" if metric.endswith("_wan") else f"{int(v):,}" for v in df[metric]],
+        text=[formats.wan(v) if metric.endswith("_wan") else formats.count(v) for v in df[metric]],
         textposition="auto",
         customdata=df["projects"],
-        hovertemplate="%{y}: %{x:,.1f}<br>" + t("metric_projects", lang) + " %{customdata}<extra></extra>",
+        hovertemplate="%{y}: %{x:" + formats.D3_WAN + "}<br>" + t("metric_projects", lang) + " %{customdata}<extra></extra>",
     ))
     fig.update_xaxes(title=t(f"metric_{'budget' if metric == 'budget_wan' else 'projects'}", lang))
     return _layout(fig, height=max(260, 34 * len(df) + 60))
@@ -67,7 +67,7 @@ def status_bars(df: pd.DataFrame, lang: str) -> go.Figure:
         x=labels, y=df["projects"], marker_color=[vocab.status_color(s) for s in df["status"]],
         text=df["projects"], textposition="auto",
         customdata=df["budget_wan"],
-        hovertemplate="%{x}: %{y}<br>" + t("metric_budget", lang) + " %{customdata:,.1f}<extra></extra>",
+        hovertemplate="%{x}: %{y}<br>" + t("metric_budget", lang) + " %{customdata:" + formats.D3_WAN + "}<extra></extra>",
     ))
     fig.update_yaxes(title=t("metric_projects", lang))
     return _layout(fig)
@@ -80,12 +80,12 @@ def town_ranking(df: pd.DataFrame, lang: str, top: int = 15) -> go.Figure:
     fig = go.Figure(go.Bar(
         x=df["budget_wan"], y=labels, orientation="h",
         marker=dict(color=df["finish_rate"], colorscale=[[0, "#C6DBEF"], [1, "#1A9850"]], cmin=0, cmax=1,
-                    colorbar=dict(title=t("k_finish_rate", lang), tickformat=".0%", thickness=10,
+                    colorbar=dict(title=t("k_finish_rate", lang), tickformat=formats.D3_PCT, thickness=10,
                                   tickfont=dict(size=FONT_PX))),
-        text=[f"{v:,.0f}" for v in df["budget_wan"]], textposition="auto",
+        text=[formats.wan(v, 0) for v in df["budget_wan"]], textposition="auto",
         customdata=df[["projects", "finish_rate"]].to_numpy(),
-        hovertemplate="%{y}: %{x:,.1f}<br>" + t("metric_projects", lang) + " %{customdata[0]}<br>"
-                      + t("k_finish_rate", lang) + " %{customdata[1]:.0%}<extra></extra>",
+        hovertemplate="%{y}: %{x:" + formats.D3_WAN + "}<br>" + t("metric_projects", lang) + " %{customdata[0]}<br>"
+                      + t("k_finish_rate", lang) + " %{customdata[1]:" + formats.D3_PCT + "}<extra></extra>",
     ))
     fig.update_xaxes(title=t("metric_budget", lang))
     return _layout(fig, height=max(280, 26 * len(df) + 60))
@@ -107,7 +107,7 @@ def area_bars(df: pd.DataFrame, lang: str) -> go.Figure:
     """Investment per programme area (六个方面)."""
     labels = [vocab.label("area", a, lang) for a in df["area"]]
     fig = go.Figure(go.Bar(x=labels, y=df["budget_wan"], marker_color="#4C72B0",
-                           text=[f"{v:,.0f}" for v in df["budget_wan"]], textposition="auto"))
+                           text=[formats.wan(v, 0) for v in df["budget_wan"]], textposition="auto"))
     fig.update_yaxes(title=t("metric_budget", lang))
     return _layout(fig)
 
@@ -136,11 +136,11 @@ def town_comparison(df: pd.DataFrame, indicator: str, indicator_label: str, assi
     fig = go.Figure(go.Bar(
         x=values, y=labels, orientation="h",
         marker_color=["#1A9850" if a else "#BDBDBD" for a in df["assisted"]],
-        text=[("—" if pd.isna(v) else f"{v:.0%}") if is_rate else ("—" if pd.isna(v) else f"{v:,.1f}") for v in values],
+        text=[formats.pct(v, 0) if is_rate else formats.wan(v) for v in values],
         textposition="auto",
         hovertemplate="%{y}: %{text}<extra></extra>",
     ))
-    fig.update_xaxes(title=indicator_label, tickformat=".0%" if is_rate else ",")
+    fig.update_xaxes(title=indicator_label, tickformat=formats.D3_PCT if is_rate else ",")
     fig.add_annotation(text=f"■ {assisted_label}", font=dict(color="#1A9850"), showarrow=False,
                        xref="paper", yref="paper", x=1, y=1.04, xanchor="right")
     return _layout(fig, height=max(280, 26 * len(df) + 70))

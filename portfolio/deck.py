@@ -7,10 +7,8 @@ renders in PowerPoint and WPS, and LibreOffice substitutes a CJK font when it la
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
-import pandas as pd
 from lxml import etree
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
@@ -22,6 +20,7 @@ from pptx.util import Emu, Inches, Pt
 
 from portfolio import vocab
 from portfolio.i18n import t
+from portfolio.meeting import DeckContent, Table, attention_table, kpi_items, ranking_table
 from portfolio.views import Kpis
 
 EA_FONT = "微软雅黑"
@@ -30,31 +29,6 @@ SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
 TITLE_COLOR = RGBColor(0x1F, 0x3A, 0x5F)
 MUTED = RGBColor(0x66, 0x66, 0x66)
 MAX_LIST_ROWS = 15
-
-
-@dataclass
-class TownSection:
-    """One town's page in a county deck."""
-    county: str
-    town: str
-    kpis: Kpis
-    by_category: pd.DataFrame
-
-
-@dataclass
-class DeckContent:
-    """Everything a deck shows, already queried: the deck builder runs no query."""
-    area: str
-    as_of: date
-    filters_text: str
-    is_demo: bool
-    kpis: Kpis
-    by_category: pd.DataFrame
-    by_status: pd.DataFrame
-    towns: pd.DataFrame
-    attention: pd.DataFrame
-    map_png: bytes | None = None
-    town_sections: list[TownSection] = field(default_factory=list)
 
 
 def set_fonts(text_frame_or_run_parent) -> None:
@@ -121,16 +95,7 @@ def _slide(prs, title: str, content: DeckContent, lang: str):
 
 
 def _kpi_grid(slide, k: Kpis, lang: str, top=Inches(1.4), size: int = 30, row_h=Inches(2.4)) -> None:
-    items = [
-        (t("k_projects", lang), f"{k.projects:,}"),
-        (t("k_budget", lang), f"{k.budget_wan:,.1f}"),
-        (t("k_in_place", lang), f"{k.funds_in_place_wan:,.1f}"),
-        (t("k_spent", lang), f"{k.spent_wan:,.1f}"),
-        (t("k_start_rate", lang), "—" if k.start_rate is None else f"{k.start_rate:.1%}"),
-        (t("k_finish_rate", lang), "—" if k.finish_rate is None else f"{k.finish_rate:.1%}"),
-        (t("k_beneficiaries", lang), f"{k.beneficiaries:,}"),
-        (t("k_late", lang) + " / " + t("k_stalled", lang), f"{k.late:,} / {k.stalled:,}"),
-    ]
+    items = kpi_items(k, lang)
     col_w = Inches(3.05)
     value_h = int(row_h * 0.45)
     for i, (label, value) in enumerate(items):
@@ -165,22 +130,23 @@ def _bar_chart(slide, categories: list[str], values: list[float], colors: list[s
     return chart
 
 
-def _table(slide, header: list[str], rows: list[list[str]], x, y, w, col_widths: list[float], size: int = 11):
-    shape = slide.shapes.add_table(len(rows) + 1, len(header), x, y, w, Inches(0.3) * (len(rows) + 1))
-    table = shape.table
+def _table(slide, table: Table, x, y, w, col_widths: list[float], size: int = 11):
+    shape = slide.shapes.add_table(len(table.rows) + 1, len(table.header), x, y, w,
+                                   Inches(0.3) * (len(table.rows) + 1))
+    grid = shape.table
     for j, width in enumerate(col_widths):
-        table.columns[j].width = Emu(int(w * width))
-    for j, title in enumerate(header):
-        table.cell(0, j).text = title
-    for i, row in enumerate(rows, start=1):
+        grid.columns[j].width = Emu(int(w * width))
+    for j, title in enumerate(table.header):
+        grid.cell(0, j).text = title
+    for i, row in enumerate(table.rows, start=1):
         for j, value in enumerate(row):
-            table.cell(i, j).text = value
-    for cell in (table.cell(i, j) for i in range(len(rows) + 1) for j in range(len(header))):
+            grid.cell(i, j).text = value
+    for cell in (grid.cell(i, j) for i in range(len(table.rows) + 1) for j in range(len(table.header))):
         for para in cell.text_frame.paragraphs:
             for run in para.runs:
                 run.font.size = Pt(size)
         set_fonts(cell.text_frame)
-    return table
+    return grid
 
 
 def build_deck(content: DeckContent, lang: str = "zh") -> bytes:
@@ -228,11 +194,8 @@ def build_deck(content: DeckContent, lang: str = "zh") -> bytes:
     # Town ranking.
     slide = _slide(prs, t("deck_ranking", lang), content, lang)
     towns = content.towns.head(MAX_LIST_ROWS)
-    _table(slide, [t("c_county", lang), t("c_town", lang), t("k_projects", lang), t("k_budget", lang),
-                   t("k_start_rate", lang), t("k_finish_rate", lang), t("k_late", lang)],
-           [[r.county, r.town, f"{r.projects:,}", f"{r.budget_wan:,.1f}", f"{r.start_rate:.0%}",
-             f"{r.finish_rate:.0%}", f"{r.late:,}"] for r in towns.itertuples()],
-           Inches(0.5), Inches(1.2), Inches(12.3), [0.2, 0.18, 0.1, 0.16, 0.12, 0.12, 0.12])
+    _table(slide, ranking_table(towns, lang), Inches(0.5), Inches(1.2), Inches(12.3),
+           [0.2, 0.18, 0.1, 0.16, 0.12, 0.12, 0.12])
     if len(content.towns) > MAX_LIST_ROWS:
         _text(slide, t("deck_more", lang, n=len(content.towns) - MAX_LIST_ROWS), Inches(0.5), Inches(6.5),
               Inches(8), Inches(0.4), size=11, color=MUTED)
@@ -243,15 +206,8 @@ def build_deck(content: DeckContent, lang: str = "zh") -> bytes:
     if att.empty:
         _text(slide, t("deck_none", lang), Inches(0.5), Inches(1.4), Inches(6), Inches(0.6), size=20)
     else:
-        _table(slide, [t("flag", lang), t("c_name", lang), t("c_town", lang), t("c_status", lang),
-                       t("c_progress_pct", lang), t("c_plan_end", lang), t("c_budget_wan", lang)],
-               [[" · ".join(x for x, on in ((t("flag_late", lang), r.is_late), (t("flag_stalled", lang), r.is_stalled))
-                            if on),
-                 r.name, r.town, vocab.label("status", r.status, lang),
-                 "—" if pd.isna(r.progress_pct) else f"{r.progress_pct:.0f}%",
-                 "" if r.plan_end is None or pd.isna(r.plan_end) else str(r.plan_end),
-                 "—" if pd.isna(r.budget_wan) else f"{r.budget_wan:,.1f}"] for r in att.itertuples()],
-               Inches(0.5), Inches(1.2), Inches(12.3), [0.1, 0.36, 0.1, 0.1, 0.1, 0.12, 0.12], size=10)
+        _table(slide, attention_table(att, lang), Inches(0.5), Inches(1.2), Inches(12.3),
+               [0.09, 0.31, 0.09, 0.1, 0.09, 0.08, 0.12, 0.12], size=10)
         if len(content.attention) > MAX_LIST_ROWS:
             _text(slide, t("deck_more", lang, n=len(content.attention) - MAX_LIST_ROWS), Inches(0.5), Inches(6.5),
                   Inches(8), Inches(0.4), size=11, color=MUTED)

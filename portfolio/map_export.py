@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pydeck
 
-from portfolio import maps
+from portfolio import formats, maps
 from portfolio.filters import Filters
 from portfolio.i18n import t
 from portfolio.store import Store
@@ -61,7 +61,7 @@ def legend_html(legend: maps.Legend, lang: str = "zh", scale: float = 1.0) -> st
             dot = f'background:{escape(item.color)};border:1px solid #fff;box-sizing:border-box'
         count = "" if item.count is None else (
             f'<span style="margin-left:auto;padding-left:{round(10 * scale)}px;color:#555;'
-            f'font-variant-numeric:tabular-nums">{item.count:,}</span>')
+            f'font-variant-numeric:tabular-nums">{formats.count(item.count)}</span>')
         parts.append(
             f'<div style="display:flex;align-items:center;gap:{round(8 * scale)}px">'
             f'<span style="display:inline-block;flex:none;width:{swatch}px;height:{swatch}px;border-radius:50%;{dot}">'

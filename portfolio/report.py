@@ -6,15 +6,15 @@ text value escaped.
 from __future__ import annotations
 
 import base64
-from dataclasses import replace
 from html import escape
 
 import pandas as pd
 
-from portfolio import views, vocab
+from portfolio import formats, views, vocab
 from portfolio.filters import Filters, town_key
 from portfolio.i18n import t
-from portfolio.meeting import area_name, collect
+from portfolio.meeting import (Table, area_name, attention_table, collect, kpi_items, ranking_table, town_pages,
+                               villages_table)
 from portfolio.store import Store
 
 CSS = """
@@ -38,20 +38,10 @@ section { page-break-before: always; break-before: page; } section:first-of-type
 """
 
 
-TOWN_LIST_ROWS = 12  # keeps a town on one printed page
-
-
 def _kpis_html(k: views.Kpis, lang: str) -> str:
-    items = [
-        (t("k_projects", lang), f"{k.projects:,}"), (t("k_budget", lang), f"{k.budget_wan:,.1f}"),
-        (t("k_in_place", lang), f"{k.funds_in_place_wan:,.1f}"), (t("k_spent", lang), f"{k.spent_wan:,.1f}"),
-        (t("k_start_rate", lang), "—" if k.start_rate is None else f"{k.start_rate:.1%}"),
-        (t("k_finish_rate", lang), "—" if k.finish_rate is None else f"{k.finish_rate:.1%}"),
-        (t("k_beneficiaries", lang), f"{k.beneficiaries:,}"),
-        (t("k_late", lang) + " / " + t("k_stalled", lang), f"{k.late:,} / {k.stalled:,}"),
-    ]
     return '<div class="kpis">' + "".join(
-        f'<div class="kpi"><b>{escape(v)}</b><span>{escape(label)}</span></div>' for label, v in items) + "</div>"
+        f'<div class="kpi"><b>{escape(v)}</b><span>{escape(label)}</span></div>'
+        for label, v in kpi_items(k, lang)) + "</div>"
 
 
 def bar_svg(labels: list[str], values: list[float], colors: list[str], width: int = 760) -> str:
@@ -65,15 +55,15 @@ def bar_svg(labels: list[str], values: list[float], colors: list[str], width: in
         w = (width - label_w - 80) * value / top
         parts.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" font-size="13">{escape(label)}</text>'
                      f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row - 8}" fill="{escape(color)}"/>'
-                     f'<text x="{label_w + w + 4:.1f}" y="{y + 15}" font-size="12">{value:,.1f}</text>')
+                     f'<text x="{label_w + w + 4:.1f}" y="{y + 15}" font-size="12">{formats.number(value)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _table(header: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f'<td{" class=num" if j in numeric else ""}>{escape(str(v))}</td>'
-                                    for j, v in enumerate(r)) + "</tr>" for r in rows)
+def _table(table: Table) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in table.header)
+    body = "".join("<tr>" + "".join(f'<td{" class=num" if j in table.numeric else ""}>{escape(v)}</td>'
+                                    for j, v in enumerate(row)) + "</tr>" for row in table.rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -85,19 +75,7 @@ def _category_svg(cats: pd.DataFrame, lang: str) -> str:
 def _attention_table(att: pd.DataFrame, lang: str) -> str:
     if att.empty:
         return f"<p>{escape(t('deck_none', lang))}</p>"
-    rows = [[" · ".join(x for x, on in ((t("flag_late", lang), r.is_late), (t("flag_stalled", lang), r.is_stalled)) if on),
-             r.name, r.town, r.village or "", vocab.label("status", r.status, lang),
-             "—" if pd.isna(r.progress_pct) else f"{r.progress_pct:.0f}%", "" if pd.isna(r.plan_end) else str(r.plan_end),
-             "—" if pd.isna(r.budget_wan) else f"{r.budget_wan:,.1f}"] for r in att.itertuples()]
-    return _table([t("flag", lang), t("c_name", lang), t("c_town", lang), t("c_village", lang), t("c_status", lang),
-                   t("c_progress_pct", lang), t("c_plan_end", lang), t("c_budget_wan", lang)], rows, {5, 7})
-
-
-def _villages_table(villages: pd.DataFrame, lang: str) -> str:
-    rows = [[r.village or "—", f"{r.projects:,}", f"{r.budget_wan:,.1f}", f"{r.started:,}", f"{r.finished:,}",
-             f"{r.late:,}"] for r in villages.itertuples()]
-    return _table([t("c_village", lang), t("k_projects", lang), t("k_budget", lang), t("village_started", lang),
-                   t("village_finished", lang), t("k_late", lang)], rows, {1, 2, 3, 4, 5})
+    return _table(attention_table(att, lang, village=True))
 
 
 def build_report(db: Store, filters: Filters, lang: str = "zh", map_png: bytes | None = None) -> str:
@@ -118,20 +96,15 @@ def build_report(db: Store, filters: Filters, lang: str = "zh", map_png: bytes |
     if map_png:
         parts.append(f"<h2>{escape(t('deck_map', lang))}</h2>"
                      f'<img class="map" alt="map" src="data:image/png;base64,{base64.b64encode(map_png).decode()}">')
-    towns = content.towns
-    parts += [f"<h2>{escape(t('deck_ranking', lang))}</h2>",
-              _table([t("c_county", lang), t("c_town", lang), t("k_projects", lang), t("k_budget", lang),
-                      t("k_start_rate", lang), t("k_finish_rate", lang), t("k_late", lang)],
-                     [[r.county, r.town, f"{r.projects:,}", f"{r.budget_wan:,.1f}", f"{r.start_rate:.0%}",
-                       f"{r.finish_rate:.0%}", f"{r.late:,}"] for r in towns.itertuples()], {2, 3, 4, 5, 6}),
+    parts += [f"<h2>{escape(t('deck_ranking', lang))}</h2>", _table(ranking_table(content.towns, lang)),
               f"<h2>{escape(t('deck_attention', lang))}</h2>", _attention_table(content.attention, lang), "</section>"]
-    for row in towns.sort_values(["county", "town"]).itertuples():
-        tf = replace(filters, counties=(), towns=(town_key(row.county, row.town),), villages=())
+    for page in town_pages(db, filters, content.towns, as_of):
+        tf = Filters(towns=(town_key(page.county, page.town),))
         parts += ["<section>", f"<h1>{escape(area_name(tf, lang))}</h1>", f'<p class="meta">{one_line_meta}</p>',
-                  _kpis_html(views.kpis(db, tf, as_of), lang),
-                  f"<h2>{escape(t('tw_by_category', lang))}</h2>", _category_svg(views.by_category(db, tf), lang),
-                  f"<h2>{escape(t('tw_villages', lang))}</h2>", _villages_table(views.by_village(db, tf, as_of), lang),
-                  f"<h2>{escape(t('tw_late_stalled', lang))}</h2>",
-                  _attention_table(views.attention(db, tf, as_of, limit=TOWN_LIST_ROWS), lang), "</section>"]
+                  _kpis_html(page.kpis, lang),
+                  f"<h2>{escape(t('tw_by_category', lang))}</h2>", _category_svg(page.by_category, lang),
+                  f"<h2>{escape(t('tw_villages', lang))}</h2>", _table(villages_table(page.villages, lang)),
+                  f"<h2>{escape(t('tw_late_stalled', lang))}</h2>", _attention_table(page.attention, lang),
+                  "</section>"]
     parts.append("</body></html>")
     return "".join(parts)

@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
 from pptx.oxml.ns import qn
 
-from portfolio import demo, meeting, report, views, vocab
+from portfolio import demo, geo, meeting, report, views, vocab
 from portfolio.filters import Filters
+from portfolio.i18n import t
 
 TOWN = Filters(towns=("阳山县/太平镇",))
 COUNTY = Filters(counties=("阳山县",))
@@ -140,3 +142,82 @@ def test_town_page_for_a_county_from_the_url(app):
     assert any(h.value == "连南瑶族自治县" for h in at.header)
     villages = at.dataframe[0].value
     assert set(villages["town"]) == {"寨岗镇", "大麦山镇", "三江镇"}
+
+
+# Missing values, same-named towns, the demo mark (issues 18 and 10) --------------------------------------
+MISSING_WORDS = re.compile(r"^(nan|NaN|None|NaT|<NA>)$")
+
+
+def _blank_some_late_projects(db) -> None:
+    """Late projects in 阳山县 lose their village, progress, budget and one its plan end (as real sheets have)."""
+    def blank(cur):
+        cur.execute("UPDATE projects SET village = NULL, progress_pct = NULL, budget_wan = NULL "
+                    "WHERE county = '阳山县' AND plan_end < DATE '2026-10-31' AND status = 'in_progress'")
+    db.write(blank)
+
+
+def _deck_cells(prs) -> list[str]:
+    texts = []
+    for slide in prs.slides:
+        for shape in slide.shapes:
+            if shape.has_table:
+                texts += [cell.text for row in shape.table.rows for cell in row.cells]
+            elif shape.has_text_frame:
+                texts += shape.text_frame.text.split("\n")
+    return texts
+
+
+def test_missing_values_never_print_as_nan_none_or_nat(demo_store):
+    _blank_some_late_projects(demo_store)
+    attention = views.attention(demo_store, COUNTY, demo.DEMO_AS_OF, limit=200)
+    assert attention["village"].isna().any() and attention["budget_wan"].isna().any()
+    html = report.build_report(demo_store, COUNTY)
+    cells = re.findall(r"<t[dh][^>]*>([^<]*)</t[dh]>", html)
+    assert cells and not [c for c in cells if MISSING_WORDS.match(c.strip())]
+    assert ">nan<" not in html and ">None<" not in html and ">NaT<" not in html
+    prs = Presentation(io.BytesIO(meeting.deck_bytes(demo_store, COUNTY)))
+    texts = _deck_cells(prs)
+    assert texts and not [c for c in texts if MISSING_WORDS.match(c.strip())]
+    table = meeting.attention_table(attention.head(5), "zh", village=True)
+    village = table.header.index("村")
+    assert {row[village] for row in table.rows} == {""}
+    assert {row[-1] for row in table.rows} == {"—"}  # no budget: a dash
+
+
+def test_deck_and_report_show_each_town_with_its_county(demo_store):
+    prs = Presentation(io.BytesIO(meeting.deck_bytes(demo_store, Filters())))
+    attention_slide = next(s for s in prs.slides if "逾期与停滞" in slide_texts(s) and any(
+        shape.has_table for shape in s.shapes))
+    grid = next(shape.table for shape in attention_slide.shapes if shape.has_table)
+    header = [cell.text for cell in grid.rows[0].cells]
+    assert header[2:4] == [t("c_county"), t("c_town")]
+    counties = {grid.cell(i, 2).text for i in range(1, len(grid.rows))}
+    assert counties and counties <= {town.county for town in geo.towns()}
+    html = report.build_report(demo_store, Filters())
+    first_table = html[html.index("逾期与停滞"):]
+    assert f"<th>{header[2]}</th><th>{header[3]}</th>" in first_table
+
+
+def test_deck_and_report_carry_the_demo_mark_only_for_demo_data(demo_store, seed_store):
+    for db, marked in ((demo_store, True), (seed_store, False)):
+        prs = Presentation(io.BytesIO(meeting.deck_bytes(db, Filters())))
+        assert all(("演示数据" in slide_texts(s)) is marked for s in prs.slides)
+        assert ("演示数据" in report.build_report(db, Filters())) is marked
+
+
+def test_deck_and_report_build_the_kpis_and_ranking_from_one_model(demo_store):
+    content = meeting.collect(demo_store, COUNTY)
+    items = meeting.kpi_items(content.kpis, "zh")
+    ranking = meeting.ranking_table(content.towns, "zh")
+    prs = Presentation(io.BytesIO(meeting.deck_bytes(demo_store, COUNTY)))
+    html = report.build_report(demo_store, COUNTY)
+    kpi_slide = slide_texts(prs.slides[1])
+    for label, value in items:
+        assert value in kpi_slide and label in kpi_slide
+        assert f"<b>{value}</b><span>{label}</span>" in html
+    deck_ranking = next(shape.table for s in prs.slides for shape in s.shapes
+                        if shape.has_table and shape.table.cell(0, 0).text == ranking.header[0]
+                        and shape.table.cell(0, 2).text == ranking.header[2])
+    assert [[c.text for c in row.cells] for row in list(deck_ranking.rows)[1:]] == [list(r) for r in ranking.rows]
+    for row in ranking.rows:
+        assert "".join(f"<td{' class=num' if j in ranking.numeric else ''}>{v}</td>" for j, v in enumerate(row)) in html

@@ -8,13 +8,12 @@ from html import escape
 
 import streamlit as st
 
-from portfolio import map_export, maps, vocab
+from portfolio import formats, map_export, maps, vocab
 from portfolio.filters import Filters, split_key
 from portfolio.i18n import t
 from portfolio.views import Kpis
 from ui import data, map_state, map_view
 from ui.lang import tr
-from ui.widgets import pct, wan
 
 
 LEGEND_FLOAT = "map_legend_float"  # the container key of the legend laid over the map on the wall screen
@@ -45,9 +44,9 @@ def present_header(k: Kpis, filters: Filters, as_of: date, lang: str) -> None:
     title = t("map_present_title", lang, programme=tr("map_programme"), area=maps.area_label(filters, lang))
     demo = (f'<span data-testid="map-present-demo" style="color:#D55E00;font-size:clamp(15px,1.15vw,22px);'
             f'white-space:nowrap">{escape(tr("demo_badge"))}</span>') if data.is_demo() else ""
-    items = [(tr("k_projects"), f"{k.projects:,}"), (tr("k_budget"), wan(k.budget_wan, 0)),
-             (tr("k_start_rate"), pct(k.start_rate)), (tr("k_finish_rate"), pct(k.finish_rate)),
-             (tr("k_late"), f"{k.late:,}")]
+    items = [(tr("k_projects"), formats.count(k.projects)), (tr("k_budget"), formats.wan(k.budget_wan, 0)),
+             (tr("k_start_rate"), formats.pct(k.start_rate)), (tr("k_finish_rate"), formats.pct(k.finish_rate)),
+             (tr("k_late"), formats.count(k.late))]
     cells = "".join(
         f'<div style="border-left:6px solid #1A9850;padding:2px 12px;min-width:0">'
         f'<div style="font-size:clamp(24px,2.1vw,40px);font-weight:700;color:#1F3A5F;line-height:1.1;'
@@ -128,8 +127,8 @@ def project_detail(project_id: str, as_of: date, lang: str) -> None:
                 + (f" :red-badge[{tr('flag_late')}]" if detail.get("is_late") else ""))
     progress = detail.get("progress_pct")
     rows = [(tr("c_town"), detail.get("town")), (tr("c_village"), detail.get("village")),
-            (tr("c_progress_pct"), None if progress is None else f"{progress:.0f}%"),
-            (tr("c_budget_wan"), wan(detail.get("budget_wan"), 2)),
+            (tr("c_progress_pct"), formats.progress(progress, missing="")),
+            (tr("c_budget_wan"), formats.wan(detail.get("budget_wan"), 2)),
             (tr("c_plan_end"), detail.get("plan_end")),
             (tr("c_responsible_unit"), detail.get("responsible_unit")),
             (tr("c_location_precision"), tr(f"prec_{detail.get('location_precision') or 'none'}"))]
@@ -159,7 +158,7 @@ def imprecise_list(filters: Filters, lang: str) -> None:
                        "status": tr("c_status"), "project_id": tr("c_project_id"),
                        "budget_wan": st.column_config.NumberColumn(tr("c_budget_wan"), format="localized")})
     if len(listed) >= maps.IMPRECISE_LIST_LIMIT:
-        st.caption(tr("map_loc_list_cut", n=f"{maps.IMPRECISE_LIST_LIMIT:,}"))
+        st.caption(tr("map_loc_list_cut", n=formats.count(maps.IMPRECISE_LIST_LIMIT)))
 
 
 def export_buttons(filters: Filters, as_of: date, lang: str, options: maps.MapOptions, projects: int,

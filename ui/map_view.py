@@ -19,7 +19,7 @@ from typing import Callable
 import streamlit as st
 import streamlit.components.v1 as components
 
-from portfolio import maps
+from portfolio import formats, maps
 from portfolio.filters import Filters
 from portfolio.i18n import t
 from portfolio.map_export import legend_html
@@ -164,22 +164,22 @@ def aggregation_note(result: maps.MapResult, map_data_: maps.MapData, point_limi
     if result.fell_back:
         st.info(tr("map_fell_back"), icon=":material/compress:")
     elif result.mode == "towns":
-        st.info(tr("map_aggregated_towns", n=f"{map_data_.summary.placed:,}", limit=f"{point_limit:,}"),
+        st.info(tr("map_aggregated_towns", n=formats.count(map_data_.summary.placed), limit=formats.count(point_limit)),
                 icon=":material/bubble_chart:")
     elif result.mode == "grid":
         km = (map_data_.grid_cell or 0.01) * 111
-        st.info(tr("map_aggregated_grid", n=f"{map_data_.summary.placed:,}", limit=f"{point_limit:,}",
-                   km=f"{km:.1f}"), icon=":material/grid_on:")
+        st.info(tr("map_aggregated_grid", n=formats.count(map_data_.summary.placed), limit=formats.count(point_limit),
+                   km=formats.number(km)), icon=":material/grid_on:")
 
 
 def location_note(summary: maps.LocationSummary) -> None:
     """How many projects are placed exactly, approximately or not at all."""
     if summary.projects and summary.exact == summary.projects:
-        st.caption(tr("map_loc_all_exact", n=f"{summary.projects:,}"))
+        st.caption(tr("map_loc_all_exact", n=formats.count(summary.projects)))
         return
-    st.caption(tr("map_loc_summary", n=f"{summary.projects:,}", exact=f"{summary.exact:,}",
-                  approx=f"{summary.approximate:,}", village=f"{summary.village:,}", town=f"{summary.town:,}",
-                  county=f"{summary.county:,}", none=f"{summary.none:,}", unplaced=f"{summary.unplaced:,}"))
+    st.caption(tr("map_loc_summary", n=formats.count(summary.projects), exact=formats.count(summary.exact),
+                  approx=formats.count(summary.approximate), village=formats.count(summary.village), town=formats.count(summary.town),
+                  county=formats.count(summary.county), none=formats.count(summary.none), unplaced=formats.count(summary.unplaced)))
 
 
 _PROBE = """<div id="m" style="font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;font-size:14px;

@@ -8,7 +8,7 @@ from datetime import date
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
-from portfolio import geo
+from portfolio import formats, geo
 from portfolio.filters import Filters, split_key
 from portfolio.i18n import t
 from portfolio.maps.aggregation import MapData
@@ -83,7 +83,7 @@ def build(data: MapData, options: MapOptions = MapOptions(), view: View | None =
         main_records = _aggregate_records(data.towns, "town", options, for_html, gcj02)
         legend = _aggregate_legend(data.towns, "town", options, data.summary)
         radius = {(r["c"], r["t"]): r["r"] for r in main_records}
-        town_values = {(r.county, r.town): (t("map_town_count", lang, n=f"{r.projects:,}"),
+        town_values = {(r.county, r.town): (t("map_town_count", lang, n=formats.count(r.projects)),
                                             radius.get((r.county, r.town), 0) + 2)
                        for r in data.towns.itertuples(index=False) if r.projects}
         aggregated = True

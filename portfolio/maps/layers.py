@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from portfolio import geo, vocab
+from portfolio import formats, geo, vocab
 from portfolio.i18n import t
 from portfolio.maps.geometry import _shift
 from portfolio.maps.options import MapOptions
@@ -18,7 +18,7 @@ def _project_records(points: pd.DataFrame, options: MapOptions, for_html: bool, 
     for row in points.itertuples(index=False):
         color_hex = vocab.category_color(row.category) if options.color_by == "category" else vocab.status_color(row.status)
         approximate = row.placement != "exact"
-        progress = "—" if row.progress_pct is None or row.progress_pct != row.progress_pct else f"{row.progress_pct:.0f}%"
+        progress = formats.progress(row.progress_pct)
         place = " · ".join(p for p in (row.town, None if row.village != row.village else row.village) if p)
         lines = [
             _clip(place, 40),
@@ -51,9 +51,9 @@ def _aggregate_records(frame: pd.DataFrame, kind: str, options: MapOptions, for_
         color = RATE_PALETTE[classify(finish, list(RATE_BREAKS))]
         heading = f"{row.town}（{geo.short_county(row.county)}）" if kind == "town" else t("map_tt_cell", lang)
         lines = [
-            t("map_tt_projects_budget", lang, n=f"{row.projects:,}", b=_wan(row.budget_wan)),
+            t("map_tt_projects_budget", lang, n=formats.count(row.projects), b=_wan(row.budget_wan)),
             t("map_tt_rates", lang, s=_pct(row.started / row.projects), f=_pct(finish)),
-            t("map_tt_late_n", lang, n=f"{row.late:,}") if row.late else "",
+            t("map_tt_late_n", lang, n=formats.count(row.late)) if row.late else "",
             t("map_tt_click_town" if kind == "town" else "map_tt_click_cell", lang),
         ]
         record = {"p": _shift(row.lon, row.lat, gcj02), "f": _rgb(color, 215), "l": [255, 255, 255, 255],
@@ -84,10 +84,10 @@ def format_indicator(value: float | None, indicator: str) -> str:
     if value is None:
         return "—"
     if indicator in ("finish_rate", "start_rate"):
-        return f"{value:.0%}"
+        return formats.pct(value, 0)
     if indicator == "budget_wan":
-        return f"{value:,.0f}"
-    return f"{int(value):,}"
+        return formats.wan(value, 0)
+    return formats.count(int(value))
 
 
 def indicator_classes(towns: pd.DataFrame, indicator: str) -> tuple[list[float], tuple[str, ...]]:
@@ -121,9 +121,9 @@ def _indicator_records(towns: pd.DataFrame, options: MapOptions, breaks: list[fl
         color = palette[classify(value, breaks)]
         lines = [
             f"{t('map_ind_' + options.indicator, lang)}：{format_indicator(value, options.indicator)}",
-            t("map_tt_projects_budget", lang, n=f"{row.projects:,}", b=_wan(row.budget_wan)),
+            t("map_tt_projects_budget", lang, n=formats.count(row.projects), b=_wan(row.budget_wan)),
             t("map_tt_rates", lang, s=_pct(row.started / row.projects), f=_pct(row.finished / row.projects)),
-            t("map_tt_late_n", lang, n=f"{row.late:,}") if row.late else "",
+            t("map_tt_late_n", lang, n=formats.count(row.late)) if row.late else "",
             t("map_tt_click_town", lang),
         ]
         records.append({"c": row.county, "t": row.town, "p": _shift(row.lon, row.lat, gcj02),

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from portfolio import vocab
+from portfolio import formats, vocab
 from portfolio.i18n import t
 from portfolio.maps.aggregation import LocationSummary
 from portfolio.maps.layers import format_indicator, indicator_value
@@ -63,7 +63,7 @@ def _project_legend(points: pd.DataFrame, options: MapOptions, summary: Location
         size_title = t("map_legend_size_budget", lang)
     else:
         size_title = t("map_legend_size_equal", lang)
-    notes = (t("map_legend_unplaced", lang, n=f"{summary.unplaced:,}"),) if summary.unplaced else ()
+    notes = (t("map_legend_unplaced", lang, n=formats.count(summary.unplaced)),) if summary.unplaced else ()
     return Legend(title, items, size_title, sizes, notes)
 
 
@@ -73,7 +73,7 @@ def _aggregate_legend(frame: pd.DataFrame, kind: str, options: MapOptions, summa
     finish = (has["finished"] / has["projects"]).tolist()
     lower = [0.0, *RATE_BREAKS[:-1]]
     items = tuple(
-        LegendItem(f"{lo:.0%}–{hi:.0%}", RATE_PALETTE[i],
+        LegendItem(f"{formats.pct(lo, 0)}–{formats.pct(hi, 0)}", RATE_PALETTE[i],
                    sum(1 for f in finish if classify(f, list(RATE_BREAKS)) == i))
         for i, (lo, hi) in enumerate(zip(lower, RATE_BREAKS))
     )
@@ -82,7 +82,7 @@ def _aggregate_legend(frame: pd.DataFrame, kind: str, options: MapOptions, summa
     steps = sorted({v for v in (nice_number(top / 16), nice_number(top / 4), top) if v > 0})
     sizes = tuple(SizeItem(f"{v:,g}", _bubble_radius(v, max_budget, options.scale)) for v in steps)
     title = t("map_legend_agg_color_town" if kind == "town" else "map_legend_agg_color_cell", lang)
-    notes = (t("map_legend_unplaced", lang, n=f"{summary.unplaced:,}"),) if summary.unplaced else ()
+    notes = (t("map_legend_unplaced", lang, n=formats.count(summary.unplaced)),) if summary.unplaced else ()
     return Legend(title, items, t("map_legend_agg_size", lang), sizes, notes)
 
 
@@ -104,7 +104,7 @@ def _indicator_legend(towns: pd.DataFrame, options: MapOptions, breaks: list[flo
         else:
             label = f"{format_indicator(lower, options.indicator)} – {format_indicator(upper, options.indicator)}"
         if options.indicator in ("finish_rate", "start_rate"):
-            label = f"{(0 if lower is None else lower):.0%}–{upper:.0%}"
+            label = f"{formats.pct(0 if lower is None else lower, 0)}–{formats.pct(upper, 0)}"
         items.append(LegendItem(label, palette[i], counts[i]))
         lower = upper
     no_data = sum(1 for v in values if v is None)

@@ -5,7 +5,7 @@ import html
 import math
 from typing import Iterable
 
-from portfolio import vocab
+from portfolio import formats, vocab
 
 
 FONT_FAMILY = "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
@@ -28,11 +28,11 @@ def _num(value) -> float:
 
 
 def _wan(value) -> str:
-    return f"{_num(value):,.1f}"
+    return formats.wan(_num(value))
 
 
 def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0%}"
+    return formats.pct(value, 0)
 
 
 def _clip(text, limit: int) -> str:

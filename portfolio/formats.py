@@ -1,0 +1,65 @@
+"""How values are written for people: money in 万元, percentages, counts, progress, dates, plain text.
+
+One place for every format, so the dashboard, the map, the deck and the report print a number the
+same way, and a missing value (None, NaN, pandas NA or NaT) never prints as "nan", "None" or "NaT":
+numbers show a dash, text and dates an empty cell.
+"""
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+DASH = "—"
+# The same formats for values plotly writes in the browser (hover labels, ticks), in d3-format syntax.
+D3_WAN, D3_PCT = ",.1f", ".0%"
+
+
+def is_missing(value) -> bool:
+    """None, NaN, pandas NA / NaT (which compare unequal to themselves or refuse to compare)."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    try:
+        return bool(value != value)
+    except (TypeError, ValueError):  # pandas NA refuses truth tests
+        return True
+
+
+def wan(value, digits: int = 1, missing: str = DASH) -> str:
+    """Money in 万元 with thousands separators: 2,028.6."""
+    return missing if is_missing(value) else f"{float(value):,.{digits}f}"
+
+
+def pct(value, digits: int = 1, missing: str = DASH) -> str:
+    """A share as a percentage: 0.805 -> 80.5%."""
+    return missing if is_missing(value) else f"{float(value):.{digits}%}"
+
+
+def count(value, missing: str = DASH) -> str:
+    """A whole number with thousands separators: 1,234."""
+    return missing if is_missing(value) else f"{int(value):,}"
+
+
+def progress(value, missing: str = DASH) -> str:
+    """Progress already in percent (0-100): 35%."""
+    return missing if is_missing(value) else f"{float(value):.0f}%"
+
+
+def number(value, digits: int = 1, missing: str = DASH) -> str:
+    """Any other number with thousands separators."""
+    return missing if is_missing(value) else f"{float(value):,.{digits}f}"
+
+
+def day(value, missing: str = "") -> str:
+    """A date as YYYY-MM-DD."""
+    if is_missing(value):
+        return missing
+    if isinstance(value, (datetime, date)):
+        return value.strftime("%Y-%m-%d")
+    return str(value)[:10]
+
+
+def text(value, missing: str = "") -> str:
+    """Text from the data, or `missing` for an empty value."""
+    return missing if is_missing(value) else str(value)
