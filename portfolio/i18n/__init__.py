@@ -19,14 +19,6 @@ for _module in (core, ingest, maps, meeting):
         STRINGS[_key] = _pair
 
 
-def register(strings: dict[str, tuple[str, str]]) -> None:
-    """Add an area's strings (called by that area's module at import)."""
-    for key, pair in strings.items():
-        if key in STRINGS and STRINGS[key] != pair:
-            raise ValueError(f"i18n key {key!r} defined twice")
-        STRINGS[key] = pair
-
-
 def t(key: str, lang: str = DEFAULT_LANG, **values) -> str:
     """The string for `key` in `lang`, formatted with `values`."""
     zh, en = STRINGS[key]
