@@ -59,6 +59,8 @@ with map_col:
         height=PRESENT_HEIGHT if present else NORMAL_HEIGHT, legend="none", on_pick=map_state.on_pick)
 map_state.remember(result.view, filters)
 with side:
+    if not present:
+        map_panels.zoom_buttons(*st.columns(3, gap="small"))
     map_view.draw_legend(result.legend, scale=1.45 if present else 1.0)
     if basemap is not None and basemap.gcj02:
         st.caption(tr("map_base_gcj02"))

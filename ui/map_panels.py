@@ -65,18 +65,19 @@ def present_header(k: Kpis, filters: Filters, as_of: date, lang: str) -> None:
 
 
 def zoom_buttons(zoom_in, zoom_out, fit) -> None:
-    """Zoom in, zoom out and fit: the wheel scrolls the page, so the map zooms only by these."""
-    zoom_in.button(tr("map_zoom_in"), key="map_zoom_in", icon=":material/add:", on_click=map_state.zoom_by,
-                   args=(1.0,), help=tr("map_zoom_help"), width="stretch")
-    zoom_out.button(tr("map_zoom_out"), key="map_zoom_out", icon=":material/remove:", on_click=map_state.zoom_by,
-                    args=(-1.0,), help=tr("map_zoom_help"), width="stretch")
-    fit.button(tr("map_fit"), on_click=map_state.refit, icon=":material/fit_screen:", width="stretch")
+    """Zoom in, zoom out and fit: the wheel scrolls the page, so the map zooms only by these.
+    Short labels without icons, so that three fit beside the legend on a laptop."""
+    zoom_in.button(tr("map_zoom_in"), key="map_zoom_in", on_click=map_state.zoom_by, args=(1.0,),
+                   help=tr("map_zoom_help"), width="stretch")
+    zoom_out.button(tr("map_zoom_out"), key="map_zoom_out", on_click=map_state.zoom_by, args=(-1.0,),
+                    help=tr("map_zoom_help"), width="stretch")
+    fit.button(tr("map_fit_short"), key="map_fit", on_click=map_state.refit, help=tr("map_fit"), width="stretch")
 
 
 def switches(settings, filters: Filters, basemap_names: list[str], stacked: bool = False) -> None:
     """The layer, colour, size, indicator and basemap switches and the town list (one row, or `stacked`
-    one above the other in the wall screen's settings popover); on the page also the zoom buttons."""
-    controls = [settings] * 5 if stacked else settings.columns([1.3, 1.3, 1.3, 1.3, 1.6, 1.6], vertical_alignment="bottom")
+    one above the other in the wall screen's settings popover)."""
+    controls = [settings] * 5 if stacked else settings.columns([1.3, 1.3, 1.3, 1.3, 1.6])
     controls[0].segmented_control(tr("map_layer"), maps.LAYERS, key="map_w_layer", on_change=map_state.refit,
                                   required=True, format_func=lambda v: tr(f"map_layer_{v}"))
     if map_state.value("layer") == "projects":
@@ -98,9 +99,6 @@ def switches(settings, filters: Filters, basemap_names: list[str], stacked: bool
     controls[4].selectbox(tr("map_goto"), goto_options, key="map_w_goto", on_change=map_state.on_goto,
                           format_func=lambda key: tr("map_goto_none") if not key else
                           f"{split_key(key)[1]} · {split_key(key)[0]} ({town_counts.get(key, 0):,})")
-    if not stacked:
-        with controls[5]:
-            zoom_buttons(*st.columns(3, gap="small"))
 
 
 def present_tools(filters: Filters, basemap_names: list[str], as_of: date, lang: str,

@@ -23,6 +23,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "map_goto_none": ("（全部）", "(all)"),
     "map_fit": ("适应范围", "Fit to area"),
     "map_zoom_in": ("放大", "Zoom in"),
+    "map_fit_short": ("全图", "Fit"),
     "map_zoom_out": ("缩小", "Zoom out"),
     "map_zoom_help": ("滚轮用于翻页；地图用这些按钮缩放，也可拖动平移。", "The mouse wheel scrolls the page; zoom the map with these buttons, drag to pan."),
     "map_exports": ("导出", "Export"),
