@@ -22,7 +22,8 @@ FROM placed_projects($counties, $towns, $villages, $categories, $statuses, $year
 
 -- name: map_points
 -- The drawable filtered projects with what a point and its tooltip need, largest budget first (up to $limit rows).
-SELECT project_id, name, county, town, village, category, status, progress_pct, budget_wan, is_late,
+-- County and town are '' where missing, so labels never meet a NULL.
+SELECT project_id, name, coalesce(county, '') AS county, coalesce(town, '') AS town, village, category, status, progress_pct, budget_wan, is_late,
        round(draw_lon, 5) AS lon,
        round(draw_lat, 5) AS lat,
        placement
@@ -44,7 +45,7 @@ WITH stats AS (
            avg(f.lon) AS mean_lon,
            avg(f.lat) AS mean_lat
     FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags) AS f
-    WHERE f.town IS NOT NULL
+    WHERE f.town IS NOT NULL AND f.county IS NOT NULL
     GROUP BY f.county, f.town
 ),
 scope AS (
@@ -82,7 +83,8 @@ ORDER BY projects DESC;
 
 -- name: map_imprecise
 -- Filtered projects not placed by their own exact coordinates, for the location-honesty list (up to $limit rows).
-SELECT project_id, name, county, town, village, category, status, budget_wan, placement
+SELECT project_id, name, coalesce(county, '') AS county, coalesce(town, '') AS town, village, category, status,
+       budget_wan, placement
 FROM placed_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
 WHERE placement <> 'exact'
 ORDER BY CASE placement WHEN 'unplaced' THEN 0 WHEN 'none' THEN 1 WHEN 'county' THEN 2 WHEN 'town' THEN 3 ELSE 4 END,
