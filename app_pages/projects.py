@@ -4,9 +4,10 @@ from __future__ import annotations
 import streamlit as st
 
 from portfolio import charts, export, vocab
+from portfolio.filters import UNPLACED
 from ui import data
 from ui.lang import current, tr
-from ui.sidebar import current_filters
+from ui.sidebar import current_filters, place_label
 from ui.widgets import md, page_header, wan
 
 PROJECT_PARAM = "project"
@@ -16,24 +17,24 @@ filters = current_filters()
 as_of = data.data_date()
 page_header("page_projects")
 
-k = data.view("kpis", filters, as_of)
-table = data.view("project_table", filters, as_of)
+k = data.kpis(filters, as_of)
+table = data.project_table(filters, as_of)
 
 top = st.columns([3, 1, 1])
 top[0].markdown(tr("pl_count", n=f"{k.projects:,}"))
 
 
 def _export_rows():
-    return data.view("project_table", filters, as_of, limit=None)
+    return data.project_table(filters, as_of, limit=None)
 
 
 note = export.describe_filters(filters, lang, as_of)
 top[1].download_button(
-    tr("pl_export_xlsx"), data=lambda: export.to_xlsx(_export_rows(), lang, note=note),
+    tr("pl_export_xlsx"), data=lambda: export.to_xlsx(_export_rows(), lang, note=note, demo=data.is_demo()),
     file_name=f"projects_{as_of.isoformat()}.xlsx", icon=":material/download:", width="stretch",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", disabled=k.projects == 0)
 top[2].download_button(
-    tr("pl_export_csv"), data=lambda: export.to_csv(_export_rows(), lang),
+    tr("pl_export_csv"), data=lambda: export.to_csv(_export_rows(), lang, demo=data.is_demo()),
     file_name=f"projects_{as_of.isoformat()}.csv", icon=":material/download:", width="stretch",
     mime="text/csv", disabled=k.projects == 0)
 
@@ -44,38 +45,46 @@ if k.projects > len(table):
     st.caption(tr("pl_truncated", shown=f"{len(table):,}", n=f"{k.projects:,}"))
 
 shown = table.assign(
+    town=table["town_key"].map(place_label),
     village=table["village"].fillna(""),
     category=table["category"].map(lambda c: vocab.label("category", c, lang)),
     status=table["status"].map(lambda s: vocab.label("status", s, lang)),
 )
-columns = ["project_id", "name", "county", "town", "village", "category", "status", "progress_pct",
-           "budget_wan", "funds_in_place_wan", "spent_wan", "beneficiaries", "year", "plan_end", "is_late",
-           "is_stalled"]
+# 逾期 and 停滞 sit right after the name and place, so they show without scrolling sideways.
+columns = ["project_id", "name", "town", "village", "category", "status", "is_late", "is_stalled", "progress_pct",
+           "budget_wan", "funds_in_place_wan", "spent_wan", "year", "plan_end"]
+project_id = st.query_params.get(PROJECT_PARAM)
+chosen = table.index[table["project_id"] == project_id].tolist() if project_id else []
 event = st.dataframe(
     shown[columns], hide_index=True, width="stretch", height=420, on_select="rerun",
-    selection_mode="single-row", key="projects_table",
+    selection_mode="single-row", key="projects_table", placeholder="—",
+    selection_default={"selection": {"rows": chosen[:1]}} if chosen else None,
     column_config={
-        **{c: tr(f"c_{c}") for c in ("project_id", "name", "county", "town", "village", "category", "status")},
+        "project_id": st.column_config.TextColumn(tr("c_project_id"), width="small"),
+        "name": st.column_config.TextColumn(tr("c_name"), width="large"),
+        "town": st.column_config.TextColumn(tr("c_town"), width="medium"),
+        "village": st.column_config.TextColumn(tr("c_village"), width="small"),
+        **{c: st.column_config.TextColumn(tr(f"c_{c}"), width="small") for c in ("category", "status")},
+        "is_late": st.column_config.CheckboxColumn(tr("c_is_late"), width="small"),
+        "is_stalled": st.column_config.CheckboxColumn(tr("c_is_stalled"), width="small"),
         "progress_pct": st.column_config.ProgressColumn(tr("c_progress_pct"), min_value=0, max_value=100,
-                                                        format="%.0f%%"),
-        **{c: st.column_config.NumberColumn(tr(f"c_{c}"), format="localized")
-           for c in ("budget_wan", "funds_in_place_wan", "spent_wan", "beneficiaries")},
-        "year": st.column_config.NumberColumn(tr("c_year"), format="plain"),
-        "plan_end": st.column_config.DateColumn(tr("c_plan_end"), format="YYYY-MM-DD"),
-        "is_late": st.column_config.CheckboxColumn(tr("c_is_late")),
-        "is_stalled": st.column_config.CheckboxColumn(tr("c_is_stalled")),
+                                                        format="%.0f%%", width="small"),
+        **{c: st.column_config.NumberColumn(tr(f"c_{c}"), format="localized", width="small")
+           for c in ("budget_wan", "funds_in_place_wan", "spent_wan")},
+        "year": st.column_config.NumberColumn(tr("c_year"), format="plain", width="small"),
+        "plan_end": st.column_config.DateColumn(tr("c_plan_end"), format="YYYY-MM-DD", width="small"),
     },
 )
 st.caption(tr("pl_select_hint"))
 
 rows = event.selection.rows if event else []
-if rows:
-    st.query_params[PROJECT_PARAM] = table.iloc[rows[0]]["project_id"]
-project_id = st.query_params.get(PROJECT_PARAM)
+if rows and table.iloc[rows[0]]["project_id"] != project_id:
+    project_id = table.iloc[rows[0]]["project_id"]
+    st.query_params[PROJECT_PARAM] = project_id
 if not project_id:
     st.stop()
 
-detail = data.view("project_detail", project_id=project_id, as_of=as_of)
+detail = data.project_detail(project_id, as_of)
 if detail is None:
     st.warning(tr("pl_not_found", id=project_id), icon=":material/search_off:")
     st.stop()
@@ -98,6 +107,10 @@ fields = ["project_id", "county", "town", "village", "subcategory", "nature", "d
 
 
 def _fmt(name: str, value) -> str:
+    if name == "town" and detail.get("town_key") == UNPLACED:
+        return place_label(UNPLACED)
+    if name == "county" and detail.get("county_key") == UNPLACED:
+        return f"{value} · {place_label(UNPLACED)}" if value else place_label(UNPLACED)
     if value is None or value != value:  # None or NaN
         return "—"
     if name.endswith("_wan"):
@@ -119,7 +132,7 @@ with right:
         st.markdown(f"{detail['lon']:.5f}, {detail['lat']:.5f} (WGS-84)")
     st.caption(tr("pl_location_precision", p=tr(f"prec_{precision}")))
     st.markdown(f"**{tr('pl_history')}**")
-    history = data.view("project_history", project_id=project_id)
+    history = data.project_history(project_id)
     if history.empty:
         st.caption(tr("pl_no_history"))
     else:

@@ -4,11 +4,11 @@ from __future__ import annotations
 import streamlit as st
 
 from portfolio import charts, map_export, meeting, report, vocab
-from portfolio.filters import Filters, split_key, town_key
+from portfolio.filters import UNPLACED, Filters, split_key
 from portfolio.views import RANK_INDICATORS
 from ui import data, map_view
 from ui.lang import current, tr
-from ui.sidebar import current_filters, set_filters
+from ui.sidebar import current_filters, place_label, set_filters
 from ui.widgets import kpi_cards, md, page_header, wan
 
 lang = current()
@@ -18,19 +18,27 @@ page_header("page_towns")
 
 single_town = len(filters.towns) == 1
 single_county = len(filters.counties) == 1 and not filters.towns
+
+
+def _comparison(scope: Filters) -> None:
+    """Towns of `scope` ranked on the chosen indicator."""
+    indicator = st.selectbox(tr("tw_indicator"), RANK_INDICATORS, format_func=lambda i: tr(f"ind_{i}"),
+                             key="tw_indicator")
+    ranked = data.town_comparison(scope, as_of, indicator, lang)
+    st.plotly_chart(charts.town_comparison(ranked, indicator, tr(f"ind_{indicator}"), tr("tw_assisted")),
+                    width="stretch", config={"displaylogo": False})
+
+
 if not (single_town or single_county):
-    st.info(tr("tw_choose_hint"), icon=":material/location_city:")
-    towns = data.view("by_town", Filters(), as_of)
-    counties = sorted(set(towns["county"]))
-    options = [f"county:{c}" for c in counties] + [
-        f"town:{town_key(c, t)}" for c, t in sorted(zip(towns["county"], towns["town"]))]
+    # No single place chosen yet: the city-wide (or current selection's) picture, and a chooser.
+    towns = data.by_town(Filters(), as_of, lang)
+    located = towns[towns["town_key"] != UNPLACED]
+    counties = sorted(set(located["county"]))
+    options = [f"county:{c}" for c in counties] + [f"town:{k}" for k in sorted(located["town_key"])]
 
     def _label(option: str) -> str:
         kind, key = option.split(":", 1)
-        if kind == "county":
-            return key
-        county, town = split_key(key)
-        return f"{town} · {county}"
+        return key if kind == "county" else place_label(key)
 
     choice = st.selectbox(tr("tw_choose"), options, index=None, format_func=_label, placeholder=tr("tw_choose"))
     if choice:
@@ -38,11 +46,16 @@ if not (single_town or single_county):
         set_filters(Filters(counties=(key,)) if kind == "county" else
                     Filters(counties=(split_key(key)[0],), towns=(key,)))
         st.rerun()
+    st.caption(tr("tw_choose_hint"))
+    st.header(md(meeting.area_name(filters, lang)))
+    kpi_cards(data.kpis(filters, as_of))
+    st.subheader(tr("tw_compare"))
+    _comparison(filters)
     st.stop()
 
 area = meeting.area_name(filters, lang)
 st.header(md(area))
-k = data.view("kpis", filters, as_of)
+k = data.kpis(filters, as_of)
 kpi_cards(k)
 if k.projects == 0:
     st.info(tr("no_data"), icon=":material/filter_alt_off:")
@@ -61,15 +74,15 @@ downloads[1].download_button(
     file_name=f"{area}_{as_of.isoformat()}.html", icon=":material/description:", width="stretch",
     mime="text/html")
 
-teams = data.view("teams", filters)
+teams = data.teams(filters, as_of)
 if not teams.empty:
     st.caption(tr("tw_team") + "：" + "；".join(
-        md(f"{r.town} {r.team or ''} {r.assisting_unit or ''}".strip()) for r in teams.itertuples()))
+        md(f"{r.town or ''} {r.team or ''} {r.assisting_unit or ''}".strip()) for r in teams.itertuples()))
 
 st.subheader(tr("page_map"))
 map_view.draw_map(filters, as_of, key="towns_map", height=480, canvas=(900, 480))
 
-changes = data.view("changes_since_previous_report", filters)
+changes = data.changes_since_previous_report(filters, as_of)
 if changes.previous is None:
     st.caption(tr("tw_no_changes"))
 else:
@@ -84,24 +97,21 @@ else:
 left, right = st.columns(2)
 with left:
     st.subheader(tr("tw_by_category"))
-    st.plotly_chart(data.figure("category_bars", "by_category", lang, filters), width="stretch",
+    st.plotly_chart(data.figure(charts.category_bars, data.by_category, lang, filters, as_of), width="stretch",
                     config={"displaylogo": False})
 with right:
     st.subheader(tr("tw_compare"))
-    indicator = st.selectbox(tr("tw_indicator"), RANK_INDICATORS, format_func=lambda i: tr(f"ind_{i}"),
-                             key="tw_indicator")
     # Compare the towns of the county (a single town is compared with its county's towns).
-    scope = Filters(counties=(split_key(filters.towns[0])[0],)) if single_town else filters
-    ranked = data.view("town_comparison", scope, as_of, indicator=indicator)
-    st.plotly_chart(charts.town_comparison(ranked, indicator, tr(f"ind_{indicator}"), tr("tw_assisted")),
-                    width="stretch", config={"displaylogo": False})
+    county = split_key(filters.towns[0])[0] if single_town else ""
+    _comparison(Filters(counties=(county,)) if county else filters)
 
 st.subheader(tr("tw_villages"))
-villages = data.view("by_village", filters, as_of)
+villages = data.by_village(filters, as_of)
 st.dataframe(
-    villages.assign(start_rate=villages["started"] / villages["projects"],
-                    finish_rate=villages["finished"] / villages["projects"]),
-    hide_index=True, width="stretch",
+    # One county is chosen here (its name heads the page): a town needs no county beside it.
+    villages.assign(town=[place_label(UNPLACED) if k == UNPLACED else t
+                          for k, t in zip(villages["town_key"], villages["town"])]),
+    hide_index=True, width="stretch", placeholder="—",
     column_order=["town", "village", "projects", "budget_wan", "started", "finished", "finish_rate", "late"],
     column_config={
         "town": tr("c_town"), "village": tr("c_village"), "projects": tr("k_projects"),
@@ -114,15 +124,15 @@ st.dataframe(
 )
 
 st.subheader(tr("tw_late_stalled"))
-attention = data.view("attention", filters, as_of)
+attention = data.attention(filters, as_of)
 if attention.empty:
     st.success(tr("ov_attention_none"), icon=":material/check_circle:")
 else:
     st.dataframe(
         attention.assign(category=attention["category"].map(lambda c: vocab.label("category", c, lang)),
                          status=attention["status"].map(lambda s: vocab.label("status", s, lang)),
-                         village=attention["village"].fillna("")),
-        hide_index=True, width="stretch",
+                         village=attention["village"].fillna(""), town=attention["town_key"].map(place_label)),
+        hide_index=True, width="stretch", placeholder="—",
         column_order=["name", "town", "village", "category", "status", "progress_pct", "plan_end", "is_late",
                       "is_stalled", "budget_wan"],
         column_config={

@@ -1,5 +1,8 @@
 """Exports of a filtered view: Excel and CSV with Chinese headers.
 
+While the library holds demo projects, both carry the 演示数据 mark: a first column
+saying so on every row, and for Excel the sheet name and the note sheet too.
+
 No exported cell can start a formula: text that begins with = + - @ or a control
 character gets a leading apostrophe, the convention spreadsheet programs show as text.
 """
@@ -33,8 +36,19 @@ def neutralise(value):
     return value
 
 
-def export_frame(df: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The project table with labels for codes and headers in the chosen language."""
+DEMO_BATCH = "demo"  # batch_id of the demo portfolio's projects
+
+
+def is_demo_export(df: pd.DataFrame, demo: bool | None) -> bool:
+    """`demo` when the caller knows (the library holds demo projects); else whether the rows hold any."""
+    if demo is not None:
+        return bool(demo)
+    return "batch_id" in df.columns and bool((df["batch_id"] == DEMO_BATCH).any())
+
+
+def export_frame(df: pd.DataFrame, lang: str, demo: bool | None = None) -> pd.DataFrame:
+    """The project table with labels for codes and headers in the chosen language
+    (led by a 数据说明 column reading 演示数据 when the export is of demo data)."""
     out = df[[c for c in EXPORT_COLUMNS if c in df.columns]].copy()
     if "category" in out:
         out["category"] = out["category"].map(lambda c: vocab.label("category", c, lang))
@@ -50,36 +64,43 @@ def export_frame(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].map(neutralise)
-    return out.rename(columns={c: t(f"c_{c}", lang) for c in out.columns})
+    out = out.rename(columns={c: t(f"c_{c}", lang) for c in out.columns})
+    if is_demo_export(df, demo):
+        out.insert(0, t("export_data_note", lang), t("demo_badge", lang))
+    return out
 
 
-def to_csv(df: pd.DataFrame, lang: str) -> bytes:
+def to_csv(df: pd.DataFrame, lang: str, demo: bool | None = None) -> bytes:
     """UTF-8 with BOM, so that Excel opens the Chinese text correctly."""
-    return export_frame(df, lang).to_csv(index=False).encode("utf-8-sig")
+    return export_frame(df, lang, demo).to_csv(index=False).encode("utf-8-sig")
 
 
-def to_xlsx(df: pd.DataFrame, lang: str, sheet: str | None = None, note: str | None = None) -> bytes:
+def to_xlsx(df: pd.DataFrame, lang: str, sheet: str | None = None, note: str | None = None,
+            demo: bool | None = None) -> bytes:
     """An .xlsx with a frozen header row, number formats and readable column widths.
 
     `note` (the data date and filters) goes to a second sheet, so every export says
     what produced it.
     """
-    frame = export_frame(df, lang)
+    demo = is_demo_export(df, demo)
+    frame = export_frame(df, lang, demo)
     buffer = io.BytesIO()
     # strings_to_formulas off: text is always written as text, never evaluated.
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
                                         "strings_to_urls": False, "default_date_format": "yyyy-mm-dd"})
-    ws = book.add_worksheet((sheet or t("page_projects", lang))[:31])
+    title = sheet or t("page_projects", lang)
+    ws = book.add_worksheet((f"{title}（{t('demo_badge', lang)}）" if demo else title)[:31])
     header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
                               "valign": "vcenter", "font_name": "微软雅黑"})
     money = book.add_format({"num_format": "#,##0.00", "font_name": "微软雅黑"})
     integer = book.add_format({"num_format": "#,##0", "font_name": "微软雅黑"})
     date_fmt = book.add_format({"num_format": "yyyy-mm-dd", "font_name": "微软雅黑"})
     text = book.add_format({"font_name": "微软雅黑"})
-    source_columns = [c for c in EXPORT_COLUMNS if c in df.columns]
+    source_columns = ([None] if demo else []) + [c for c in EXPORT_COLUMNS if c in df.columns]
     for col, title in enumerate(frame.columns):
         ws.write_string(0, col, title, header)
     for col, name in enumerate(source_columns):
+        name = name or "demo_note"
         fmt = money if name in MONEY_COLUMNS else integer if name in ("beneficiaries", "beneficiary_households") else \
             date_fmt if name.startswith(("plan_", "actual_")) else text
         width = 36 if name in ("name", "description") else 14
@@ -96,10 +117,11 @@ def to_xlsx(df: pd.DataFrame, lang: str, sheet: str | None = None, note: str | N
                 ws.write_number(row, col, float(value), fmt)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(len(frame), 1), max(len(frame.columns) - 1, 0))
-    if note:
+    if note or demo:
         info = book.add_worksheet(t("export_note_sheet", lang))
         info.set_column(0, 0, 100)
-        for row, line in enumerate(note.splitlines()):
+        lines = ([t("demo_note", lang)] if demo else []) + (note or "").splitlines()
+        for row, line in enumerate(lines):
             info.write_string(row, 0, neutralise(line))
     book.close()
     return buffer.getvalue()

@@ -1,7 +1,9 @@
 """Filters: one frozen value shared by the sidebar, every query and the URL.
 
 Places are keyed by county and town ("清新区/太平镇") and village
-("清新区/太平镇/大坪村") because town and village names repeat.
+("清新区/太平镇/大坪村") because town and village names repeat. A project whose
+county or town is missing or outside the gazetteer has the key UNPLACED (未定位)
+in the county and town filters: the SQL filter macro builds every key.
 """
 from __future__ import annotations
 
@@ -12,18 +14,26 @@ from typing import Iterable, Mapping
 from portfolio import vocab
 
 PLACE_SEP = "/"
+UNPLACED = "_unplaced"  # the county/town key of projects not placed in the gazetteer (未定位)
+FLAG_CODES = ("late", "stalled")  # the derived flags a user can filter on (逾期, 停滞)
 
 
-def town_key(county: str, town: str) -> str:
+UNPLACED_NAME = "未定位"  # what split_key gives as the town of UNPLACED, for code that shows a key's parts
+
+
+def town_key(county: str | None, town: str | None) -> str:
+    """The key of a town; UNPLACED when the county or the town is missing."""
+    if not county or not town:
+        return UNPLACED
     return f"{county}{PLACE_SEP}{town}"
 
 
-def village_key(county: str, town: str, village: str) -> str:
-    return f"{county}{PLACE_SEP}{town}{PLACE_SEP}{village}"
-
-
 def split_key(key: str) -> list[str]:
-    return key.split(PLACE_SEP)
+    """[county, town] of a town key, [county, town, village] of a village key (a village name
+    may itself contain the separator); UNPLACED, a town key, gives ["", "未定位"]."""
+    if key == UNPLACED:
+        return ["", UNPLACED_NAME]
+    return key.split(PLACE_SEP, 2)
 
 
 @dataclass(frozen=True)
@@ -36,9 +46,10 @@ class Filters:
     years: tuple[int, ...] = ()
     sources: tuple[str, ...] = ()
     keyword: str = ""
+    flags: tuple[str, ...] = ()  # "late", "stalled": projects with any of them
 
     def sql_params(self) -> dict:
-        """Bound parameters for the filtered_projects(...) table macro."""
+        """Bound parameters for the flagged_projects(...) table macro; as_of None means the data date."""
         return {
             "counties": list(self.counties),
             "towns": list(self.towns),
@@ -48,16 +59,15 @@ class Filters:
             "years": [int(y) for y in self.years],
             "sources": list(self.sources),
             "keyword": self.keyword.strip(),
+            "flags": list(self.flags),
+            "as_of": None,
         }
-
-    def is_empty(self) -> bool:
-        return self == Filters()
 
     def without_orphans(self) -> "Filters":
         """Drop towns outside the chosen counties and villages outside the chosen towns."""
         towns = self.towns
         if self.counties:
-            towns = tuple(t for t in towns if split_key(t)[0] in self.counties)
+            towns = tuple(t for t in towns if t == UNPLACED or split_key(t)[0] in self.counties)
         villages = self.villages
         if self.counties:
             villages = tuple(v for v in villages if split_key(v)[0] in self.counties)
@@ -97,23 +107,25 @@ class Filters:
         keyword = values("keyword")
         return cls(
             counties=tuple(values("counties")),
-            towns=tuple(t for t in values("towns") if len(split_key(t)) == 2),
-            villages=tuple(v for v in values("villages") if len(split_key(v)) == 3),
+            towns=tuple(t for t in values("towns") if t == UNPLACED or t.count(PLACE_SEP) == 1),
+            villages=tuple(v for v in values("villages") if v.count(PLACE_SEP) >= 2),
             categories=tuple(c for c in values("categories") if c in vocab.CATEGORY_BY_CODE),
             statuses=tuple(s for s in values("statuses") if s in vocab.STATUS_BY_CODE),
             years=tuple(years),
             sources=tuple(s for s in values("sources") if s in vocab.FUND_SOURCE_CODES),
             keyword=keyword[0] if keyword else "",
+            flags=tuple(f for f in FLAG_CODES if f in values("flags")),
         ).without_orphans()
 
 
 _URL_KEYS = {
     "counties": "county", "towns": "town", "villages": "village", "categories": "cat",
     "statuses": "status", "years": "year", "sources": "src", "keyword": "q",
+    "flags": "flag",
 }
 URL_KEYS = frozenset(_URL_KEYS.values())
 
 
 def flag_params(filters: Filters, as_of: date) -> dict:
-    """Parameters for flagged_projects(...): the filters plus the reference date."""
+    """Parameters for flagged_projects(...): the filters and the reference date."""
     return {**filters.sql_params(), "as_of": as_of}

@@ -10,8 +10,9 @@ from datetime import date
 
 import pandas as pd
 
-from portfolio import vocab
-from portfolio.filters import Filters, flag_params
+from portfolio import indicators, vocab
+from portfolio.filters import FLAG_CODES, UNPLACED, Filters, flag_params
+from portfolio.i18n import t
 from portfolio.store import Store
 
 TABLE_LIMIT = 5000  # rows sent to the browser's table; exports take every row
@@ -30,21 +31,22 @@ class Kpis:
     late: int
     stalled: int
 
+    # The rates are portfolio.indicators' definitions, read through these names.
     @property
     def start_rate(self) -> float | None:
-        return self.started / self.projects if self.projects else None
+        return indicators.rate("start_rate", self)
 
     @property
     def finish_rate(self) -> float | None:
-        return self.finished / self.projects if self.projects else None
+        return indicators.rate("finish_rate", self)
 
     @property
     def in_place_rate(self) -> float | None:
-        return self.funds_in_place_wan / self.budget_wan if self.budget_wan else None
+        return indicators.rate("in_place_rate", self)
 
     @property
     def spent_rate(self) -> float | None:
-        return self.spent_wan / self.budget_wan if self.budget_wan else None
+        return indicators.rate("spent_rate", self)
 
 
 def data_date(db: Store) -> date:
@@ -54,11 +56,18 @@ def data_date(db: Store) -> date:
 
 
 def is_demo(db: Store) -> bool:
-    return db.meta("is_demo") == "1"
+    """Whether the library still holds any project of the demo portfolio (then every view and
+    export carries the 演示数据 mark)."""
+    return bool((db.one("demo_project_count") or {}).get("n"))
 
 
-def kpis(db: Store, filters: Filters, as_of: date) -> Kpis:
-    row = db.one("kpis", flag_params(filters, as_of))
+def _params(db: Store, filters: Filters, as_of: date | None) -> dict:
+    """Parameters of the macro chain: the filters and the reference date (the data date when None)."""
+    return flag_params(filters, as_of or data_date(db))
+
+
+def kpis(db: Store, filters: Filters, as_of: date | None = None) -> Kpis:
+    row = db.one("kpis", _params(db, filters, as_of))
     return Kpis(**{k: (row[k] or 0) for k in Kpis.__dataclass_fields__})
 
 
@@ -67,19 +76,19 @@ def _ordered(df: pd.DataFrame, column: str, order: tuple[str, ...]) -> pd.DataFr
     return df.assign(_rank=df[column].map(rank).fillna(len(order))).sort_values("_rank").drop(columns="_rank").reset_index(drop=True)
 
 
-def by_category(db: Store, filters: Filters) -> pd.DataFrame:
+def by_category(db: Store, filters: Filters, as_of: date | None = None) -> pd.DataFrame:
     """One row per category present, in vocabulary order (the core five first)."""
-    return _ordered(db.df("by_category", filters.sql_params()), "category", vocab.CATEGORY_CODES)
+    return _ordered(db.df("by_category", _params(db, filters, as_of)), "category", vocab.CATEGORY_CODES)
 
 
-def area_totals_by_category(db: Store, filters: Filters) -> pd.DataFrame:
+def area_totals_by_category(db: Store, filters: Filters, as_of: date | None = None) -> pd.DataFrame:
     """Investment per programme area of the filtered projects."""
-    return area_totals(by_category(db, filters))
+    return area_totals(by_category(db, filters, as_of))
 
 
-def by_status(db: Store, filters: Filters) -> pd.DataFrame:
+def by_status(db: Store, filters: Filters, as_of: date | None = None) -> pd.DataFrame:
     """One row per status present, in lifecycle order."""
-    return _ordered(db.df("by_status", filters.sql_params()), "status", vocab.STATUS_CODES)
+    return _ordered(db.df("by_status", _params(db, filters, as_of)), "status", vocab.STATUS_CODES)
 
 
 def area_totals(categories: pd.DataFrame) -> pd.DataFrame:
@@ -90,17 +99,20 @@ def area_totals(categories: pd.DataFrame) -> pd.DataFrame:
     return _ordered(out, "area", tuple(a.code for a in vocab.AREAS))
 
 
-def by_town(db: Store, filters: Filters, as_of: date) -> pd.DataFrame:
-    """Per town, largest investment first, with start and completion rates."""
-    df = db.df("by_town", flag_params(filters, as_of))
-    df["start_rate"] = df["started"] / df["projects"]
-    df["finish_rate"] = df["finished"] / df["projects"]
+def by_town(db: Store, filters: Filters, as_of: date | None = None, lang: str = "zh") -> pd.DataFrame:
+    """Per town, largest investment first, with the indicator rates; the unplaced projects
+    form one row whose county is None and whose town reads 未定位."""
+    df = indicators.with_rates(db.df("by_town", _params(db, filters, as_of)), tuple(indicators.RATES))
+    unplaced = df["town_key"] == UNPLACED
+    if unplaced.any():
+        df["town"] = df["town"].astype(object)
+        df.loc[unplaced, "town"] = t("unplaced", lang)
     return df
 
 
 def monthly_trend(db: Store, filters: Filters, months: int = 24, as_of: date | None = None) -> pd.DataFrame:
     """Cumulative started and finished projects per month, over the last `months` months."""
-    df = db.df("monthly_trend", filters.sql_params())
+    df = db.df("monthly_trend", _params(db, filters, as_of))
     if df.empty:
         return pd.DataFrame(columns=["month", "started", "finished"])
     df["month"] = pd.to_datetime(df["month"])
@@ -113,18 +125,20 @@ def monthly_trend(db: Store, filters: Filters, months: int = 24, as_of: date | N
     return merged
 
 
-def attention(db: Store, filters: Filters, as_of: date, limit: int = 50) -> pd.DataFrame:
+def attention(db: Store, filters: Filters, as_of: date | None = None, limit: int = 50) -> pd.DataFrame:
     """Late and stalled projects, late first, then by budget."""
-    return db.df("attention", {**flag_params(filters, as_of), "limit": limit})
+    return db.df("attention", {**_params(db, filters, as_of), "limit": limit})
 
 
-def project_table(db: Store, filters: Filters, as_of: date, limit: int | None = TABLE_LIMIT) -> pd.DataFrame:
+def project_table(db: Store, filters: Filters, as_of: date | None = None,
+                  limit: int | None = TABLE_LIMIT) -> pd.DataFrame:
     """The filtered projects with every column; `limit=None` gives all (for exports)."""
-    return db.df("project_table", {**flag_params(filters, as_of), "limit": limit if limit is not None else 2**62})
+    return db.df("project_table", {**_params(db, filters, as_of), "limit": limit if limit is not None else 2**62})
 
 
-def project_detail(db: Store, project_id: str, as_of: date) -> dict | None:
-    return db.one("project_detail", {"project_id": project_id, "as_of": as_of})
+def project_detail(db: Store, project_id: str, as_of: date | None = None) -> dict | None:
+    """One project with its place keys and flags, as the macro chain defines them."""
+    return db.one("project_detail", {"project_id": project_id, "as_of": as_of or data_date(db)})
 
 
 def project_history(db: Store, project_id: str) -> pd.DataFrame:
@@ -132,7 +146,7 @@ def project_history(db: Store, project_id: str) -> pd.DataFrame:
 
 
 # Facets ---------------------------------------------------------------------------
-FACETS = ("county", "town", "village", "category", "status", "year", "source")
+FACETS = ("county", "town", "village", "category", "status", "year", "source", "flag")
 
 # Which filter fields a facet ignores: its own, and for places the places below it.
 _FACET_CLEARS = {
@@ -143,27 +157,30 @@ _FACET_CLEARS = {
     "status": ("statuses",),
     "year": ("years",),
     "source": ("sources",),
+    "flag": ("flags",),
 }
 
 
-def facet_counts(db: Store, filters: Filters, facet: str) -> dict[str, int]:
-    """{value: project count} for one facet, under every other filter."""
+def facet_counts(db: Store, filters: Filters, facet: str, as_of: date | None = None) -> dict[str, int]:
+    """{value key: project count} for one facet, under every other filter (display only)."""
     cleared = replace(filters, **{name: () for name in _FACET_CLEARS[facet]})
-    if facet == "source":
-        row = db.one("facet_source", cleared.sql_params()) or {}
-        return {code: int(row.get(code) or 0) for code in vocab.FUND_SOURCE_CODES}
-    return {str(value): int(n) for value, n in db.rows(f"facet_{facet}", cleared.sql_params())}
+    params = _params(db, cleared, as_of)
+    if facet in ("source", "flag"):
+        row = db.one(f"facet_{facet}", params) or {}
+        codes = vocab.FUND_SOURCE_CODES if facet == "source" else FLAG_CODES
+        return {code: int(row.get(code) or 0) for code in codes}
+    return {str(value): int(n) for value, n in db.rows(f"facet_{facet}", params)}
 
 
 # Town page and meeting pack --------------------------------------------------------
-def by_village(db: Store, filters: Filters, as_of: date) -> pd.DataFrame:
-    """Per village: projects, investment, started, finished, late."""
-    return db.df("by_village", flag_params(filters, as_of))
+def by_village(db: Store, filters: Filters, as_of: date | None = None) -> pd.DataFrame:
+    """Per village: projects, investment, started, finished, late, with the rates."""
+    return indicators.with_rates(db.df("by_village", _params(db, filters, as_of)))
 
 
-def teams(db: Store, filters: Filters) -> pd.DataFrame:
+def teams(db: Store, filters: Filters, as_of: date | None = None) -> pd.DataFrame:
     """The town teams and assisting units behind the filtered projects."""
-    return db.df("teams", filters.sql_params())
+    return db.df("teams", _params(db, filters, as_of))
 
 
 @dataclass(frozen=True)
@@ -178,13 +195,14 @@ class Changes:
     reported: int = 0
 
 
-def changes_since_previous_report(db: Store, filters: Filters) -> Changes:
+def changes_since_previous_report(db: Store, filters: Filters, as_of: date | None = None) -> Changes:
     """What the latest progress report changed against the one before it."""
-    found = db.one("last_two_report_dates", filters.sql_params())
+    params = _params(db, filters, as_of)
+    found = db.one("last_two_report_dates", params)
     dates = [d for d in ((found or {}).get("latest"), (found or {}).get("previous")) if d is not None]
     if len(dates) < 2:
         return Changes(latest=dates[0] if dates else None, previous=None)
-    row = db.one("changes_between_reports", {**filters.sql_params(), "latest": dates[0], "previous": dates[1]})
+    row = db.one("changes_between_reports", {**params, "latest": dates[0], "previous": dates[1]})
     return Changes(latest=dates[0], previous=dates[1], new_projects=int(row["new_projects"]),
                    newly_started=int(row["newly_started"]), newly_completed=int(row["newly_completed"]),
                    avg_progress_gain=float(row["avg_progress_gain"]), spent_wan_delta=float(row["spent_wan_delta"]),
@@ -194,13 +212,14 @@ def changes_since_previous_report(db: Store, filters: Filters) -> Changes:
 RANK_INDICATORS = ("budget_wan", "start_rate", "finish_rate", "late", "beneficiaries_per_wan")
 
 
-def town_comparison(db: Store, filters: Filters, as_of: date, indicator: str) -> pd.DataFrame:
+def town_comparison(db: Store, filters: Filters, as_of: date | None, indicator: str,
+                    lang: str = "zh") -> pd.DataFrame:
     """Towns of the selection ranked on one indicator (best first; for late, most first)."""
     if indicator not in RANK_INDICATORS:
         raise ValueError(f"unknown indicator {indicator!r}")
-    towns = by_town(db, filters, as_of)
-    towns["beneficiaries_per_wan"] = towns["beneficiaries"] / towns["budget_wan"].where(towns["budget_wan"] > 0)
-    assisted = teams(db, filters)
+    towns = by_town(db, filters, as_of, lang)
+    towns["beneficiaries_per_wan"] = indicators.ratio(towns["beneficiaries"], towns["budget_wan"])
+    assisted = teams(db, filters, as_of)
     assisted_keys = set(zip(assisted["county"], assisted["town"])) if not assisted.empty else set()
     towns["assisted"] = [(c, t) in assisted_keys for c, t in zip(towns["county"], towns["town"])]
     towns["value"] = towns[indicator]

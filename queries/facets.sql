@@ -2,50 +2,40 @@
 -- filters, so the counts say what choosing a value would give.
 
 -- name: facet_county
--- Projects per county.
-SELECT county AS value, count(*) AS n
-FROM filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword)
-WHERE county IS NOT NULL
-GROUP BY county ORDER BY n DESC, value;
+-- Projects per county key ('_unplaced': no county, or one outside the gazetteer).
+SELECT county_key AS value, count(*) AS n
+FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
+GROUP BY county_key ORDER BY n DESC, value;
 
 -- name: facet_town
--- Projects per town, keyed county/town (grouped first: the key is built per town, not per row).
-SELECT concat_ws('/', county, town) AS value, n
-FROM (
-    SELECT county, town, count(*) AS n
-    FROM filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword)
-    WHERE town IS NOT NULL
-    GROUP BY county, town
-)
-ORDER BY n DESC, value;
+-- Projects per town key, county/town ('_unplaced': no town, or a place outside the gazetteer).
+SELECT town_key AS value, count(*) AS n
+FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
+GROUP BY town_key ORDER BY n DESC, value;
 
 -- name: facet_village
--- Projects per village, keyed county/town/village (grouped first, like facet_town).
-SELECT concat_ws('/', county, town, village) AS value, n
-FROM (
-    SELECT county, town, village, count(*) AS n
-    FROM filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword)
-    WHERE village IS NOT NULL AND town IS NOT NULL
-    GROUP BY county, town, village
-)
-ORDER BY n DESC, value;
+-- Projects per village key, county/town/village, of projects placed in a gazetteer town.
+SELECT village_key AS value, count(*) AS n
+FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
+WHERE village_key IS NOT NULL
+GROUP BY village_key ORDER BY n DESC, value;
 
 -- name: facet_category
 -- Projects per category.
 SELECT category AS value, count(*) AS n
-FROM filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword)
+FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
 GROUP BY category ORDER BY n DESC;
 
 -- name: facet_status
 -- Projects per status.
 SELECT status AS value, count(*) AS n
-FROM filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword)
+FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
 GROUP BY status ORDER BY n DESC;
 
 -- name: facet_year
 -- Projects per year.
 SELECT CAST(year AS VARCHAR) AS value, count(*) AS n
-FROM filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword)
+FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
 WHERE year IS NOT NULL
 GROUP BY year ORDER BY year DESC;
 
@@ -57,4 +47,10 @@ SELECT count(*) FILTER (WHERE fund_central_wan > 0) AS central,
        count(*) FILTER (WHERE fund_county_wan > 0) AS county,
        count(*) FILTER (WHERE fund_assistance_wan > 0) AS assistance,
        count(*) FILTER (WHERE fund_social_wan > 0) AS social
-FROM filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword);
+FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags);
+
+-- name: facet_flag
+-- Late and stalled projects (one row, a column per flag).
+SELECT count(*) FILTER (WHERE is_late) AS late,
+       count(*) FILTER (WHERE is_stalled) AS stalled
+FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags);

@@ -18,15 +18,16 @@ SELECT count(*) AS projects,
        min(draw_lat) FILTER (WHERE placement <> 'unplaced') AS south,
        max(draw_lon) FILTER (WHERE placement <> 'unplaced') AS east,
        max(draw_lat) FILTER (WHERE placement <> 'unplaced') AS north
-FROM placed_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of);
+FROM placed_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags);
 
 -- name: map_points
 -- The drawable filtered projects with what a point and its tooltip need, largest budget first (up to $limit rows).
-SELECT project_id, name, county, town, village, category, status, progress_pct, budget_wan, is_late,
+-- County and town are '' where missing, so labels never meet a NULL.
+SELECT project_id, name, coalesce(county, '') AS county, coalesce(town, '') AS town, village, category, status, progress_pct, budget_wan, is_late,
        round(draw_lon, 5) AS lon,
        round(draw_lat, 5) AS lat,
        placement
-FROM placed_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of)
+FROM placed_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
 WHERE placement <> 'unplaced'
 ORDER BY budget_wan DESC NULLS LAST, project_id
 LIMIT $limit;
@@ -38,13 +39,13 @@ WITH stats AS (
     SELECT f.county, f.town,
            count(*) AS projects,
            coalesce(sum(f.budget_wan), 0) AS budget_wan,
-           count(*) FILTER (WHERE f.status IN ('in_progress', 'completed', 'accepted', 'suspended')) AS started,
-           count(*) FILTER (WHERE f.status IN ('completed', 'accepted')) AS finished,
+           count(*) FILTER (WHERE f.is_started) AS started,
+           count(*) FILTER (WHERE f.is_finished) AS finished,
            count(*) FILTER (WHERE f.is_late) AS late,
            avg(f.lon) AS mean_lon,
            avg(f.lat) AS mean_lat
-    FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of) AS f
-    WHERE f.town IS NOT NULL
+    FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags) AS f
+    WHERE f.town IS NOT NULL AND f.county IS NOT NULL
     GROUP BY f.county, f.town
 ),
 scope AS (
@@ -72,18 +73,19 @@ SELECT round((floor(draw_lon / $cell) + 0.5) * $cell, 5) AS lon,
        round((floor(draw_lat / $cell) + 0.5) * $cell, 5) AS lat,
        count(*) AS projects,
        coalesce(sum(budget_wan), 0) AS budget_wan,
-       count(*) FILTER (WHERE status IN ('in_progress', 'completed', 'accepted', 'suspended')) AS started,
-       count(*) FILTER (WHERE status IN ('completed', 'accepted')) AS finished,
+       count(*) FILTER (WHERE is_started) AS started,
+       count(*) FILTER (WHERE is_finished) AS finished,
        count(*) FILTER (WHERE is_late) AS late
-FROM placed_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of)
+FROM placed_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
 WHERE placement <> 'unplaced'
 GROUP BY floor(draw_lon / $cell), floor(draw_lat / $cell)
 ORDER BY projects DESC;
 
 -- name: map_imprecise
 -- Filtered projects not placed by their own exact coordinates, for the location-honesty list (up to $limit rows).
-SELECT project_id, name, county, town, village, category, status, budget_wan, placement
-FROM placed_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of)
+SELECT project_id, name, coalesce(county, '') AS county, coalesce(town, '') AS town, village, category, status,
+       budget_wan, placement
+FROM placed_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
 WHERE placement <> 'exact'
 ORDER BY CASE placement WHEN 'unplaced' THEN 0 WHEN 'none' THEN 1 WHEN 'county' THEN 2 WHEN 'town' THEN 3 ELSE 4 END,
          county, town, village NULLS FIRST, project_id

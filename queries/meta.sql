@@ -28,10 +28,6 @@ SELECT town_code, county_code, county, town, town_type, lon, lat FROM town_rows;
 INSERT INTO villages (village_code, village, village_stem, town_code, county_code)
 SELECT village_code, village, village_stem, town_code, county_code FROM village_rows;
 
--- name: all_towns
--- The gazetteer towns with their points.
-SELECT town_code, county_code, county, town, town_type, lon, lat FROM towns ORDER BY town_code;
-
 -- name: data_date
 -- The date the data speaks for: the latest progress report, else the meta value.
 SELECT coalesce(
@@ -46,3 +42,7 @@ SELECT count(*) AS n FROM projects;
 -- name: meta_table_exists
 -- Whether the database has a meta table yet (a brand-new file has none).
 SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta';
+
+-- name: demo_project_count
+-- How many projects of the demo portfolio (batch 'demo') the library still holds.
+SELECT count(*) AS n FROM projects WHERE batch_id = 'demo';

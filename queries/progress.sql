@@ -4,16 +4,7 @@
 -- Recompute the whole progress rollup from the reports.
 DELETE FROM progress_latest;
 INSERT INTO progress_latest BY NAME
-SELECT project_id,
-       count(*) AS report_count,
-       min(report_date) AS first_report_date,
-       max(report_date) AS last_report_date,
-       arg_max(progress_pct, report_date) AS last_progress_pct,
-       list(progress_pct ORDER BY report_date DESC)[2] AS prev_progress_pct,
-       list(progress_pct ORDER BY report_date DESC)[4] AS progress_3_back_pct,
-       list(report_date ORDER BY report_date DESC)[2] AS prev_report_date
-FROM progress_reports
-GROUP BY project_id;
+SELECT * FROM progress_rollup;
 
 -- name: delete_progress_latest_for
 -- Drop the rollup rows of the projects in the registered frame changed_ids.
@@ -22,17 +13,8 @@ DELETE FROM progress_latest WHERE project_id IN (SELECT project_id FROM changed_
 -- name: insert_progress_latest_for
 -- Recompute the rollup rows of the projects in the registered frame changed_ids.
 INSERT INTO progress_latest BY NAME
-SELECT project_id,
-       count(*) AS report_count,
-       min(report_date) AS first_report_date,
-       max(report_date) AS last_report_date,
-       arg_max(progress_pct, report_date) AS last_progress_pct,
-       list(progress_pct ORDER BY report_date DESC)[2] AS prev_progress_pct,
-       list(progress_pct ORDER BY report_date DESC)[4] AS progress_3_back_pct,
-       list(report_date ORDER BY report_date DESC)[2] AS prev_report_date
-FROM progress_reports
-WHERE project_id IN (SELECT project_id FROM changed_ids)
-GROUP BY project_id;
+SELECT * FROM progress_rollup
+WHERE project_id IN (SELECT project_id FROM changed_ids);
 
 -- name: sync_project_rollups
 -- Copy the rollup into the projects' own columns where it differs (and clear it where a
@@ -63,8 +45,8 @@ ORDER BY report_date;
 -- name: monthly_trend
 -- Per month: projects started and finished among the filtered ones (from their actual dates).
 WITH f AS (
-    SELECT actual_start, actual_end, status
-    FROM filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword)
+    SELECT actual_start, actual_end, is_finished
+    FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
 )
 SELECT CAST(month AS DATE) AS month, CAST(sum(started) AS BIGINT) AS started, CAST(sum(finished) AS BIGINT) AS finished
 FROM (
@@ -72,7 +54,7 @@ FROM (
     FROM f WHERE actual_start IS NOT NULL
     UNION ALL
     SELECT date_trunc('month', actual_end), 0, 1
-    FROM f WHERE actual_end IS NOT NULL AND status IN ('completed', 'accepted')
+    FROM f WHERE actual_end IS NOT NULL AND is_finished
 )
 GROUP BY month
 ORDER BY month;

@@ -6,13 +6,13 @@ SELECT count(*) AS projects,
        coalesce(sum(budget_wan), 0) AS budget_wan,
        coalesce(sum(funds_in_place_wan), 0) AS funds_in_place_wan,
        coalesce(sum(spent_wan), 0) AS spent_wan,
-       count(*) FILTER (WHERE status IN ('in_progress', 'completed', 'accepted', 'suspended')) AS started,
-       count(*) FILTER (WHERE status IN ('completed', 'accepted')) AS finished,
+       count(*) FILTER (WHERE is_started) AS started,
+       count(*) FILTER (WHERE is_finished) AS finished,
        CAST(coalesce(sum(beneficiaries), 0) AS BIGINT) AS beneficiaries,
        CAST(coalesce(sum(beneficiary_households), 0) AS BIGINT) AS households,
        count(*) FILTER (WHERE is_late) AS late,
        count(*) FILTER (WHERE is_stalled) AS stalled
-FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of);
+FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags);
 
 -- name: by_category
 -- Count, money and beneficiaries per category.
@@ -21,8 +21,8 @@ SELECT category,
        coalesce(sum(budget_wan), 0) AS budget_wan,
        coalesce(sum(spent_wan), 0) AS spent_wan,
        CAST(coalesce(sum(beneficiaries), 0) AS BIGINT) AS beneficiaries,
-       count(*) FILTER (WHERE status IN ('completed', 'accepted')) AS finished
-FROM filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword)
+       count(*) FILTER (WHERE is_finished) AS finished
+FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
 GROUP BY category;
 
 -- name: by_status
@@ -30,35 +30,33 @@ GROUP BY category;
 SELECT status,
        count(*) AS projects,
        coalesce(sum(budget_wan), 0) AS budget_wan
-FROM filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword)
+FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
 GROUP BY status;
 
--- name: by_category_status
--- Count per category and status, for stacked bars.
-SELECT category, status, count(*) AS projects, coalesce(sum(budget_wan), 0) AS budget_wan
-FROM filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword)
-GROUP BY category, status;
-
 -- name: by_town
--- Per town: count, money, started, finished, late and stalled.
-SELECT county, town,
+-- Per town key (all unplaced projects in one row, county and town NULL): count, money, started,
+-- finished, late and stalled.
+SELECT CASE WHEN town_key <> '_unplaced' THEN any_value(county) END AS county,
+       CASE WHEN town_key <> '_unplaced' THEN any_value(town) END AS town,
+       town_key,
        count(*) AS projects,
        coalesce(sum(budget_wan), 0) AS budget_wan,
+       coalesce(sum(funds_in_place_wan), 0) AS funds_in_place_wan,
        coalesce(sum(spent_wan), 0) AS spent_wan,
-       count(*) FILTER (WHERE status IN ('in_progress', 'completed', 'accepted', 'suspended')) AS started,
-       count(*) FILTER (WHERE status IN ('completed', 'accepted')) AS finished,
+       count(*) FILTER (WHERE is_started) AS started,
+       count(*) FILTER (WHERE is_finished) AS finished,
        count(*) FILTER (WHERE is_late) AS late,
        count(*) FILTER (WHERE is_stalled) AS stalled,
        CAST(coalesce(sum(beneficiaries), 0) AS BIGINT) AS beneficiaries
-FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of)
-GROUP BY county, town
-ORDER BY budget_wan DESC;
+FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
+GROUP BY town_key
+ORDER BY budget_wan DESC, town_key;
 
 -- name: attention
 -- Late or stalled projects, the largest first.
-SELECT project_id, name, county, town, village, category, status, progress_pct,
+SELECT project_id, name, county, town, village, town_key, category, status, progress_pct,
        plan_end, last_report_date, budget_wan, is_late, is_stalled
-FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of)
+FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
 WHERE is_late OR is_stalled
 ORDER BY is_late DESC, budget_wan DESC NULLS LAST, project_id
 LIMIT $limit;
@@ -73,19 +71,16 @@ SELECT project_id, name, county, town, village, category, subcategory, area, nat
        status, progress_pct, plan_start, plan_end, actual_start, actual_end,
        beneficiaries, beneficiary_households, year, lon, lat, location_precision,
        assisting_unit, team, responsible_unit, responsible_person, notes,
-       is_late, is_stalled, last_report_date, updated_at
-FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of)
+       is_late, is_stalled, last_report_date, updated_at, county_key, town_key, batch_id
+FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
 ORDER BY project_id
 LIMIT $limit;
 
 -- name: project_detail
--- One project with its derived flags.
-SELECT p.*,
-       coalesce(p.plan_end < $as_of AND p.status NOT IN ('completed', 'accepted'), false) AS is_late,
-       coalesce(p.status = 'in_progress' AND p.report_count >= 4
-                AND p.last_progress_pct <= p.progress_3_back_pct, false) AS is_stalled
-FROM projects AS p
-WHERE p.project_id = $project_id;
+-- One project with its place keys and derived flags (the same columns every query reads).
+SELECT *
+FROM flagged_projects([], [], [], [], [], [], [], '', $as_of)
+WHERE project_id = $project_id;
 
 -- name: insert_projects_frame
 -- Append the rows of the registered frame new_projects (columns by name).

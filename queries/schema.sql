@@ -160,51 +160,101 @@ CREATE TABLE IF NOT EXISTS column_mappings (
     saved_at TIMESTAMP
 );
 
+-- name: create_indicator_macros
+-- The indicators, each defined here once (tests check them against vocab.py):
+-- 开工 started = 在建/已完工/已验收/暂停; 完工 finished = 已完工/已验收;
+-- 逾期 late = past its plan_end on the data date and not finished;
+-- 停滞 stalled = in progress with no gain over its last three reports (needs four reports).
+CREATE OR REPLACE MACRO status_started(status) AS
+    coalesce(status IN ('in_progress', 'completed', 'accepted', 'suspended'), false);
+CREATE OR REPLACE MACRO status_finished(status) AS coalesce(status IN ('completed', 'accepted'), false);
+CREATE OR REPLACE MACRO project_late(status, plan_end, as_of) AS
+    coalesce(plan_end < as_of AND NOT status_finished(status), false);
+CREATE OR REPLACE MACRO project_stalled(status, report_count, last_progress_pct, progress_3_back_pct) AS
+    coalesce(status = 'in_progress' AND report_count >= 4 AND last_progress_pct <= progress_3_back_pct, false);
+
+-- name: create_progress_rollup
+-- The progress rollup of every project, computed from its reports (progress_latest stores it).
+CREATE OR REPLACE VIEW progress_rollup AS
+SELECT project_id,
+       count(*) AS report_count,
+       min(report_date) AS first_report_date,
+       max(report_date) AS last_report_date,
+       arg_max(progress_pct, report_date) AS last_progress_pct,
+       list(progress_pct ORDER BY report_date DESC)[2] AS prev_progress_pct,
+       list(progress_pct ORDER BY report_date DESC)[4] AS progress_3_back_pct,
+       list(report_date ORDER BY report_date DESC)[2] AS prev_report_date
+FROM progress_reports
+GROUP BY project_id;
+
 -- name: create_filtered_projects
--- The one filter used by every query. Empty lists and '' mean "no restriction".
--- Places are keyed county/town(/village) because names repeat across counties.
+-- The one filter used by every query (through flagged_projects). Empty lists and '' mean
+-- "no restriction". Places are keyed county/town(/village) because names repeat across
+-- counties; a project whose county or town is missing or outside the gazetteer has the
+-- key '_unplaced' (shown as 未定位), so it can be counted and chosen like any place.
+-- is_started and is_finished are the 开工/完工 columns every count reads.
 CREATE OR REPLACE MACRO filtered_projects(
     counties, towns, villages, categories, statuses, years, sources, keyword
 ) AS TABLE
-SELECT p.*
-FROM projects AS p
-WHERE (len(counties) = 0 OR list_contains(counties, p.county))
-  AND (len(towns) = 0 OR list_contains(towns, concat_ws('/', p.county, p.town)))
-  AND (len(villages) = 0 OR list_contains(villages, concat_ws('/', p.county, p.town, p.village)))
-  AND (len(categories) = 0 OR list_contains(categories, p.category))
-  AND (len(statuses) = 0 OR list_contains(statuses, p.status))
-  AND (len(years) = 0 OR list_contains(years, p.year))
+SELECT k.*
+FROM (
+    SELECT p.*,
+           CASE WHEN gc.county IS NOT NULL THEN p.county ELSE '_unplaced' END AS county_key,
+           CASE WHEN gt.town IS NOT NULL THEN concat_ws('/', p.county, p.town) ELSE '_unplaced' END AS town_key,
+           CASE WHEN gt.town IS NOT NULL AND coalesce(p.village, '') <> ''
+                THEN concat_ws('/', p.county, p.town, p.village) END AS village_key,
+           status_started(p.status) AS is_started,
+           status_finished(p.status) AS is_finished
+    FROM projects AS p
+    LEFT JOIN (SELECT DISTINCT county FROM towns) AS gc ON gc.county = p.county
+    LEFT JOIN (SELECT DISTINCT county, town FROM towns) AS gt ON gt.county = p.county AND gt.town = p.town
+) AS k
+WHERE (len(counties) = 0 OR list_contains(counties, k.county_key))
+  AND (len(towns) = 0 OR list_contains(towns, k.town_key))
+  AND (len(villages) = 0 OR list_contains(villages, k.village_key))
+  AND (len(categories) = 0 OR list_contains(categories, k.category))
+  AND (len(statuses) = 0 OR list_contains(statuses, k.status))
+  AND (len(years) = 0 OR list_contains(years, k.year))
   AND (len(sources) = 0
-       OR (list_contains(sources, 'central') AND coalesce(p.fund_central_wan, 0) > 0)
-       OR (list_contains(sources, 'provincial') AND coalesce(p.fund_provincial_wan, 0) > 0)
-       OR (list_contains(sources, 'city') AND coalesce(p.fund_city_wan, 0) > 0)
-       OR (list_contains(sources, 'county') AND coalesce(p.fund_county_wan, 0) > 0)
-       OR (list_contains(sources, 'assistance') AND coalesce(p.fund_assistance_wan, 0) > 0)
-       OR (list_contains(sources, 'social') AND coalesce(p.fund_social_wan, 0) > 0))
-  AND (keyword = ''
-       OR contains(lower(p.name), lower(keyword))
-       OR contains(lower(coalesce(p.description, '')), lower(keyword))
-       OR contains(coalesce(p.village, ''), keyword)
-       OR contains(p.project_id, keyword));
+       OR (list_contains(sources, 'central') AND coalesce(k.fund_central_wan, 0) > 0)
+       OR (list_contains(sources, 'provincial') AND coalesce(k.fund_provincial_wan, 0) > 0)
+       OR (list_contains(sources, 'city') AND coalesce(k.fund_city_wan, 0) > 0)
+       OR (list_contains(sources, 'county') AND coalesce(k.fund_county_wan, 0) > 0)
+       OR (list_contains(sources, 'assistance') AND coalesce(k.fund_assistance_wan, 0) > 0)
+       OR (list_contains(sources, 'social') AND coalesce(k.fund_social_wan, 0) > 0))
+  AND (coalesce(keyword, '') = ''
+       OR contains(lower(k.name), lower(keyword))
+       OR contains(lower(coalesce(k.description, '')), lower(keyword))
+       OR contains(coalesce(k.village, ''), keyword)
+       OR contains(k.project_id, keyword));
 
 -- name: create_flagged_projects
--- Filtered projects with the derived flags: late (past plan_end, not finished) and
--- stalled (in progress, no gain over the last three reports). Never stored.
+-- Filtered projects with the derived flags is_late and is_stalled on the reference date
+-- `as_of` (NULL: the data date), narrowed by the flag filter `flags` ('late', 'stalled':
+-- a project with any of the chosen flags). Never stored. Every query reads this macro
+-- (or placed_projects, which reads it).
 CREATE OR REPLACE MACRO flagged_projects(
-    counties, towns, villages, categories, statuses, years, sources, keyword, as_of
+    counties, towns, villages, categories, statuses, years, sources, keyword, as_of, flags := []
 ) AS TABLE
-SELECT f.*,
-       coalesce(f.plan_end < as_of AND f.status NOT IN ('completed', 'accepted'), false) AS is_late,
-       coalesce(f.status = 'in_progress' AND f.report_count >= 4
-                AND f.last_progress_pct <= f.progress_3_back_pct, false) AS is_stalled
-FROM filtered_projects(counties, towns, villages, categories, statuses, years, sources, keyword) AS f;
+SELECT g.*
+FROM (
+    SELECT f.*,
+           project_late(f.status, f.plan_end, coalesce(as_of, (
+               SELECT coalesce(max(report_date), TRY_CAST((SELECT value FROM meta WHERE key = 'data_date') AS DATE),
+                               current_date) FROM progress_reports))) AS is_late,
+           project_stalled(f.status, f.report_count, f.last_progress_pct, f.progress_3_back_pct) AS is_stalled
+    FROM filtered_projects(counties, towns, villages, categories, statuses, years, sources, keyword) AS f
+) AS g
+WHERE len(coalesce(flags, [])) = 0
+   OR (list_contains(flags, 'late') AND g.is_late)
+   OR (list_contains(flags, 'stalled') AND g.is_stalled);
 
 -- name: create_placed_projects
 -- Flagged projects with the position the map draws: their own coordinates, else their town's
 -- gazetteer point. `placement` says how precise that is: exact / village / town / county as
 -- stored, 'none' for a fallback to the town point, 'unplaced' when nothing can be drawn.
 CREATE OR REPLACE MACRO placed_projects(
-    counties, towns, villages, categories, statuses, years, sources, keyword, as_of
+    counties, towns, villages, categories, statuses, years, sources, keyword, as_of, flags := []
 ) AS TABLE
 SELECT f.*,
        coalesce(f.lon, t.lon) AS draw_lon,
@@ -216,5 +266,6 @@ SELECT f.*,
            WHEN t.lon IS NOT NULL THEN 'none'
            ELSE 'unplaced'
        END AS placement
-FROM flagged_projects(counties, towns, villages, categories, statuses, years, sources, keyword, as_of) AS f
+FROM flagged_projects(counties, towns, villages, categories, statuses, years, sources, keyword, as_of,
+                      flags := flags) AS f
 LEFT JOIN towns AS t ON t.county = f.county AND t.town = f.town;

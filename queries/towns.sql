@@ -2,21 +2,21 @@
 
 -- name: by_village
 -- Per village of the filtered projects: count, investment, started and finished.
-SELECT county, town, coalesce(village, '') AS village,
+SELECT county, town, town_key, coalesce(village, '') AS village,
        count(*) AS projects,
        coalesce(sum(budget_wan), 0) AS budget_wan,
-       count(*) FILTER (WHERE status IN ('in_progress', 'completed', 'accepted', 'suspended')) AS started,
-       count(*) FILTER (WHERE status IN ('completed', 'accepted')) AS finished,
+       count(*) FILTER (WHERE is_started) AS started,
+       count(*) FILTER (WHERE is_finished) AS finished,
        count(*) FILTER (WHERE is_late) AS late,
        CAST(coalesce(sum(beneficiaries), 0) AS BIGINT) AS beneficiaries
-FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of)
-GROUP BY county, town, village
-ORDER BY county, town, budget_wan DESC;
+FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
+GROUP BY county, town, town_key, village
+ORDER BY county NULLS LAST, town NULLS LAST, budget_wan DESC;
 
 -- name: teams
 -- The town teams and assisting units behind the filtered projects.
 SELECT county, town, team, assisting_unit, count(*) AS projects
-FROM filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword)
+FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
 WHERE team IS NOT NULL OR assisting_unit IS NOT NULL
 GROUP BY county, town, team, assisting_unit
 ORDER BY county, town;
@@ -27,7 +27,7 @@ ORDER BY county, town;
 -- latest, its previous one.
 WITH f AS (
     SELECT last_report_date, prev_report_date
-    FROM filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword)
+    FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
     WHERE last_report_date IS NOT NULL
 ),
 latest AS (SELECT max(last_report_date) AS d FROM f)
@@ -40,16 +40,15 @@ GROUP BY latest.d;
 -- What changed from the report of $previous to the report of $latest among the filtered projects.
 WITH f AS (
     SELECT project_id
-    FROM filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword)
+    FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
 ),
 latest AS (SELECT * FROM progress_reports WHERE report_date = $latest AND project_id IN (SELECT project_id FROM f)),
 previous AS (SELECT * FROM progress_reports WHERE report_date = $previous AND project_id IN (SELECT project_id FROM f))
 SELECT
     count(*) FILTER (WHERE p.project_id IS NULL) AS new_projects,
-    count(*) FILTER (WHERE l.status IN ('completed', 'accepted')
-                     AND coalesce(p.status, '') NOT IN ('completed', 'accepted')) AS newly_completed,
-    count(*) FILTER (WHERE l.status = 'in_progress' AND coalesce(p.status, 'planned')
-                     IN ('planned', 'approved', 'tendering')) AS newly_started,
+    count(*) FILTER (WHERE status_finished(l.status) AND NOT status_finished(p.status)) AS newly_completed,
+    count(*) FILTER (WHERE l.status = 'in_progress' AND NOT status_started(coalesce(p.status, 'planned')))
+        AS newly_started,
     coalesce(sum(greatest(l.progress_pct - coalesce(p.progress_pct, 0), 0)), 0) AS progress_points_gained,
     coalesce(avg(l.progress_pct - coalesce(p.progress_pct, 0)), 0) AS avg_progress_gain,
     coalesce(sum(greatest(coalesce(l.spent_wan, 0) - coalesce(p.spent_wan, 0), 0)), 0) AS spent_wan_delta,

@@ -71,12 +71,11 @@ def test_demo_scales_for_benchmarks():
 
 
 def test_sql_status_lists_match_vocabulary():
-    kpis = sql.query("kpis")
-    started = re.search(r"status IN \(([^)]*)\) \) AS started|status IN \(([^)]*)\)\) AS started", kpis)
-    listed = re.findall(r"'(\w+)'", (started.group(1) or started.group(2)))
-    assert tuple(listed) == vocab.STARTED_STATUS_CODES
-    assert "status IN ('completed', 'accepted')" in kpis
-    assert vocab.FINISHED_STATUS_CODES == ("completed", "accepted")
+    macros = sql.query("create_indicator_macros")
+    started = re.search(r"MACRO status_started\(status\) AS\s+coalesce\(status IN \(([^)]*)\)", macros)
+    finished = re.search(r"MACRO status_finished\(status\) AS coalesce\(status IN \(([^)]*)\)", macros)
+    assert tuple(re.findall(r"'(\w+)'", started.group(1))) == vocab.STARTED_STATUS_CODES
+    assert tuple(re.findall(r"'(\w+)'", finished.group(1))) == vocab.FINISHED_STATUS_CODES == ("completed", "accepted")
 
 
 def test_every_category_has_label_colour_and_area():

@@ -1,13 +1,24 @@
-"""Cached data access for pages: one store per process, results keyed by data version."""
+"""Cached data access for pages: one store per process, results keyed by data version.
+
+Pages call the portfolio.views functions through typed wrappers (`data.kpis(filters,
+as_of)`, `data.facet_counts(filters, "town")`): same names, same arguments minus the
+store, so a reader and a static tool can follow every call. Each wrapper runs through
+one st.cache_data function keyed by the view's name, its arguments and the data version.
+"""
 from __future__ import annotations
 
+import functools
 from datetime import date
+from typing import Any, Callable, Concatenate, ParamSpec, TypeVar
 
 import streamlit as st
 
 from portfolio import views
 from portfolio.filters import Filters
 from portfolio.store import Store, db_path_from_env
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @st.cache_resource(show_spinner=False)
@@ -20,48 +31,70 @@ def store() -> Store:
     return get_store(str(db_path_from_env()))
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
-def _view(name: str, filters: Filters | None, as_of: date | None, data_version: int,
-          kwargs: tuple, _db: Store):
-    """Run portfolio.views.<name>; cached per arguments and data version."""
-    fn = getattr(views, name)
-    given = {"filters": filters, "as_of": as_of, **dict(kwargs)}
-    return fn(_db, **{k: v for k, v in given.items() if v is not None or k in dict(kwargs)})
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _run(name: str, data_version: int, args: tuple, kwargs: tuple, _fn: Callable[..., Any], _db: Store):
+    """_fn(_db, *args, **kwargs), cached per view name, arguments and data version."""
+    return _fn(_db, *args, **dict(kwargs))
+
+
+def cached(fn: Callable[Concatenate[Store, P], R]) -> Callable[P, R]:
+    """A views function without its store argument, its answers cached for the current data."""
+    name = f"{fn.__module__}.{fn.__qualname__}"
+
+    @functools.wraps(fn)
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        db = store()
+        return _run(name, db.data_version(), args, tuple(sorted(kwargs.items())), _fn=fn, _db=db)
+
+    return call
+
+
+data_date = cached(views.data_date)
+is_demo = cached(views.is_demo)
+kpis = cached(views.kpis)
+facet_counts = cached(views.facet_counts)
+by_category = cached(views.by_category)
+area_totals_by_category = cached(views.area_totals_by_category)
+by_status = cached(views.by_status)
+by_town = cached(views.by_town)
+monthly_trend = cached(views.monthly_trend)
+attention = cached(views.attention)
+project_table = cached(views.project_table)
+project_detail = cached(views.project_detail)
+project_history = cached(views.project_history)
+by_village = cached(views.by_village)
+teams = cached(views.teams)
+changes_since_previous_report = cached(views.changes_since_previous_report)
+town_comparison = cached(views.town_comparison)
 
 
 def view(name: str, filters: Filters | None = None, as_of: date | None = None, **kwargs):
-    """A cached answer from portfolio.views for the current data."""
-    db = store()
-    return _view(name, filters, as_of, db.data_version(), tuple(sorted(kwargs.items())), _db=db)
-
-
-def data_date() -> date:
-    db = store()
-    return _view("data_date", None, None, db.data_version(), (), _db=db)
-
-
-def is_demo() -> bool:
-    db = store()
-    return _view("is_demo", None, None, db.data_version(), (), _db=db)
+    """Deprecated: views.<name> by a name in a string. Call the typed wrappers above instead;
+    this stays for page code not yet converted."""
+    given = {"filters": filters, "as_of": as_of, **kwargs}
+    return cached(getattr(views, name))(**{k: v for k, v in given.items() if v is not None or k in kwargs})
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
-def _figure(chart: str, view_name: str, filters: Filters | None, as_of: date | None, data_version: int,
-            lang: str, view_kwargs: tuple, chart_args: tuple, _db: Store):
+def _figure(chart_name: str, view_name: str, data_version: int, lang: str, view_args: tuple, view_kwargs: tuple,
+            chart_args: tuple, _chart: Callable[..., Any], _view: Callable[..., Any], _db: Store):
     """A plotly figure built once per view result, language and data version.
 
     Building a figure costs ~20 ms of plotly validation; the figure is shared (cache_resource,
     no copy) because pages only hand it to st.plotly_chart, which does not change it.
     """
-    from portfolio import charts
-
-    result = _view(view_name, filters, as_of, data_version, view_kwargs, _db=_db)
-    return getattr(charts, chart)(result, lang, *chart_args)
+    result = _run(view_name, data_version, view_args, view_kwargs, _fn=_view, _db=_db)
+    return _chart(result, lang, *chart_args)
 
 
-def figure(chart: str, view_name: str, lang: str, filters: Filters | None = None, as_of: date | None = None,
-           chart_args: tuple = (), **view_kwargs):
-    """charts.<chart>(views.<view_name>(...), lang, *chart_args), cached for the current data."""
+def figure(chart: Callable[..., R], view: Callable[..., Any], lang: str, *view_args,
+           chart_args: tuple = (), **view_kwargs) -> R:
+    """chart(view(*view_args, **view_kwargs), lang, *chart_args), cached for the current data.
+
+    `view` is a views function or its cached wrapper from this module.
+    """
+    fn = getattr(view, "__wrapped__", view)
     db = store()
-    return _figure(chart, view_name, filters, as_of, db.data_version(), lang, tuple(sorted(view_kwargs.items())),
-                   chart_args, _db=db)
+    return _figure(f"{chart.__module__}.{chart.__qualname__}", f"{fn.__module__}.{fn.__qualname__}",
+                   db.data_version(), lang, view_args, tuple(sorted(view_kwargs.items())), chart_args,
+                   _chart=chart, _view=fn, _db=db)

@@ -1,39 +1,63 @@
-"""The shared sidebar filters: county -> town -> village, category, status, year,
-funding source and keyword, with counts beside the values.
+"""The shared sidebar filters: county -> town -> village, category, status, 逾期/停滞 flags,
+year, funding source and keyword, with counts beside the values.
 
-Widget state lives in st.session_state under FILTER_KEYS and mirrors into
-st.query_params, so a copied link reproduces the view. Changing a county drops
-towns and villages that no longer belong (in an on_change callback, before the
-child widgets are drawn).
+Widget state, the URL and Filters hold keys (county names, county/town keys, codes),
+never labels. Streamlit sends a multiselect's value over the wire as its formatted
+labels and maps them back through the options of the run that reads them; a label
+carries a facet count, so when another filter changes the counts the old label
+("英德市 (77)") matches no option and Streamlit keeps the label itself as the value.
+So each run reads the keys (mapped through the previous run's options) and writes them
+back into session state before drawing the widget: the widget then takes the keys and
+sends the browser the fresh labels. Keys not in the library are dropped.
+
+The state mirrors into st.query_params, so a copied link reproduces the view; a URL
+that changes outside the app (browser back, a pasted link) is read back. Changing a
+county drops towns and villages that no longer belong (in an on_change callback,
+before the child widgets are drawn).
 """
 from __future__ import annotations
+
+from typing import Callable
 
 import streamlit as st
 
 from portfolio import vocab
-from portfolio.filters import URL_KEYS, Filters, split_key
+from portfolio.filters import FLAG_CODES, UNPLACED, URL_KEYS, Filters, split_key
 from ui import data
 from ui.lang import current, tr
 
 # Session-state key of each filter field's widget.
 FILTER_KEYS = {
     "counties": "f_counties", "towns": "f_towns", "villages": "f_villages", "categories": "f_categories",
-    "statuses": "f_statuses", "years": "f_years", "sources": "f_sources", "keyword": "f_keyword",
+    "statuses": "f_statuses", "flags": "f_flags", "years": "f_years", "sources": "f_sources",
+    "keyword": "f_keyword",
 }
 _INIT_KEY = "filters_from_url"
+_URL_WRITTEN_KEY = "filters_url_written"  # the filter params this session last wrote into the URL
 
 
 def _from_state() -> Filters:
     s = st.session_state
+
+    def values(name: str) -> tuple:
+        raw = s.get(FILTER_KEYS[name]) or ()
+        return tuple(v for v in raw if isinstance(v, str))
+
+    years = []
+    for y in values("years"):
+        try:
+            years.append(int(y))
+        except ValueError:
+            continue
+    keyword = s.get(FILTER_KEYS["keyword"])
     return Filters(
-        counties=tuple(s.get(FILTER_KEYS["counties"]) or ()),
-        towns=tuple(s.get(FILTER_KEYS["towns"]) or ()),
-        villages=tuple(s.get(FILTER_KEYS["villages"]) or ()),
-        categories=tuple(s.get(FILTER_KEYS["categories"]) or ()),
-        statuses=tuple(s.get(FILTER_KEYS["statuses"]) or ()),
-        years=tuple(int(y) for y in (s.get(FILTER_KEYS["years"]) or ())),
-        sources=tuple(s.get(FILTER_KEYS["sources"]) or ()),
-        keyword=s.get(FILTER_KEYS["keyword"]) or "",
+        counties=values("counties"), towns=values("towns"), villages=values("villages"),
+        categories=tuple(c for c in values("categories") if c in vocab.CATEGORY_BY_CODE),
+        statuses=tuple(c for c in values("statuses") if c in vocab.STATUS_BY_CODE),
+        years=tuple(years),
+        sources=tuple(c for c in values("sources") if c in vocab.FUND_SOURCE_CODES),
+        keyword=keyword if isinstance(keyword, str) else "",
+        flags=tuple(c for c in values("flags") if c in FLAG_CODES),
     )
 
 
@@ -43,13 +67,19 @@ def _to_state(filters: Filters) -> None:
         st.session_state[key] = value if name == "keyword" else [str(v) if name == "years" else v for v in value]
 
 
+def _url_filter_params() -> dict[str, list[str]]:
+    return {key: st.query_params.get_all(key) for key in sorted(URL_KEYS) if st.query_params.get_all(key)}
+
+
 def _init_from_url() -> None:
-    """On a session's first run, the URL decides the filters."""
-    if st.session_state.get(_INIT_KEY):
-        return
-    params = {key: st.query_params.get_all(key) for key in URL_KEYS}
-    _to_state(Filters.from_query_params(params))
+    """On a session's first run the URL decides the filters; later, a URL that carries filters
+    other than the ones this session wrote (browser back, a link opened in the session) does."""
+    from_url = _url_filter_params()
+    if st.session_state.get(_INIT_KEY) and (not from_url or from_url == st.session_state.get(_URL_WRITTEN_KEY)):
+        return  # a page switch drops the query string: the session's filters stay
+    _to_state(Filters.from_query_params(from_url))
     st.session_state[_INIT_KEY] = True
+    st.session_state[_URL_WRITTEN_KEY] = from_url
 
 
 def _drop_orphans() -> None:
@@ -79,15 +109,14 @@ def _apply_pending() -> None:
 
 
 def _sync_url(filters: Filters) -> None:
-    wanted = filters.to_query_params()
+    wanted = {k: (v if isinstance(v, list) else [v]) for k, v in filters.to_query_params().items()}
     for key in URL_KEYS:
         if key not in wanted and key in st.query_params:
             del st.query_params[key]
     for key, value in wanted.items():
-        current_value = st.query_params.get_all(key)
-        target = value if isinstance(value, list) else [value]
-        if current_value != target:
+        if st.query_params.get_all(key) != value:
             st.query_params[key] = value
+    st.session_state[_URL_WRITTEN_KEY] = {k: wanted[k] for k in sorted(wanted)}
 
 
 def _options(counts: dict[str, int], selected: list[str], order: list[str] | None = None) -> list[str]:
@@ -96,58 +125,58 @@ def _options(counts: dict[str, int], selected: list[str], order: list[str] | Non
     return values + [v for v in selected if v not in values]
 
 
+def place_label(key: str, lang: str | None = None) -> str:
+    """A county, town or village key as people read it, with its county ("太平镇 · 阳山县")."""
+    if key == UNPLACED:
+        return tr("unplaced")
+    return " · ".join(part for part in reversed(split_key(key)) if part)
+
+
+def _facet(field: str, facet: str, filters: Filters, as_of, label_key: str, label: Callable[[str], str],
+           order: list[str] | None = None, valid: set[str] | None = None, on_change=None) -> None:
+    """One multiselect over key values, labelled with counts that are display only."""
+    key = FILTER_KEYS[field]
+    counts = data.facet_counts(filters, facet, as_of)
+    if valid is None:
+        valid = set(data.facet_counts(Filters(), facet, as_of))
+    selected = [v for v in (st.session_state.get(key) or []) if isinstance(v, str) and v in valid]
+    st.session_state[key] = selected  # keys, re-asserted: see the module docstring
+    st.sidebar.multiselect(tr(label_key), _options(counts, selected, order), key=key,
+                           format_func=lambda v: f"{label(v)} ({counts.get(v, 0):,})", on_change=on_change,
+                           placeholder=tr("f_all"))
+
+
 def sidebar_filters() -> Filters:
     """Draw the filters in the sidebar; return the current Filters."""
     _init_from_url()
     _apply_pending()
     lang = current()
-    filters = _from_state()
+    as_of = data.data_date()
     sb = st.sidebar
     sb.subheader(tr("filters"))
 
-    def fmt(counts: dict[str, int], label):
-        return lambda v: f"{label(v)} ({counts.get(v, 0):,})"
+    def filters() -> Filters:
+        return _from_state()
 
-    counts = data.view("facet_counts", filters, facet="county")
-    sb.multiselect(tr("f_county"), _options(counts, list(filters.counties)), key=FILTER_KEYS["counties"],
-                   format_func=fmt(counts, lambda v: v), on_change=_drop_orphans, placeholder=tr("f_all"))
-
-    counts = data.view("facet_counts", filters, facet="town")
-    show_county = len(filters.counties) != 1
-    sb.multiselect(tr("f_town"), _options(counts, list(filters.towns)), key=FILTER_KEYS["towns"],
-                   format_func=fmt(counts, lambda k: split_key(k)[1] + (f" · {split_key(k)[0]}" if show_county else "")),
-                   on_change=_drop_orphans, placeholder=tr("f_all"))
-
-    counts = data.view("facet_counts", filters, facet="village")
-    sb.multiselect(tr("f_village"), _options(counts, list(filters.villages)), key=FILTER_KEYS["villages"],
-                   format_func=fmt(counts, lambda k: split_key(k)[2] + f" · {split_key(k)[1]}"),
-                   placeholder=tr("f_all"))
-
-    counts = data.view("facet_counts", filters, facet="category")
-    sb.multiselect(tr("f_category"), _options(counts, list(filters.categories), list(vocab.CATEGORY_CODES)),
-                   key=FILTER_KEYS["categories"], format_func=fmt(counts, lambda c: vocab.label("category", c, lang)),
-                   placeholder=tr("f_all"))
-
-    counts = data.view("facet_counts", filters, facet="status")
-    sb.multiselect(tr("f_status"), _options(counts, list(filters.statuses), list(vocab.STATUS_CODES)),
-                   key=FILTER_KEYS["statuses"], format_func=fmt(counts, lambda c: vocab.label("status", c, lang)),
-                   placeholder=tr("f_all"))
-
-    counts = data.view("facet_counts", filters, facet="year")
-    sb.multiselect(tr("f_year"), _options(counts, [str(y) for y in filters.years]), key=FILTER_KEYS["years"],
-                   format_func=fmt(counts, str), placeholder=tr("f_all"))
-
-    counts = data.view("facet_counts", filters, facet="source")
-    sb.multiselect(tr("f_source"), _options(counts, list(filters.sources), list(vocab.FUND_SOURCE_CODES)),
-                   key=FILTER_KEYS["sources"], format_func=fmt(counts, lambda c: vocab.label("source", c, lang)),
-                   placeholder=tr("f_all"))
+    _facet("counties", "county", filters(), as_of, "f_county", place_label, on_change=_drop_orphans)
+    _facet("towns", "town", filters(), as_of, "f_town", place_label, on_change=_drop_orphans)
+    _facet("villages", "village", filters(), as_of, "f_village", place_label)
+    _facet("categories", "category", filters(), as_of, "f_category",
+           lambda c: vocab.label("category", c, lang), list(vocab.CATEGORY_CODES), set(vocab.CATEGORY_CODES))
+    _facet("statuses", "status", filters(), as_of, "f_status",
+           lambda c: vocab.label("status", c, lang), list(vocab.STATUS_CODES), set(vocab.STATUS_CODES))
+    _facet("flags", "flag", filters(), as_of, "f_flag", lambda c: tr(f"flag_{c}"), list(FLAG_CODES),
+           set(FLAG_CODES))
+    _facet("years", "year", filters(), as_of, "f_year", str)
+    _facet("sources", "source", filters(), as_of, "f_source",
+           lambda c: vocab.label("source", c, lang), list(vocab.FUND_SOURCE_CODES), set(vocab.FUND_SOURCE_CODES))
 
     sb.text_input(tr("f_keyword"), key=FILTER_KEYS["keyword"])
     sb.button(tr("f_reset"), on_click=reset_filters, icon=":material/restart_alt:", width="stretch")
 
-    filters = _from_state()
-    _sync_url(filters)
-    return filters
+    result = _from_state()
+    _sync_url(result)
+    return result
 
 
 def current_filters() -> Filters:

@@ -24,6 +24,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "f_status": ("项目状态", "Status"),
     "f_year": ("年度", "Year"),
     "f_source": ("资金来源", "Funding source"),
+    "f_flag": ("逾期 / 停滞", "Late / stalled"),
+    "unplaced": ("未定位", "Unplaced"),
     "f_keyword": ("关键词（项目名称、内容、编号）", "Keyword (name, content, code)"),
     "f_reset": ("重置筛选", "Reset filters"),
     "f_all": ("全部", "All"),
@@ -125,4 +127,5 @@ STRINGS: dict[str, tuple[str, str]] = {
 }
 STRINGS.update({
     "export_note_sheet": ("说明", "About"),
+    "export_data_note": ("数据说明", "Data note"),
 })

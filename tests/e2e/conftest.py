@@ -1,4 +1,8 @@
-"""Browser-test fixtures: a Streamlit server on a free local port over a demo database."""
+"""Browser-test fixtures: a Streamlit server on a local port over a demo database.
+
+The shared server listens on $PORTFOLIO_E2E_PORT when set (e.g. to watch it while the tests
+run, or where only some ports are open), else on a free port; other servers take free ports.
+"""
 from __future__ import annotations
 
 import os
@@ -29,19 +33,28 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+PORT_ENV = "PORTFOLIO_E2E_PORT"
+
+
+def shared_port() -> int:
+    """The shared server's port: $PORTFOLIO_E2E_PORT when set, else a free one."""
+    return int(os.environ[PORT_ENV]) if os.environ.get(PORT_ENV) else _free_port()
+
+
 @contextmanager
-def running_app(db: Path):
-    """Serve the dashboard over a fresh demo database at `db`; yields the base URL."""
+def running_app(db: Path, port: int | None = None, launcher: list[str] | None = None):
+    """Serve the dashboard over a fresh demo database at `db` (on `port`, else a free one);
+    yields the base URL. `launcher` replaces `python -m streamlit` (e.g. a wrapper script)."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package")
     env = {**os.environ, "PORTFOLIO_DB": str(db)}
     subprocess.run([sys.executable, "-m", "portfolio", "demo"], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
-    port = _free_port()
+    port = port or _free_port()
     log_path = db.with_suffix(".log")
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+            [*(launcher or [sys.executable, "-m", "streamlit"]), "run", "app.py", "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
@@ -69,7 +82,7 @@ def running_app(db: Path):
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory):
     """Base URL of a running dashboard on a fresh demo database, shared by the session's tests."""
-    with running_app(tmp_path_factory.mktemp("e2e") / "demo.duckdb") as url:
+    with running_app(tmp_path_factory.mktemp("e2e") / "demo.duckdb", port=shared_port()) as url:
         yield url
 
 
