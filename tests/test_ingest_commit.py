@@ -8,7 +8,7 @@ import pytest
 from portfolio import store as store_mod
 from portfolio.ingest import commit as commit_mod, pipeline
 from portfolio.ingest.issues import IngestError
-from tests.test_ingest_fixtures import analyse, dump, xlsx
+from tests.ingest_builders import analyse, dump, xlsx
 
 D1, D2 = date(2024, 6, 30), date(2024, 7, 31)
 HEADER = ["项目编号", "项目名称", "县（市、区）", "镇", "村", "项目类别", "总投资（万元）", "项目状态", "进度", "已支出（万元）"]

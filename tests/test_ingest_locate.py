@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from portfolio.ingest import locate
-from tests.test_ingest_fixtures import analyse, by_name, issue_keys, skipped, xlsx
+from tests.ingest_builders import analyse, by_name, issue_keys, skipped, xlsx
 
 
 def test_table_sheet_is_found_behind_cover_notice_and_notes(mem_store):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from portfolio import demo
-from tests.test_ingest_fixtures import xlsx
+from tests.ingest_builders import xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -207,11 +207,6 @@ def match_header(text: str) -> tuple[str | None, int]:
     return hit if hit else (None, 0)
 
 
-def header_unit(text: str) -> float | None:
-    """Factor to 万元 named in a header: 总投资（元） -> 0.0001."""
-    return unit_factor(text) if re.search(r"元", norm(text)) else None
-
-
 def header_key(headers: list[str]) -> str:
     """A stable key of a header set, for remembered mappings."""
     joined = "\x1f".join(norm(h or "") for h in headers)

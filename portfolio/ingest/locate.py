@@ -77,10 +77,6 @@ def fill_merges(sheet: RawSheet) -> list[list[Any]]:
     return grid
 
 
-def _row_text_cells(row: list[Any]) -> list[tuple[int, str]]:
-    return [(i, v) for i, v in enumerate(row) if isinstance(v, str) and v.strip()]
-
-
 _CONF_WEIGHT = {3: 1.0, 2: 0.9, 1: 0.4}
 
 

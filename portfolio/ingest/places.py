@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from portfolio import demo, geo
+from portfolio import geo
 from portfolio.ingest.values import norm
 
 COORD_SYSTEMS = ("wgs84", "gcj02", "bd09")
@@ -241,7 +241,7 @@ def resolve(county_text: str | None, town_text: str | None, village_text: str | 
     town_name = town_obj.town if town_obj else (town or None)
     village_name = village_obj.short_name if village_obj else village
     if village_obj is not None and town_obj is not None:
-        lon, lat = demo.village_point(town_obj, village_obj)
+        lon, lat = geo.village_point(town_obj, village_obj)
         precision = "village"
     elif town_obj is not None:
         lon, lat, precision = town_obj.lon, town_obj.lat, "town"

@@ -30,10 +30,6 @@ def field_label(field: str | None, lang: str) -> str:
     return t(f"ing_fld_{field or columns.IGNORE}", lang)
 
 
-def field_options() -> list[str]:
-    return list(columns.FIELDS)
-
-
 def mapping_frame(analysis: Analysis, lang: str) -> pd.DataFrame:
     """One row per column of the table: letter, header, the field it feeds, a sample value."""
     rows = analysis.table.data_rows[:3]
