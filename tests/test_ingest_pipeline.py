@@ -149,7 +149,7 @@ def test_cli_json_summary_and_commit(tmp_path, capsys):
                                     "unchanged", "rejected", "committed")} == {
         "rows_read": 3, "projects": 2, "total_budget_wan": 20.0, "file_total_wan": 20.0, "new": 2, "changed": 0,
         "unchanged": 0, "rejected": 0, "committed": False}
-    assert summary["skipped"] == [{"row": 5, "reason": "total", "text": "合计"}]
+    assert summary["skipped"] == [{"row": 5, "reason": "total", "text": "合计", "why": "第5行：合计行"}]
     assert summary["mapping"] == {"项目名称": "name", "村": "village", "总投资": "budget_wan", "状态": "status"}
     assert summary["warnings"] == [{"sheet": "项目表", "row": 4, "column": "C", "header": "总投资",
                                     "code": "ing_w_amount_unreadable",

@@ -135,6 +135,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ing_skip_header_repeat": ("重复的表头", "repeated header"),
     "ing_skip_column_numbers": ("栏次编号行", "column-number row"),
     "ing_skip_example": ("示例行", "example row"),
+    "ing_skip_sum": ("小计（= 第{first}–{last}行之和）", "subtotal (= sum of rows {first}–{last})"),
+    "ing_skip_group": ("分组标题「{text}」（无金额）", "group heading '{text}' (no amount)"),
+    "ing_skip_line": ("第{row}行：{what}", "Row {row}: {what}"),
     # Rejected-rows download
     "ing_rejected_sheet": ("未导入的行", "Rows not imported"),
     "ing_rejected_row": ("原表行号", "Row in file"),

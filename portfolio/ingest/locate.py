@@ -17,17 +17,13 @@ from typing import Any
 from portfolio import geo
 from portfolio.ingest.columns import header_key, match_header
 from portfolio.ingest.issues import IngestError
+from portfolio.ingest import totals
 from portfolio.ingest.read import RawBook, RawSheet
 from portfolio.ingest.values import norm, text_value, unit_factor
 
 HEADER_SCAN_ROWS = 40
 MAX_HEADER_ROWS = 3
 
-_TOTAL = re.compile(r"^(?:[一二三四五六七八九十\d]+[、.])?(.{0,12}?)(合计|小计|总计|总合计|共计|累计|总额)(?:\(.*\))?[:：]?$")
-_GRAND_PREFIX = ("", "全", "总", "全部", "全县", "全区", "全市", "全镇", "本表", "以上")
-_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[部类分]"
-                      r"|[A-Za-z][、.．])")
-_CN_NUMERAL = re.compile(r"^[一二三四五六七八九十]+[、.．]?$")
 _NOTES = re.compile(r"^(?:备注|附注|注|说明|填表说明|填报说明|填表人|填报人|制表人|制表|审核人|审核|审批|负责人|分管领导"
                     r"|主要领导|单位负责人|联系人|联系电话|填报单位|填报日期|制表日期|填表日期|报送单位|盖章|签字|\d+[.、]本表)"
                     r"(?:[:：\s(（]|$)")
@@ -37,8 +33,9 @@ _EXAMPLE = ("示例", "例", "样例", "填表示例", "example")
 @dataclass
 class SkippedRow:
     index: int  # 0-based row in the sheet
-    kind: str  # total / subtotal / heading / notes / header_repeat / column_numbers / example
+    kind: str  # total / subtotal / heading / notes / header_repeat / column_numbers / example / sum / group
     text: str
+    rows: tuple[int, int] | None = None  # Excel rows a subtotal found by arithmetic sums (first, last)
 
 
 @dataclass
@@ -51,6 +48,7 @@ class Table:
     skipped: list[SkippedRow] = field(default_factory=list)
     totals: list[tuple[int, str]] = field(default_factory=list)  # (row index, 'grand' | 'sub')
     sections: dict[int, str] = field(default_factory=dict)  # data row index -> heading text above it
+    row_towns: dict[int, str] = field(default_factory=dict)  # data row index -> town named by its group heading
     title: str = ""
     title_unit: float | None = None  # factor to 万元 named in the title rows
     title_county: str | None = None
@@ -184,17 +182,6 @@ def _first_texts(row: list[Any], limit: int = 4) -> list[tuple[int, str]]:
     return out
 
 
-def _total_kind(texts: list[tuple[int, str]]) -> str | None:
-    for _, text in texts[:3]:
-        m = _TOTAL.match(norm(text))
-        if m:
-            prefix = m.group(1)
-            if m.group(2) == "小计":
-                return "sub"
-            return "grand" if prefix in _GRAND_PREFIX else "sub"
-    return None
-
-
 def locate(sheet: RawSheet, header_row: int | None = None, known_keys: frozenset[str] = frozenset()) -> Table:
     """The table of one sheet; raises IngestError when no header row is found.
 
@@ -274,7 +261,7 @@ def _classify_rows(table: Table, sheet: RawSheet) -> None:
         if seq_col is not None and norm_or_empty(row[seq_col]) in _EXAMPLE:
             table.skipped.append(SkippedRow(r, "example", first))
             continue
-        kind = _total_kind(texts)
+        kind = totals.total_kind(texts)
         if kind:
             table.skipped.append(SkippedRow(r, "total" if kind == "grand" else "subtotal", first))
             table.totals.append((r, kind))
@@ -283,7 +270,7 @@ def _classify_rows(table: Table, sheet: RawSheet) -> None:
             in_notes = True
             table.skipped.append(SkippedRow(r, "notes", first))
             continue
-        heading = _heading_text(row, texts, seq_col, name_col, distinct)
+        heading = totals.heading_text(row, texts, seq_col, name_col, distinct)
         if heading is not None:
             if in_notes:
                 table.skipped.append(SkippedRow(r, "notes", first))
@@ -336,25 +323,6 @@ def _is_column_numbers(row: list[Any]) -> bool:
         numbers.append(float(m.group(1)) if m.group(1) else 0.0)
     ints = [n for n in numbers if n]
     return len(ints) >= 3 and ints == sorted(ints) and all(b - a == 1 for a, b in zip(ints, ints[1:]))
-
-
-def _heading_text(row: list[Any], texts: list[tuple[int, str]], seq_col: int | None, name_col: int | None,
-                  distinct: set[str]) -> str | None:
-    """The heading of a category section row (一、基础设施; 一 | 基础设施类), else None."""
-    first_col, first = texts[0]
-    first_norm = norm(first)
-    if seq_col is not None and first_col == seq_col and _CN_NUMERAL.match(first_norm):
-        if name_col is not None and row[name_col] is not None:
-            return text_value(row[name_col]) or first
-        return first
-    if _HEADING.match(first_norm):
-        # A heading spans the row (one text) or leaves the content columns empty.
-        texts_only = [v for v in row if isinstance(v, str) and v.strip()]
-        if len(set(texts_only)) <= 1 or len(distinct) <= 2:
-            return first
-        if name_col is not None and first_col <= name_col and row[name_col] in (None, row[first_col]):
-            return first
-    return None
 
 
 # Title ---------------------------------------------------------------------------

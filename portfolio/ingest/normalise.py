@@ -162,7 +162,7 @@ def normalise(table: Table, mapping: ColumnMapping, options: Options,
         # Place
         place = places.resolve(V.text_value(cell("county")), V.text_value(cell("town")),
                                V.text_value(cell("village")), V.text_value(cell("place")),
-                               default_county, default_town)
+                               default_county, table.row_towns.get(r) or default_town)
         for key, params in place.problems:
             place_col = next((f for f in _PLACE_PROBLEM_COLUMNS.get(key, ("place",)) if f in cols), None)
             issue(WARNING, key, place_col, **dict(params))

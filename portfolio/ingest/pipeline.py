@@ -20,7 +20,7 @@ import xlsxwriter
 from portfolio import sql, store as store_mod
 from portfolio.i18n import t
 from portfolio.ingest import columns, commit as commit_mod, locate as locate_mod, normalise as norm_mod
-from portfolio.ingest import read as read_mod, validate
+from portfolio.ingest import read as read_mod, totals, validate, values
 from portfolio.ingest.issues import ERROR, WARNING, IngestError, Issue
 from portfolio.ingest.plan import CHANGED, NEW, REJECTED, UNCHANGED, Plan, build_plan
 
@@ -99,7 +99,8 @@ class Analysis:
             "header_rows": [r + 1 for r in self.table.header_rows],
             "rows_read": self.rows_read,
             "projects": len(self.candidates),
-            "skipped": [{"row": s.index + 1, "reason": s.kind, "text": s.text} for s in self.table.skipped],
+            "skipped": [{"row": s.index + 1, "reason": s.kind, "text": s.text, "why": totals.skip_reason(s, lang)}
+                        for s in self.table.skipped],
             "total_budget_wan": self.imported_budget_wan(),
             "file_total_wan": self.total.file_total_wan,
             "file_total_row": self.total.row,
@@ -224,6 +225,8 @@ def analyse(store: store_mod.Store, data: bytes, file_name: str, options: Import
             mapping = columns.ColumnMapping(table.headers, stored, "remembered", mapping.confidence, [])
     if options.mapping:
         mapping = columns.apply_override(mapping, options.mapping)
+    totals.apply_group_rows(table, mapping.fields, set(columns.MONEY_FIELDS),
+                            lambda text: values.category_from_label(text) is not None)
     file_issues: list[Issue] = list(mapping.notes)
     if not any(mapping.has(f) for f in ("name", "description")):
         raise IngestError("ing_err_no_name_column", sheet=table.sheet,
