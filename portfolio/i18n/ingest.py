@@ -42,7 +42,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ing_err_no_table": ("所有工作表（{sheets}）中都找不到项目表：需要有“项目名称”“建设地点”“总投资”等列名的表头行。",
                          "No project table in any sheet ({sheets}): a header row with columns such as 项目名称, "
                          "建设地点, 总投资 is needed."),
-    "ing_err_no_name_column": ("工作表「{sheet}」没有“项目名称”列，也没有“建设内容”列，无法识别项目（表头：{headers}）。请在列对应中指定。",
+    "ing_err_no_name_column": ("工作表「{sheet}」没有“项目名称”列，也没有“建设内容”或“类别”列，无法识别项目（表头：{headers}）。请在列对应中指定。",
                                "Sheet {sheet} has no project name column and no content column (headers: {headers}); "
                                "set them in the column mapping."),
     "ing_err_stale_plan": ("预览之后项目库已被其他导入修改，请重新预览后再导入。",

@@ -380,6 +380,37 @@ def places_in_title(title: str) -> tuple[str | None, str | None]:
 
 
 # Sheets ----------------------------------------------------------------------
+def project_like_rows(table: Table) -> int:
+    """Data rows that read as projects: a text in the name (or content) column and a number somewhere."""
+    targets = [match_header(h)[0] if h else None for h in table.headers]
+    col = next((i for i, f in enumerate(targets) if f == "name"), None)
+    if col is None:
+        col = next((i for i, f in enumerate(targets) if f == "description"), None)
+    if col is None:
+        return 0
+    count = 0
+    for r in table.data_rows:
+        row = table.grid[r]
+        if text_value(row[col]) and any(isinstance(v, (int, float)) and not isinstance(v, bool) or (
+                isinstance(v, str) and re.search(r"\d", v)) for i, v in enumerate(row) if i != col):
+            count += 1
+    return count
+
+
+def project_sheets(book: RawBook) -> list[tuple[str, int]]:
+    """(sheet name, project-like rows) of every sheet holding projects, most projects first."""
+    out = []
+    for sheet in book.sheets:
+        try:
+            table = locate(sheet)
+        except IngestError:
+            continue
+        n = project_like_rows(table)
+        if n:
+            out.append((sheet.name, n))
+    return sorted(out, key=lambda sn: -sn[1])
+
+
 def choose_table(book: RawBook, sheet_name: str | None = None, header_row: int | None = None,
                  known_keys: frozenset[str] = frozenset()) -> Table:
     """The named sheet's table, or the sheet that holds the project table (cover and notes sheets lose)."""
@@ -392,8 +423,8 @@ def choose_table(book: RawBook, sheet_name: str | None = None, header_row: int |
             table = locate(sheet, header_row, known_keys)
         except IngestError:
             continue
-        key = (min(table.score, 6) + (3 if len(table.data_rows) >= 1 else 0), sheet.visible, len(table.data_rows),
-               table.score)
+        projects = project_like_rows(table)
+        key = (projects > 0, sheet.visible, projects, min(table.score, 6), len(table.data_rows), table.score)
         if best is None or key > best_key:
             best, best_key = table, key
     if best is None:

@@ -19,6 +19,8 @@ from portfolio.ingest.columns import MONEY_FIELDS, ColumnMapping
 from portfolio.ingest.issues import ERROR, WARNING, Issue
 from portfolio.ingest.locate import Table
 
+# What a name is composed from when the sheet has no name column: the place plus the first of these.
+NAME_SOURCES = ("description", "subcategory", "category")
 TEXT_FIELDS = ("subcategory", "description", "assisting_unit", "team", "responsible_unit", "responsible_person",
                "notes", "scale_unit")
 MAX_ID_LENGTH = 64
@@ -176,7 +178,8 @@ def normalise(table: Table, mapping: ColumnMapping, options: Options,
             vals["village_code"] = place.village_code
         # Name (composed from place and content when the sheet has none)
         if not name:
-            content = vals.get("description")
+            content = vals.get("description") or vals.get("subcategory") or V.text_value(cell("category"))
+            content = content if content and not V.is_empty_marker(content) else None
             where = place.village or place.town
             if content:
                 name = f"{where or ''}{content[:40]}"

@@ -228,7 +228,7 @@ def analyse(store: store_mod.Store, data: bytes, file_name: str, options: Import
     totals.apply_group_rows(table, mapping.fields, set(columns.MONEY_FIELDS),
                             lambda text: values.category_from_label(text) is not None)
     file_issues: list[Issue] = list(mapping.notes)
-    if not any(mapping.has(f) for f in ("name", "description")):
+    if not any(mapping.has(f) for f in ("name", *norm_mod.NAME_SOURCES)):
         raise IngestError("ing_err_no_name_column", sheet=table.sheet,
                           headers="、".join(h for h in table.headers if h) or "—")
     if not mapping.has("name"):
