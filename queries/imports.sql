@@ -115,3 +115,48 @@ DELETE FROM progress_reports WHERE batch_id = $batch_id;
 -- name: import_mark_undone
 -- Mark a batch as undone.
 UPDATE import_batches SET state = 'undone' WHERE batch_id = $batch_id;
+
+-- name: import_data_date
+-- The dashboard's data date before an import: the latest progress report, else the meta value.
+SELECT coalesce(
+    (SELECT max(report_date) FROM progress_reports),
+    TRY_CAST((SELECT value FROM meta WHERE key = 'data_date') AS DATE)
+) AS data_date;
+
+-- name: import_late_by_town
+-- The late rule per place: a project is late when its plan_end lies before the latest report date
+-- of its own town (county + town; the project's own latest report when its place has none; $as_of
+-- when nothing was reported) and it is not finished. One town's report never moves another's date.
+-- This is the expression the flagged_projects macro should use (see README, 逾期).
+WITH place_dates AS (
+    SELECT county, town, max(last_report_date) AS place_date
+    FROM projects
+    GROUP BY ALL
+)
+SELECT p.project_id
+FROM projects AS p
+LEFT JOIN place_dates AS d
+  ON d.county IS NOT DISTINCT FROM p.county AND d.town IS NOT DISTINCT FROM p.town
+WHERE coalesce(p.plan_end < least($as_of, coalesce(d.place_date, p.last_report_date, $as_of))
+               AND p.status NOT IN ('completed', 'accepted'), false)
+ORDER BY p.project_id;
+
+-- name: import_newly_late
+-- Existing projects this upload does not carry (not in incoming_ids) that would turn late because
+-- the upload moves their place's report date from its current value to $report_date. Only the
+-- places in the registered frame incoming_places_dates (county, town) move.
+WITH place_dates AS (
+    SELECT county, town, max(last_report_date) AS place_date
+    FROM projects
+    GROUP BY ALL
+)
+SELECT count(*) AS newly_late
+FROM projects AS p
+JOIN (SELECT DISTINCT county, town FROM incoming_places_dates) AS i
+  ON i.county IS NOT DISTINCT FROM p.county AND i.town IS NOT DISTINCT FROM p.town
+LEFT JOIN place_dates AS d
+  ON d.county IS NOT DISTINCT FROM p.county AND d.town IS NOT DISTINCT FROM p.town
+WHERE p.project_id NOT IN (SELECT project_id FROM incoming_ids)
+  AND p.status NOT IN ('completed', 'accepted')
+  AND p.plan_end >= coalesce(d.place_date, p.last_report_date, $data_date, $report_date)
+  AND p.plan_end < $report_date;

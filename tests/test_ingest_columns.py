@@ -80,3 +80,27 @@ def test_the_sheet_with_most_projects_wins_and_every_project_sheet_is_offered(me
     a = analyse(mem_store, book)
     assert a.sheet == "寨岗镇项目明细" and len(a.candidates) == 5
     assert locate.project_sheets(read.read_book(book, "t.xlsx")) == [("寨岗镇项目明细", 5), ("项目汇总", 1)]
+
+
+def test_cli_header_row_and_map_do_what_the_page_does(tmp_path, capsys):
+    import json
+
+    from portfolio import cli
+    from portfolio.store import Store
+
+    db = tmp_path / "t.duckdb"
+    Store(db).close()
+    path = tmp_path / "清单.xlsx"
+    # Row 2 is the header, but row 1 looks like one too; 工作事项 would not be recognised by itself.
+    path.write_bytes(xlsx([["项目名称", "投资", "村", "状态"],
+                           ["工作事项", "计划资金", "所在村", "牵头人"],
+                           ["石径村饮水工程", 12, "石径村", "张三"]]))
+    args = ["import", str(path), "--db", str(db), "--json", "--dry-run", "--report-date", "2024-06-30",
+            "--header-row", "2", "--map", "工作事项=name", "--map", "牵头人=responsible_person"]
+    assert cli.main(args) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["header_rows"] == [2]
+    assert summary["mapping"]["工作事项"] == "name" and summary["mapping"]["牵头人"] == "responsible_person"
+    assert summary["projects"] == 1 and summary["errors"] == []
+    assert cli.main(args[:-2] + ["--map", "不存在=name"]) == 2
+    assert "没有表头“不存在”" in json.loads(capsys.readouterr().out)["error"]

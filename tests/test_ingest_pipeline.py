@@ -230,7 +230,10 @@ def test_every_message_and_label_the_importer_uses_exists_in_both_languages():
         f"up_level_{x}" for x in ("error", "warning")} | {f"up_state_{x}" for x in ("committed", "undone")} | {
         f"up_coords_{x}" for x in ("wgs84", "gcj02", "bd09")} | {
         f"up_mapping_source_{x}" for x in ("auto", "remembered", "user")} | {
-        f"prec_{p}" for p in vocab.LOCATION_PRECISIONS}
+        f"prec_{p}" for p in vocab.LOCATION_PRECISIONS} | {
+        f"{k}_why" for k in ("ing_w_place_county_unknown", "ing_w_place_town_unknown", "ing_w_town_ambiguous",
+                             "ing_w_place_unknown", "ing_unplaced_no_place", "ing_unplaced_no_point")} | {
+        "ing_skip_sum", "ing_skip_group"}
     keys = {k for k in literal | dynamic if not k.endswith("_")}
     missing = sorted(k for k in keys if k not in STRINGS)
     assert missing == []

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from portfolio import sql, vocab
 from portfolio.ingest.aliases import ALIASES, CONTAINS, FUND_GROUPS, TOTAL_WORDS
-from portfolio.ingest.issues import WARNING, Issue
+from portfolio.ingest.issues import WARNING, IngestError, Issue
 from portfolio.ingest.values import norm
 
 IGNORE = "ignore"
@@ -177,6 +177,24 @@ def apply_override(mapping: ColumnMapping, override: dict[int, str | None], sour
             fields = [None if (f == target and j != index) else f for j, f in enumerate(fields)]
         fields[index] = target
     return ColumnMapping(mapping.headers, fields, source, mapping.confidence, [])
+
+
+def override_by_header(headers: list[str], by_header: dict[str, str | None], sheet: str) -> dict[int, str | None]:
+    """Column index -> field from header text -> field (the whole header or its last part, as written).
+
+    Raises IngestError naming the header when no column has it, or the field when it is unknown.
+    """
+    out: dict[int, str | None] = {}
+    for text, target in by_header.items():
+        if target not in (None, "", IGNORE) and target not in FIELDS:
+            raise IngestError("ing_err_map_field", field=target, fields="、".join(FIELDS[1:]))
+        wanted = norm(text)
+        hits = [i for i, h in enumerate(headers) if h and wanted in (norm(h), norm(h.split("/")[-1]))]
+        if not hits:
+            raise IngestError("ing_err_map_header", header=text, sheet=sheet,
+                              headers="、".join(h for h in headers if h) or "—")
+        out[hits[0]] = target
+    return out
 
 
 def remembered(cur, headers: list[str]) -> list[str | None] | None:

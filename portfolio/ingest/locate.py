@@ -189,6 +189,7 @@ def locate(sheet: RawSheet, header_row: int | None = None, known_keys: frozenset
     """
     grid = fill_merges(sheet)
     width = sheet.width
+    forced = header_row is not None
     if header_row is not None:
         if not 0 <= header_row < len(grid):
             raise IngestError("ing_err_no_header", sheet=sheet.name)
@@ -199,7 +200,7 @@ def locate(sheet: RawSheet, header_row: int | None = None, known_keys: frozenset
         raise IngestError("ing_err_no_header", sheet=sheet.name)
     header_rows = [header_row]
     # The best row may be the lower row of a multi-row header (merges copy 序号 into it).
-    while (len(header_rows) < MAX_HEADER_ROWS and header_rows[0] > 0
+    while (not forced and len(header_rows) < MAX_HEADER_ROWS and header_rows[0] > 0
            and _header_above(sheet, grid, header_rows[0] - 1, header_rows[0])):
         header_rows.insert(0, header_rows[0] - 1)
     while (len(header_rows) < MAX_HEADER_ROWS and header_rows[-1] + 1 < len(grid)

@@ -20,7 +20,7 @@ import xlsxwriter
 from portfolio import sql, store as store_mod
 from portfolio.i18n import t
 from portfolio.ingest import columns, commit as commit_mod, locate as locate_mod, normalise as norm_mod
-from portfolio.ingest import read as read_mod, totals, validate, values
+from portfolio.ingest import read as read_mod, report_date as report_date_mod, totals, validate, values
 from portfolio.ingest.issues import ERROR, WARNING, IngestError, Issue
 from portfolio.ingest.plan import CHANGED, NEW, REJECTED, UNCHANGED, Plan, build_plan
 
@@ -34,7 +34,7 @@ class ImportOptions:
     """Everything the user decides at upload (the page's widgets, the CLI's flags)."""
 
     sheet: str | None = None  # None: find the sheet holding the project table
-    report_date: date | None = None  # None: today
+    report_date: date | None = None  # None: the date the sheet states; without one nothing is committed
     county: str | None = None  # defaults for rows that lack them
     town: str | None = None
     category: str | None = None
@@ -42,6 +42,7 @@ class ImportOptions:
     mapping: dict[int, str | None] | None = None  # the user's corrections: column index -> field
     use_remembered: bool = True
     header_row: int | None = None  # Excel row of the header when it cannot be found by itself
+    header_map: dict[str, str | None] | None = None  # header text -> field (the CLI's --map 表头=field)
 
 
 @dataclass
@@ -58,10 +59,13 @@ class Analysis:
     candidates: list[norm_mod.Candidate]
     plan: Plan
     total: validate.TotalCheck
-    report_date: date
+    report_date: date | None  # None: neither the sheet nor the user gave one (the preview runs, commit refuses)
     options: ImportOptions
     file_issues: list[Issue] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    report_date_source: str | None = None  # option / sheet / None
+    report_date_text: str | None = None  # the sheet's words the date was read from
+    date_change: report_date_mod.DataDateChange | None = None
 
     @property
     def rows_read(self) -> int:
@@ -111,7 +115,11 @@ class Analysis:
             "rejected": counts[REJECTED],
             "reports": {"new": counts["reports_new"], "replaced": counts["reports_replaced"],
                         "same": counts["reports_same"]},
-            "report_date": self.report_date.isoformat(),
+            "report_date": self.report_date.isoformat() if self.report_date else None,
+            "report_date_source": self.report_date_source,
+            "report_date_text": self.report_date_text,
+            "data_date": {"old": _jsonable(self.date_change.old), "new": _jsonable(self.date_change.new),
+                          "newly_late": self.date_change.newly_late} if self.date_change else None,
             "noop": self.plan.is_noop,
             "duplicate_of": _jsonable(self.plan.duplicate_of),
             "errors": [i.as_dict(lang) for i in self.errors()],
@@ -194,7 +202,6 @@ def analyse(store: store_mod.Store, data: bytes, file_name: str, options: Import
     Raises IngestError (with a Chinese message) when the file cannot be read or holds no project table.
     """
     options = options or ImportOptions()
-    report_date = options.report_date or date.today()
     timings: dict[str, float] = {}
     tick = time.perf_counter()
 
@@ -223,8 +230,11 @@ def analyse(store: store_mod.Store, data: bytes, file_name: str, options: Import
             stored = columns.remembered(cur, table.headers)
         if stored is not None:
             mapping = columns.ColumnMapping(table.headers, stored, "remembered", mapping.confidence, [])
-    if options.mapping:
-        mapping = columns.apply_override(mapping, options.mapping)
+    override = dict(options.mapping or {})
+    if options.header_map:
+        override.update(columns.override_by_header(table.headers, options.header_map, table.sheet))
+    if override:
+        mapping = columns.apply_override(mapping, override)
     totals.apply_group_rows(table, mapping.fields, set(columns.MONEY_FIELDS),
                             lambda text: values.category_from_label(text) is not None)
     file_issues: list[Issue] = list(mapping.notes)
@@ -247,8 +257,18 @@ def analyse(store: store_mod.Store, data: bytes, file_name: str, options: Import
 
     tick = time.perf_counter()
     step("plan", 0.0)
+    report_date, date_source, date_text = options.report_date, "option" if options.report_date else None, None
+    if report_date is None:
+        stated = report_date_mod.from_sheet(table.title, report_date_mod.notes_texts(table))
+        if stated:
+            report_date, date_source, date_text = stated.value, "sheet", stated.text
     with store.cursor() as cur:
-        plan = build_plan(cur, candidates, report_date, sha256, table.sheet)
+        # Without a report date the dry run compares against the current data date; commit() refuses.
+        stand_in = report_date or report_date_mod.current_data_date(cur) or date.today()
+        plan = build_plan(cur, candidates, stand_in, sha256, table.sheet)
+        date_change = report_date_mod.change(cur, plan, report_date)
+    if report_date is None:
+        file_issues.insert(0, Issue.make(ERROR, "ing_e_no_report_date", table.sheet, None))
     rejected_rows = {r.candidate.row for r in plan.rows if r.action == REJECTED}
     total, total_issues = validate.check_total(table, mapping, candidates, rejected_rows)
     file_issues.extend(total_issues)
@@ -259,7 +279,8 @@ def analyse(store: store_mod.Store, data: bytes, file_name: str, options: Import
     timings["plan"] = time.perf_counter() - tick
     step("plan", 1.0)
     return Analysis(file_name, sha256, len(data), book.kind, book.encoding, book.sheet_names(), table.sheet, table,
-                    mapping, candidates, plan, total, report_date, options, file_issues, timings)
+                    mapping, candidates, plan, total, report_date, options, file_issues, timings, date_source,
+                    date_text, date_change)
 
 
 def commit(store: store_mod.Store, analysis: Analysis, uploaded_by: str = "",
@@ -268,6 +289,8 @@ def commit(store: store_mod.Store, analysis: Analysis, uploaded_by: str = "",
 
     A database on disk is copied to its backups first (Store.backup keeps the last ten).
     """
+    if analysis.report_date is None:
+        raise IngestError("ing_err_no_report_date", sheet=analysis.sheet)
     tick = time.perf_counter()
     if not analysis.plan.is_noop:
         if progress:
