@@ -194,7 +194,7 @@ def _unit_name(factor: float) -> str:
 
 
 def place_counts(analysis: Analysis) -> tuple[int, Counter]:
-    """(rows placed only at town or county level, reason key -> unplaced rows) of the accepted rows."""
+    """(rows placed only at town or county level, reason's i18n key -> unplaced rows) of the accepted rows."""
     approximate = 0
     unplaced: Counter = Counter()
     for c in analysis.candidates:
@@ -206,11 +206,11 @@ def place_counts(analysis: Analysis) -> tuple[int, Counter]:
         elif precision in (None, "none"):
             keys = [i.key for i in c.issues if i.key in _UNPLACED_BY]
             if keys:
-                unplaced[keys[0]] += 1
+                unplaced[f"{keys[0]}_why"] += 1
             elif not (c.values.get("county") or c.values.get("town")):
-                unplaced["ing_unplaced_no_place"] += 1
+                unplaced["ing_unplaced_no_place_why"] += 1
             else:
-                unplaced["ing_unplaced_no_point"] += 1
+                unplaced["ing_unplaced_no_point_why"] += 1
     return approximate, unplaced
 
 
@@ -226,7 +226,7 @@ def done_lines(analysis: Analysis, lang: str = "zh") -> list[str]:
     if approximate:
         lines.append(t("ing_placed_approx", lang, n=approximate))
     for key, n in unplaced.most_common():
-        lines.append(t("ing_unplaced", lang, n=n, why=t(f"{key}_why", lang)))
+        lines.append(t("ing_unplaced", lang, n=n, why=t(key, lang)))
     return lines
 
 
