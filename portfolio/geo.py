@@ -19,6 +19,8 @@ GEO_DIR = Path(__file__).resolve().parent.parent / "data" / "geo"
 TOWNS_CSV = GEO_DIR / "qingyuan_towns.csv"
 VILLAGES_CSV = GEO_DIR / "qingyuan_villages.csv"
 COUNTIES_GEOJSON = GEO_DIR / "qingyuan_counties.geojson"
+CHINA_COUNTIES_CSV = GEO_DIR / "china_counties_nbs2023.csv"  # every county-level unit (GB/T 2260, NBS 2023)
+GUANGDONG_TOWNS_CSV = GEO_DIR / "guangdong_towns_nbs2023.csv"  # every township-level unit of Guangdong
 
 # Suffixes that official village names carry and spreadsheets often drop.
 _VILLAGE_SUFFIXES = ("村民委员会", "居民委员会", "社区居委会", "村委会", "居委会", "社区", "村委", "村")
@@ -88,6 +90,34 @@ def villages() -> tuple[Village, ...]:
             Village(r["village_code"], r["village"], r["town_code"].ljust(12, "0"), r["county_code"])
             for r in csv.DictReader(f)
         )
+
+
+@dataclass(frozen=True)
+class County:
+    code: str
+    name: str
+    city: str
+    province: str
+
+
+@lru_cache(maxsize=1)
+def china_counties() -> dict[str, tuple[County, ...]]:
+    """County-level name -> the units of that name in China (names repeat: 朝阳区, 连山区)."""
+    out: dict[str, list[County]] = {}
+    with CHINA_COUNTIES_CSV.open(encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            out.setdefault(r["county"], []).append(County(r["county_code"], r["county"], r["city"], r["province"]))
+    return {name: tuple(units) for name, units in out.items()}
+
+
+@lru_cache(maxsize=1)
+def guangdong_towns() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Town name -> (town code, county code) of every Guangdong township-level unit (镇, 乡, 街道)."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    with GUANGDONG_TOWNS_CSV.open(encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            out.setdefault(r["name"], []).append((r["code"], r["areaCode"]))
+    return {name: tuple(units) for name, units in out.items()}
 
 
 @lru_cache(maxsize=1)

@@ -54,6 +54,7 @@ class Table:
     title_county: str | None = None
     title_town: str | None = None
     merged_rows: dict[int, set[int]] = field(default_factory=dict)  # column -> data rows filled from a merge above
+    wide_merges: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # row -> (first, last) column
     score: float = 0.0
     rows_read: int = 0  # non-blank rows below the header
 
@@ -292,6 +293,10 @@ def _classify_rows(table: Table, sheet: RawSheet) -> None:
             table.sections[r] = section
     for col, rows in merges_from_above.items():
         table.merged_rows[col] = rows
+    for r0, c0, r1, c1 in sheet.merged:
+        if c1 > c0 and r1 >= start:
+            for r in range(max(r0, start), r1 + 1):
+                table.wide_merges.setdefault(r, []).append((c0, c1))
 
 
 def norm_or_empty(value: Any) -> str:
@@ -327,8 +332,7 @@ def _is_column_numbers(row: list[Any]) -> bool:
 
 
 # Title ---------------------------------------------------------------------------
-_PLACE_TOKEN = re.compile(r"^([\u4e00-\u9fff]{1,8}?(?:自治区|自治州|自治县|省|市|县|区|街道|镇|乡))")
-_NOT_PLACE = ("振兴", "项目", "建设", "示范", "工程", "计划", "资金", "年度")
+_PLACE_TOKEN = re.compile(r"^([\u4e00-\u9fff]{1,8}?(?:自治区|自治州|自治县|自治旗|省|市|县|区|旗|街道办事处|办事处|街道|镇|乡))")
 
 
 def places_in_title(title: str) -> tuple[str | None, str | None]:
@@ -356,27 +360,41 @@ def places_in_title(title: str) -> tuple[str | None, str | None]:
             county = owners.pop() if len(owners) == 1 else None
     if county or town:
         return county, town
-    # Outside the gazetteer: read the leading place words (广西某某县某某镇...).
+    return _places_outside_gazetteer(n)
+
+
+def _places_outside_gazetteer(n: str) -> tuple[str | None, str | None]:
+    """The leading place words of a title, each checked against the national county list and the
+    Guangdong town list: 茂名市信宜市钱排镇 -> (信宜市, 钱排镇); words that only look like a place
+    (上级下达及区) end the reading and are never taken. A town is taken unchecked only right after a
+    real county outside Guangdong (湖南省永顺县石堤镇), whose town list is not shipped."""
+    counties, gd_towns = geo.china_counties(), geo.guangdong_towns()
+    higher = {c.city for units in counties.values() for c in units} | {
+        c.province for units in counties.values() for c in units}
     s = re.sub(r"^(附件\d*|附表\d*)", "", n)
     s = re.sub(r"^(19|20)\d{2}(?:-(19|20)\d{2})?年度?", "", s)
-    tokens = []
+    county = town = None
+    county_codes: set[str] = set()
     while s:
         m = _PLACE_TOKEN.match(s)
-        if not m or any(w in m.group(1) for w in _NOT_PLACE):
+        if not m:
             break
-        tokens.append(m.group(1))
-        s = s[m.end():]
-        s = re.sub(r"^(19|20)\d{2}年度?", "", s)
-    for i, token in enumerate(tokens):
-        if token.endswith(("自治区", "自治州", "省")):
-            continue
-        if token.endswith(("县", "区", "自治县")):
-            county = token
-        elif token.endswith("市") and county is None and i + 1 < len(tokens) and tokens[i + 1].endswith(
-                ("镇", "乡", "街道")):
-            county = token  # a county-level city directly above a town
-        elif token.endswith(("镇", "乡", "街道")):
+        token = m.group(1)
+        if token in higher and token not in counties:
+            pass  # a province or prefecture above the county
+        elif token in counties and county is None:
+            county, county_codes = token, {c.code for c in counties[token]}
+        elif token in gd_towns and town is None:
+            owners = {code for _, code in gd_towns[token]}
+            if county_codes and not owners & county_codes:
+                break
             town = token
+        elif town is None and county_codes and not any(c.startswith("44") for c in county_codes) \
+                and token.endswith(("镇", "乡", "街道", "办事处")):
+            town = token  # under a real county outside Guangdong, whose towns we do not ship
+        else:
+            break
+        s = re.sub(r"^(19|20)\d{2}年度?", "", s[m.end():])
     return county, town
 
 

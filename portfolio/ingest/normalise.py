@@ -135,6 +135,7 @@ def normalise(table: Table, mapping: ColumnMapping, options: Options,
     if seq_as_id:
         cols["project_id"] = cols.pop("seq")
 
+    name_col = cols.get("name", cols.get("description"))
     candidates: list[Candidate] = []
     step = max(len(data_rows) // 20, 1)
     for n, r in enumerate(data_rows):
@@ -161,9 +162,17 @@ def normalise(table: Table, mapping: ColumnMapping, options: Options,
         name = V.text_value(cell("name")) if "name" in cols else None
         if name and V.is_empty_marker(name):
             name = None
-        # Place
-        place = places.resolve(V.text_value(cell("county")), V.text_value(cell("town")),
-                               V.text_value(cell("village")), V.text_value(cell("place")),
+        # Place (a cell merged across the name column is a label, not a village or town)
+        spans = [(c0, c1) for c0, c1 in table.wide_merges.get(r, ()) if name_col is not None and c0 <= name_col <= c1]
+
+        def place_cell(f: str) -> str | None:
+            i = cols.get(f)
+            if i is None or any(c0 <= i <= c1 for c0, c1 in spans):
+                return None
+            return V.text_value(row[i])
+
+        place = places.resolve(place_cell("county"), place_cell("town"),
+                               place_cell("village"), place_cell("place"),
                                default_county, table.row_towns.get(r) or default_town)
         for key, params in place.problems:
             place_col = next((f for f in _PLACE_PROBLEM_COLUMNS.get(key, ("place",)) if f in cols), None)
@@ -180,9 +189,9 @@ def normalise(table: Table, mapping: ColumnMapping, options: Options,
         if not name:
             content = vals.get("description") or vals.get("subcategory") or V.text_value(cell("category"))
             content = content if content and not V.is_empty_marker(content) else None
-            where = place.village or place.town
+            where = place.village or ""  # the village only: town and county names stay out of names
             if content:
-                name = f"{where or ''}{content[:40]}"
+                name = content[:40] if content.startswith(where) else f"{where}{content[:40]}"
                 issue(WARNING, "ing_w_name_composed", "name" if "name" in cols else None, name=name)
             else:
                 issue(ERROR, "ing_e_no_name", "name" if "name" in cols else None)

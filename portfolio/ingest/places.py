@@ -22,10 +22,10 @@ from portfolio import geo
 from portfolio.ingest.values import norm
 
 COORD_SYSTEMS = ("wgs84", "gcj02", "bd09")
-_TOWN_SUFFIXES = ("街道办事处", "街道办", "街道", "镇", "乡")
+_TOWN_SUFFIXES = ("街道办事处", "街道办", "办事处", "街道", "镇", "乡")
 _VILLAGE_PATTERN = re.compile(r"^(.+?(?:村民委员会|居民委员会|村委会|居委会|社区|村))")
-_TOWN_PATTERN = re.compile(r"^([\u4e00-\u9fff]{1,6}?(?:街道办事处|街道办|街道|镇|乡))(?=.)")
-_TOWN_ONLY = re.compile(r"^[\u4e00-\u9fff]{1,6}?(?:街道办事处|街道办|街道|镇|乡)$")
+_TOWN_PATTERN = re.compile(r"^([\u4e00-\u9fff]{1,6}?(?:街道办事处|街道办|办事处|街道|镇|乡))(?=.)")
+_TOWN_ONLY = re.compile(r"^[\u4e00-\u9fff]{1,6}?(?:街道办事处|街道办|办事处|街道|镇|乡)$")
 _COUNTY_PATTERN = re.compile(r"^([\u4e00-\u9fff]{1,8}?(?:自治县|县|区|市))(?=[\u4e00-\u9fff]{1,6}?(?:街道|镇|乡))")
 _SEPARATORS = re.compile(r"^[\s\-/、,，·:：_]+")
 _MULTI = re.compile(r"[、,，;；/]")
