@@ -149,7 +149,8 @@ def test_export_of_the_demo_imports_unchanged(demo_store):
     from portfolio import demo, export
 
     exported = export.to_xlsx(demo_store.df("project_table", _all_params() | {"limit": 10_000}), "zh")
-    a = analyse(demo_store, exported, "demo.xlsx", report_date=demo.DEMO_AS_OF)
+    a = analyse(demo_store, exported, "demo.xlsx", report_date=demo.DEMO_AS_OF,
+                remove_demo=False)  # matching against the demo itself
     assert (a.counts["new"], a.counts["changed"], a.counts["rejected"]) == (0, 0, 0)
     assert a.counts["unchanged"] == demo.DEFAULT_PROJECTS
     assert [i for i in a.issues() if i.level == "error"] == []
@@ -260,7 +261,7 @@ def test_rows_matched_by_place_and_name_when_the_sheet_has_no_code(demo_store):
     project = demo_store.rows("project_table", _all_params())[0]
     project_id, name, county, town, village = project[:5]
     sheet = xlsx([["项目名称", "县", "镇", "村", "总投资"], [name, county, town, village, 999.5]])
-    a = analyse(demo_store, sheet)
+    a = analyse(demo_store, sheet, remove_demo=False)
     assert (a.counts["changed"], a.counts["new"]) == (1, 0)
     change = a.summary()["changes"][0]
     assert change["project_id"] == project_id

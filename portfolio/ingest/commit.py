@@ -99,6 +99,10 @@ def commit(store: store_mod.Store, analysis, uploaded_by: str = "",
     expected = plan.signature()
 
     def work(cur: duckdb.DuckDBPyConnection) -> CommitResult:
+        if analysis.removes_demo:
+            for name in ("import_delete_demo_reports", "import_delete_demo_latest", "import_delete_demo_projects",
+                         "import_clear_demo_flag"):
+                cur.execute(sql.query(name))
         fresh = build_plan(cur, analysis.candidates, analysis.report_date, analysis.sha256, analysis.sheet)
         if fresh.signature() != expected:
             raise IngestError("ing_err_stale_plan")

@@ -43,6 +43,7 @@ class ImportOptions:
     use_remembered: bool = True
     header_row: int | None = None  # Excel row of the header when it cannot be found by itself
     header_map: dict[str, str | None] | None = None  # header text -> field (the CLI's --map 表头=field)
+    remove_demo: bool = True  # the first real import into a demo database removes the demo projects
 
 
 @dataclass
@@ -66,6 +67,11 @@ class Analysis:
     report_date_source: str | None = None  # option / sheet / None
     report_date_text: str | None = None  # the sheet's words the date was read from
     date_change: report_date_mod.DataDateChange | None = None
+    demo_projects: int = 0  # demo projects in the database now
+
+    @property
+    def removes_demo(self) -> bool:
+        return self.demo_projects > 0 and self.options.remove_demo
 
     @property
     def rows_read(self) -> int:
@@ -121,6 +127,8 @@ class Analysis:
             "data_date": {"old": _jsonable(self.date_change.old), "new": _jsonable(self.date_change.new),
                           "newly_late": self.date_change.newly_late} if self.date_change else None,
             "noop": self.plan.is_noop,
+            "demo_projects": self.demo_projects,
+            "removes_demo": self.removes_demo,
             "duplicate_of": _jsonable(self.plan.duplicate_of),
             "errors": [i.as_dict(lang) for i in self.errors()],
             "warnings": [i.as_dict(lang) for i in self.warnings()],
@@ -264,9 +272,11 @@ def analyse(store: store_mod.Store, data: bytes, file_name: str, options: Import
             report_date, date_source, date_text = stated.value, "sheet", stated.text
     with store.cursor() as cur:
         # Without a report date the dry run compares against the current data date; commit() refuses.
-        stand_in = report_date or report_date_mod.current_data_date(cur) or date.today()
-        plan = build_plan(cur, candidates, stand_in, sha256, table.sheet)
-        date_change = report_date_mod.change(cur, plan, report_date)
+        demo_projects = cur.execute(sql.query("import_demo_count")).fetchall()[0][0]
+        skip_demo = bool(demo_projects and options.remove_demo)
+        stand_in = report_date or report_date_mod.current_data_date(cur, skip_demo) or date.today()
+        plan = build_plan(cur, candidates, stand_in, sha256, table.sheet, skip_demo=skip_demo)
+        date_change = report_date_mod.change(cur, plan, report_date, skip_demo)
     if report_date is None:
         file_issues.insert(0, Issue.make(ERROR, "ing_e_no_report_date", table.sheet, None))
     rejected_rows = {r.candidate.row for r in plan.rows if r.action == REJECTED}
@@ -280,7 +290,7 @@ def analyse(store: store_mod.Store, data: bytes, file_name: str, options: Import
     step("plan", 1.0)
     return Analysis(file_name, sha256, len(data), book.kind, book.encoding, book.sheet_names(), table.sheet, table,
                     mapping, candidates, plan, total, report_date, options, file_issues, timings, date_source,
-                    date_text, date_change)
+                    date_text, date_change, demo_projects)
 
 
 def commit(store: store_mod.Store, analysis: Analysis, uploaded_by: str = "",

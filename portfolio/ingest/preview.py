@@ -217,6 +217,9 @@ def place_counts(analysis: Analysis) -> tuple[int, Counter]:
 def done_lines(analysis: Analysis, lang: str = "zh") -> list[str]:
     """What the import does beyond copying cells: report date, unit conversion, skipped, placement."""
     lines = date_lines(analysis, lang)
+    if analysis.demo_projects:
+        lines.insert(0, t("ing_demo_remove" if analysis.removes_demo else "ing_demo_keep", lang,
+                          n=analysis.demo_projects))
     unit = _unit_line(analysis, lang)
     if unit:
         lines.append(unit)
@@ -235,3 +238,27 @@ def skipped_lines(analysis: Analysis, lang: str = "zh") -> list[str]:
     from portfolio.ingest import totals
 
     return [totals.skip_reason(s, lang) for s in analysis.table.skipped]
+
+
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def uploader_css(drop_here: str, limit: str, browse: str) -> str:
+    """A style block that replaces the file uploader's built-in English (Streamlit has no setting for it):
+    the button's "Upload", the "50MB per file • XLSX…" line and the "Drag and drop a file here" overlay."""
+    zone = '[data-testid="stFileUploaderDropzone"]'
+    return (
+        "<style>"
+        f'{zone} button {{font-size: 0 !important;}}'
+        f'{zone} button * {{display: none !important;}}'
+        f'{zone} button::after {{content: {_css_string(browse)}; font-size: 0.9rem;}}'
+        '[data-testid="stFileUploaderDropzoneInstructions"] * {font-size: 0 !important;}'
+        '[data-testid="stFileUploaderDropzoneInstructions"] > div::before '
+        f'{{content: {_css_string(drop_here)}; font-size: 0.95rem; display: block;}}'
+        '[data-testid="stFileUploaderDropzoneInstructions"] > div::after '
+        f'{{content: {_css_string(limit)}; font-size: 0.8rem; display: block; opacity: 0.7;}}'
+        f'{zone} > div:not([data-testid]) span {{font-size: 0 !important;}}'
+        f'{zone} > div:not([data-testid]) span::after {{content: {_css_string(drop_here)}; font-size: 1rem;}}'
+        "</style>"
+    )

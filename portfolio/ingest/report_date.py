@@ -76,8 +76,9 @@ class DataDateChange:
         return self.new is not None and self.new != self.old
 
 
-def current_data_date(cur: duckdb.DuckDBPyConnection) -> date | None:
-    return cur.execute(sql.query("import_data_date")).fetchall()[0][0]
+def current_data_date(cur: duckdb.DuckDBPyConnection, skip_demo: bool = False) -> date | None:
+    """The data date now; with skip_demo, the one left once the demo projects are removed."""
+    return cur.execute(sql.query("import_data_date"), {"skip_demo": skip_demo}).fetchall()[0][0]
 
 
 def _places(plan_rows) -> pa.Table:
@@ -91,19 +92,23 @@ def _places(plan_rows) -> pa.Table:
                      "town": pa.array([p[1] for p in places], pa.string())})
 
 
-def change(cur: duckdb.DuckDBPyConnection, plan, report_date: date | None) -> DataDateChange:
-    """How committing `plan` (a plan.Plan) on `report_date` moves the data date and the late count."""
+def change(cur: duckdb.DuckDBPyConnection, plan, report_date: date | None,
+           skip_demo: bool = False) -> DataDateChange:
+    """How committing `plan` (a plan.Plan) on `report_date` moves the data date and the late count
+    (with skip_demo: the demo projects are removed by the same commit)."""
     old = current_data_date(cur)
     if report_date is None:
         return DataDateChange(old, None, 0)
-    new = max(old, report_date) if old else report_date
+    remaining = current_data_date(cur, skip_demo) if skip_demo else old
+    new = max(remaining, report_date) if remaining else report_date
     carried = [r for r in plan.rows if r.action != "rejected"]
     ids = pa.table({"project_id": pa.array([r.project_id for r in carried], pa.string())})
     cur.register("incoming_ids", ids)
     cur.register("incoming_places_dates", _places(carried))
     try:
         newly_late = cur.execute(sql.query("import_newly_late"),
-                                 {"report_date": report_date, "data_date": old}).fetchall()[0][0]
+                                 {"report_date": report_date, "data_date": remaining,
+                                  "skip_demo": skip_demo}).fetchall()[0][0]
     finally:
         cur.unregister("incoming_ids")
         cur.unregister("incoming_places_dates")
