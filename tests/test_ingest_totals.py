@@ -95,3 +95,13 @@ def test_a_project_whose_amount_equals_a_sum_by_chance_is_kept(mem_store):
     a = analyse(mem_store, COINCIDENCE)
     assert sorted(by_name(a)) == ["大坪村路灯", "新埠村饮水", "石径村道路"]
     assert a.summary()["skipped"] == []
+
+
+def test_subtotals_of_some_groups_only_do_not_raise_a_false_total_mismatch(mem_store):
+    data = xlsx([["单位：元"], ["序号", "乡镇", "建设项目", "补助金额"],
+                 [None, "黎埠镇", None, 500000], [1, "黎埠镇", "水口村供水", 300000], [2, "黎埠镇", "扶村整治", 200000],
+                 [None, "太平镇", None, None], [3, "太平镇", "大坪村路灯", 80000]])
+    a = analyse(mem_store, data, county="阳山县")
+    assert a.imported_budget_wan() == 58.0 and a.total.file_total_wan is None
+    assert [i.key for i in a.warnings() if i.key == "ing_w_total_mismatch"] == []
+    assert by_name(a)["大坪村路灯"]["town"] == "太平镇"

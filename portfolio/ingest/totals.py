@@ -226,10 +226,15 @@ def apply_group_rows(table, fields: list[str | None], money: set[str], category_
 
     groups = find_group_rows(table.grid, table.data_rows, fields, money, category_of)
     removed = {g.row for g in groups}
+    projects = set(table.data_rows) - removed
+    covered = {r for g in groups if g.kind == "sum" for r in g.rows}
+    # Subtotals found by arithmetic check the file's total only when together they cover every project.
+    sums_cover_all = projects <= covered
     for g in groups:
         if g.kind == "sum":
             table.skipped.append(SkippedRow(g.row, "sum", g.text, first_last(g.rows)))
-            table.totals.append((g.row, "grand" if g.grand else "sub"))
+            if g.grand or sums_cover_all:
+                table.totals.append((g.row, "grand" if g.grand else "sub"))
         else:
             table.skipped.append(SkippedRow(g.row, "group", g.text))
         subject = heading_subject(g.text)
