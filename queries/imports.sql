@@ -86,6 +86,15 @@ INSERT INTO column_mappings (header_key, mapping_json, saved_at)
 VALUES ($header_key, $mapping_json, current_localtimestamp())
 ON CONFLICT (header_key) DO UPDATE SET mapping_json = excluded.mapping_json, saved_at = excluded.saved_at;
 
+-- name: import_mappings_of_batch
+-- The mappings a batch introduced (their JSON names the batch).
+SELECT header_key, mapping_json FROM column_mappings
+WHERE json_extract_string(mapping_json, '$.batch_id') = $batch_id;
+
+-- name: import_delete_mapping
+-- Forget the mapping of a header set.
+DELETE FROM column_mappings WHERE header_key = $header_key;
+
 -- name: import_history
 -- Every import, latest first.
 SELECT batch_id, file_name, sheet, uploaded_by, uploaded_at, report_date, rows_read,

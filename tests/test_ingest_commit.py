@@ -266,3 +266,18 @@ def test_rows_matched_by_place_and_name_when_the_sheet_has_no_code(demo_store):
     change = a.summary()["changes"][0]
     assert change["project_id"] == project_id
     assert change["diffs"][0]["field"] == "budget_wan" and change["diffs"][0]["new"] == 999.5
+
+
+def test_only_a_confirmed_mapping_is_remembered_and_undo_forgets_it(mem_store):
+    sheet = xlsx([["项目名称", "地方", "总投资"], ["石径村饮水工程", "寨岗镇石径村", 20]])
+    guessed = analyse(mem_store, sheet)
+    pipeline.commit(mem_store, guessed)
+    assert mem_store.rows("import_mapping_keys") == []  # a guess is not remembered
+    confirmed = analyse(mem_store, xlsx([["项目名称", "地方", "总投资"], ["新埠村道路", "寨岗镇新埠村", 30]]),
+                        mapping={1: "place"})
+    result = pipeline.commit(mem_store, confirmed)
+    assert len(mem_store.rows("import_mapping_keys")) == 1
+    assert analyse(mem_store, sheet).mapping.source == "remembered"
+    commit_mod.undo(mem_store, result.batch_id)
+    assert mem_store.rows("import_mapping_keys") == []
+    assert analyse(mem_store, sheet).mapping.source == "auto"

@@ -214,7 +214,24 @@ def remembered(cur, headers: list[str]) -> list[str | None] | None:
     return [None if f == IGNORE else f for f in fields]
 
 
-def remember(cur, mapping: ColumnMapping) -> None:
-    """Store the mapping for this header set (inside the caller's transaction)."""
-    payload = json.dumps({"headers": mapping.headers, "fields": mapping.fields}, ensure_ascii=False)
+def remember(cur, mapping: ColumnMapping, batch_id: str) -> bool:
+    """Store a mapping the user confirmed (source 'user') for this header set, inside the caller's
+    transaction, noting the batch that introduced it and what it replaced (undo restores that).
+    Guessed or already remembered mappings are not stored. Returns whether it stored one."""
+    if mapping.source != "user":
+        return False
+    rows = cur.execute(sql.query("get_column_mapping"), {"header_key": mapping.key()}).fetchall()
+    payload = json.dumps({"headers": mapping.headers, "fields": mapping.fields, "batch_id": batch_id,
+                          "replaced": rows[0][0] if rows else None}, ensure_ascii=False)
     cur.execute(sql.query("save_column_mapping"), {"header_key": mapping.key(), "mapping_json": payload})
+    return True
+
+
+def forget(cur, batch_id: str) -> None:
+    """Undo what `remember` did for a batch: the earlier mapping comes back, or none (caller's transaction)."""
+    for key, payload in cur.execute(sql.query("import_mappings_of_batch"), {"batch_id": batch_id}).fetchall():
+        replaced = json.loads(payload).get("replaced")
+        if replaced:
+            cur.execute(sql.query("save_column_mapping"), {"header_key": key, "mapping_json": replaced})
+        else:
+            cur.execute(sql.query("import_delete_mapping"), {"header_key": key})
