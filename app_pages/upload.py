@@ -5,8 +5,6 @@ this page only draws it.
 """
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
 from portfolio import geo, vocab
@@ -71,6 +69,9 @@ with tab_history:
 with tab_import:
     st.download_button(tr("up_template"), data=_template, file_name="项目库导入模板.xlsx", mime=XLSX_MIME,
                        icon=":material/download:")
+    # Streamlit draws its own English into the uploader ("Drag and drop file here", "Upload",
+    # "50MB per file • XLSX…"); the CSS hides those words and writes Chinese ones in their place.
+    st.html(preview.uploader_css(tr("up_drop_here"), tr("up_drop_limit"), tr("up_browse")))
     uploaded = st.file_uploader(tr("up_file"), type=["xlsx", "xlsm", "xls", "csv"], key="up_file",
                                 max_upload_size=MAX_UPLOAD_BYTES // 1024 // 1024)
     if uploaded is None:
@@ -90,7 +91,9 @@ with tab_import:
     left, middle, right = st.columns(3)
     sheet = left.selectbox(tr("up_sheet"), [None, *sheet_names], key="up_sheet",
                            format_func=lambda s: tr("up_sheet_auto") if s is None else s)
-    report_date = middle.date_input(tr("up_report_date"), value=date.today(), key="up_report_date")
+    # No default: the report date comes from the sheet or is chosen here, never a silent today.
+    report_date = middle.date_input(tr("up_report_date"), value=None, key="up_report_date",
+                                    help=tr("up_report_date_help"))
     uploaded_by = right.text_input(tr("up_uploaded_by"), key="up_uploaded_by")
     with st.expander(tr("up_defaults")):
         c1, c2, c3, c4 = st.columns(4)
@@ -107,12 +110,15 @@ with tab_import:
                               format_func=lambda c: tr(f"up_coords_{c}"))
         header_row = st.number_input(tr("up_header_row"), min_value=0, max_value=200, value=0, step=1,
                                      key="up_header_row")
+    demo_projects = db.rows("import_demo_count")[0][0]
+    remove_demo = st.checkbox(tr("up_remove_demo", n=demo_projects), value=True, key="up_remove_demo") \
+        if demo_projects else True
 
     mapping = st.session_state.get(MAPPING, {}).get(uploaded.file_id)
     options = pipeline.ImportOptions(sheet=sheet, report_date=report_date, county=county, town=town,
                                      category=category, coord_system=coords, mapping=mapping,
-                                     header_row=int(header_row) or None)
-    key = (uploaded.file_id, sheet, report_date, county, town, category, coords, int(header_row),
+                                     header_row=int(header_row) or None, remove_demo=remove_demo)
+    key = (uploaded.file_id, sheet, report_date, county, town, category, coords, int(header_row), remove_demo,
            tuple(sorted((mapping or {}).items())))
 
     def run_analysis() -> None:
@@ -143,8 +149,11 @@ with tab_import:
     named = [p for p in (table.title_county, table.title_town) if p]
     if named:
         st.caption(tr("up_title_defaults", what=md("、".join(named))))
-    if table.title_unit == 0.0001:
-        st.caption(tr("up_unit_yuan"))
+    for line in preview.done_lines(analysis, lang):
+        st.markdown("- " + md(line))
+    if table.skipped:
+        with st.expander(tr("up_skipped", n=len(table.skipped))):
+            st.text("\n".join(preview.skipped_lines(analysis, lang)))
     for issue in analysis.file_issues:
         if issue.key == "ing_w_same_file":
             st.warning(md(issue.message(lang)), icon=":material/content_copy:")
@@ -153,7 +162,8 @@ with tab_import:
     for col, name in zip(cols, ("new", "changed", "unchanged", "rejected")):
         col.metric(tr(f"up_metric_{name}"), f"{counts[name]:,}")
     all_counts = analysis.counts
-    st.caption(tr("up_reports", date=analysis.report_date.isoformat(), new=all_counts["reports_new"],
+    st.caption(tr("up_reports", date=analysis.report_date.isoformat() if analysis.report_date else "—",
+                  new=all_counts["reports_new"],
                   replaced=all_counts["reports_replaced"], same=all_counts["reports_same"]))
     if analysis.total.file_total_wan is None:
         st.caption(tr("up_total_none", total=wan(analysis.imported_budget_wan(), 2)))
@@ -207,7 +217,9 @@ with tab_import:
                            icon=":material/download:", key="up_rejected_download")
 
     # Commit ---------------------------------------------------------------------------------
-    if analysis.plan.is_noop:
+    if analysis.report_date is None:
+        st.error(tr("up_need_report_date"), icon=":material/event:")
+    elif analysis.plan.is_noop:
         st.info(tr("up_noop"), icon=":material/check_circle:")
     elif st.button(tr("up_commit"), type="primary", icon=":material/upload:", key="up_commit"):
         bar, progress = _progress_bar()
@@ -218,7 +230,9 @@ with tab_import:
             st.error(md(exc.message(lang)), icon=":material/error:")
             st.stop()
         bar.empty()
+        _, unplaced = preview.place_counts(analysis)
         st.session_state[DONE] = tr("up_committed", batch=result.batch_id, new=result.inserted,
-                                    changed=result.updated, reports=result.reports)
+                                    changed=result.updated, reports=result.reports) + (
+            tr("up_committed_unplaced", n=sum(unplaced.values())) if unplaced else "")
         st.session_state.pop(ANALYSIS, None)
         st.rerun()

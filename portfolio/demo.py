@@ -10,10 +10,7 @@ same library; `n_projects` scales it up to 1,000,000 for benchmarks.
 """
 from __future__ import annotations
 
-import hashlib
-import math
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date
 
 import numpy as np
@@ -96,11 +93,6 @@ YEARS = (2022, 2023, 2024, 2025, 2026)
 YEAR_WEIGHTS = (0.06, 0.1, 0.18, 0.3, 0.36)
 
 
-def _stable_unit(text: str) -> float:
-    """A number in [0, 1) fixed by the text: places land in the same spot on every build."""
-    return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:12], 16) / 16 ** 12
-
-
 def assisted_places(all_towns: bool = False) -> tuple[list[geo.Town], dict[str, list[geo.Village]]]:
     """The towns of the demo and the villages chosen in each (deterministic)."""
     by_key = {(t.county_code, t.town): t for t in geo.towns()}
@@ -112,28 +104,10 @@ def assisted_places(all_towns: bool = False) -> tuple[list[geo.Town], dict[str, 
     for t in towns:
         candidates = [v for v in villages_by_town.get(t.town_code, []) if v.village.endswith("村委会")]
         candidates = candidates or villages_by_town.get(t.town_code, [])
-        candidates.sort(key=lambda v: _stable_unit(v.village_code))
+        candidates.sort(key=lambda v: geo.stable_unit(v.village_code))
         limit = len(candidates) if all_towns else VILLAGES_PER_TOWN
         chosen[t.town_code] = sorted(candidates[:limit], key=lambda v: v.village_code)
     return towns, chosen
-
-
-@lru_cache(maxsize=None)
-def village_point(town: geo.Town, village: geo.Village) -> tuple[float, float]:
-    """A deterministic point 2 to 7 km from the town seat, standing for the village.
-
-    Drawn closer to the seat until it lies inside the town's own county polygon.
-    """
-    angle = 2 * math.pi * _stable_unit(village.village_code + "a")
-    dist_km = 2 + 5 * _stable_unit(village.village_code + "d")
-    for _ in range(6):
-        dlat = dist_km / 111.0 * math.sin(angle)
-        dlon = dist_km / (111.0 * math.cos(math.radians(town.lat))) * math.cos(angle)
-        lon, lat = round(town.lon + dlon, 6), round(town.lat + dlat, 6)
-        if geo.point_in_county(lon, lat) == town.county_code:
-            return lon, lat
-        dist_km /= 2
-    return town.lon, town.lat
 
 
 def _month_add(d: np.ndarray, months: np.ndarray) -> np.ndarray:
@@ -255,7 +229,7 @@ def generate(n_projects: int = DEFAULT_PROJECTS, seed: int = DEFAULT_SEED,
         if town_level[i]:
             lon, lat, precision = town.lon, town.lat, "town"
         else:
-            lon, lat = village_point(town, village)
+            lon, lat = geo.village_point(town, village)
             precision = "village"
             if exact[i]:
                 lon, lat, precision = round(lon + jitter[i, 0] / 4, 6), round(lat + jitter[i, 1] / 4, 6), "exact"

@@ -7,6 +7,7 @@ Coordinates inside the app are always WGS-84; GCJ-02 (AMap, Tencent) and BD-09
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import math
 import unicodedata
@@ -18,6 +19,8 @@ GEO_DIR = Path(__file__).resolve().parent.parent / "data" / "geo"
 TOWNS_CSV = GEO_DIR / "qingyuan_towns.csv"
 VILLAGES_CSV = GEO_DIR / "qingyuan_villages.csv"
 COUNTIES_GEOJSON = GEO_DIR / "qingyuan_counties.geojson"
+CHINA_COUNTIES_CSV = GEO_DIR / "china_counties_nbs2023.csv"  # every county-level unit (GB/T 2260, NBS 2023)
+GUANGDONG_TOWNS_CSV = GEO_DIR / "guangdong_towns_nbs2023.csv"  # every township-level unit of Guangdong
 
 # Suffixes that official village names carry and spreadsheets often drop.
 _VILLAGE_SUFFIXES = ("村民委员会", "居民委员会", "社区居委会", "村委会", "居委会", "社区", "村委", "村")
@@ -87,6 +90,34 @@ def villages() -> tuple[Village, ...]:
             Village(r["village_code"], r["village"], r["town_code"].ljust(12, "0"), r["county_code"])
             for r in csv.DictReader(f)
         )
+
+
+@dataclass(frozen=True)
+class County:
+    code: str
+    name: str
+    city: str
+    province: str
+
+
+@lru_cache(maxsize=1)
+def china_counties() -> dict[str, tuple[County, ...]]:
+    """County-level name -> the units of that name in China (names repeat: 朝阳区, 连山区)."""
+    out: dict[str, list[County]] = {}
+    with CHINA_COUNTIES_CSV.open(encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            out.setdefault(r["county"], []).append(County(r["county_code"], r["county"], r["city"], r["province"]))
+    return {name: tuple(units) for name, units in out.items()}
+
+
+@lru_cache(maxsize=1)
+def guangdong_towns() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Town name -> (town code, county code) of every Guangdong township-level unit (镇, 乡, 街道)."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    with GUANGDONG_TOWNS_CSV.open(encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            out.setdefault(r["name"], []).append((r["code"], r["areaCode"]))
+    return {name: tuple(units) for name, units in out.items()}
 
 
 @lru_cache(maxsize=1)
@@ -214,3 +245,28 @@ def _in_ring(x: float, y: float, ring: list) -> bool:
             inside = not inside
         j = i
     return inside
+
+
+# Village placement ---------------------------------------------------------------
+def stable_unit(text: str) -> float:
+    """A number in [0, 1) fixed by the text: places land in the same spot on every build."""
+    return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:12], 16) / 16 ** 12
+
+
+@lru_cache(maxsize=None)
+def village_point(town: Town, village: Village) -> tuple[float, float]:
+    """The point standing for a village (the gazetteer has no village coordinates): deterministic,
+    2 to 7 km from the town seat, so an imported or demo village always lands in the same spot.
+
+    Drawn closer to the seat until it lies inside the town's own county polygon.
+    """
+    angle = 2 * math.pi * stable_unit(village.village_code + "a")
+    dist_km = 2 + 5 * stable_unit(village.village_code + "d")
+    for _ in range(6):
+        dlat = dist_km / 111.0 * math.sin(angle)
+        dlon = dist_km / (111.0 * math.cos(math.radians(town.lat))) * math.cos(angle)
+        lon, lat = round(town.lon + dlon, 6), round(town.lat + dlat, 6)
+        if point_in_county(lon, lat) == town.county_code:
+            return lon, lat
+        dist_km /= 2
+    return town.lon, town.lat

@@ -3,9 +3,11 @@
 
 -- name: import_projects_by_id
 -- Current rows of the projects whose ids are in the registered frame incoming_ids.
+-- With $skip_demo the demo projects (removed by this import) are left out.
 SELECT p.*
 FROM projects AS p
-WHERE p.project_id IN (SELECT project_id FROM incoming_ids);
+WHERE p.project_id IN (SELECT project_id FROM incoming_ids)
+  AND NOT ($skip_demo AND coalesce(p.batch_id, '') = 'demo');
 
 -- name: import_match_place_name
 -- Existing projects with the same county, town, village and name (spaces ignored) as the rows in incoming_places.
@@ -16,6 +18,7 @@ JOIN projects AS p
  AND coalesce(p.town, '') = i.town
  AND coalesce(p.village, '') = i.village
  AND regexp_replace(p.name, '\s+', '', 'g') = i.name
+WHERE NOT ($skip_demo AND coalesce(p.batch_id, '') = 'demo')
 ORDER BY i.idx, p.project_id;
 
 -- name: import_reports_on_date
@@ -23,7 +26,8 @@ ORDER BY i.idx, p.project_id;
 SELECT r.*
 FROM progress_reports AS r
 WHERE r.report_date = $report_date
-  AND r.project_id IN (SELECT project_id FROM incoming_ids);
+  AND r.project_id IN (SELECT project_id FROM incoming_ids)
+  AND NOT ($skip_demo AND coalesce(r.batch_id, '') = 'demo');
 
 -- name: import_batches_by_sha
 -- Committed batches of a file with this content hash, latest first.
@@ -82,6 +86,15 @@ INSERT INTO column_mappings (header_key, mapping_json, saved_at)
 VALUES ($header_key, $mapping_json, current_localtimestamp())
 ON CONFLICT (header_key) DO UPDATE SET mapping_json = excluded.mapping_json, saved_at = excluded.saved_at;
 
+-- name: import_mappings_of_batch
+-- The mappings a batch introduced (their JSON names the batch).
+SELECT header_key, mapping_json FROM column_mappings
+WHERE json_extract_string(mapping_json, '$.batch_id') = $batch_id;
+
+-- name: import_delete_mapping
+-- Forget the mapping of a header set.
+DELETE FROM column_mappings WHERE header_key = $header_key;
+
 -- name: import_history
 -- Every import, latest first.
 SELECT batch_id, file_name, sheet, uploaded_by, uploaded_at, report_date, rows_read,
@@ -115,3 +128,76 @@ DELETE FROM progress_reports WHERE batch_id = $batch_id;
 -- name: import_mark_undone
 -- Mark a batch as undone.
 UPDATE import_batches SET state = 'undone' WHERE batch_id = $batch_id;
+
+-- name: import_data_date
+-- The dashboard's data date before an import: the latest progress report, else the meta value.
+-- With $skip_demo: the data date once the demo is removed (real reports only).
+SELECT CASE WHEN $skip_demo
+            THEN (SELECT max(report_date) FROM progress_reports WHERE coalesce(batch_id, '') <> 'demo')
+            ELSE coalesce((SELECT max(report_date) FROM progress_reports),
+                          TRY_CAST((SELECT value FROM meta WHERE key = 'data_date') AS DATE))
+       END AS data_date;
+
+-- name: import_late_by_town
+-- The late rule per place: a project is late when its plan_end lies before the latest report date
+-- of its own town (county + town; the project's own latest report when its place has none; $as_of
+-- when nothing was reported) and it is not finished. One town's report never moves another's date.
+-- This is the expression the flagged_projects macro should use (see README, 逾期).
+WITH place_dates AS (
+    SELECT county, town, max(last_report_date) AS place_date
+    FROM projects
+    GROUP BY ALL
+)
+SELECT p.project_id
+FROM projects AS p
+LEFT JOIN place_dates AS d
+  ON d.county IS NOT DISTINCT FROM p.county AND d.town IS NOT DISTINCT FROM p.town
+WHERE coalesce(p.plan_end < least($as_of, coalesce(d.place_date, p.last_report_date, $as_of))
+               AND p.status NOT IN ('completed', 'accepted'), false)
+ORDER BY p.project_id;
+
+-- name: import_newly_late
+-- Existing projects this upload does not carry (not in incoming_ids) that would turn late because
+-- the upload moves their place's report date from its current value to $report_date. Only the
+-- places in the registered frame incoming_places_dates (county, town) move. With $skip_demo the
+-- demo projects (removed by this import) are left out.
+WITH place_dates AS (
+    SELECT county, town, max(last_report_date) AS place_date
+    FROM projects
+    WHERE NOT ($skip_demo AND coalesce(batch_id, '') = 'demo')
+    GROUP BY ALL
+)
+SELECT count(*) AS newly_late
+FROM projects AS p
+JOIN (SELECT DISTINCT county, town FROM incoming_places_dates) AS i
+  ON i.county IS NOT DISTINCT FROM p.county AND i.town IS NOT DISTINCT FROM p.town
+LEFT JOIN place_dates AS d
+  ON d.county IS NOT DISTINCT FROM p.county AND d.town IS NOT DISTINCT FROM p.town
+WHERE p.project_id NOT IN (SELECT project_id FROM incoming_ids)
+  AND NOT ($skip_demo AND coalesce(p.batch_id, '') = 'demo')
+  AND p.status NOT IN ('completed', 'accepted')
+  AND p.plan_end >= coalesce(d.place_date, p.last_report_date, $data_date, $report_date)
+  AND p.plan_end < $report_date;
+
+-- name: import_demo_count
+-- How many demo projects the database holds (the first real import offers to remove them).
+SELECT count(*) FROM projects WHERE batch_id = 'demo';
+
+-- name: import_delete_demo_reports
+-- Remove the demo projects' progress reports (first of the three steps removing the demo).
+DELETE FROM progress_reports
+WHERE project_id IN (SELECT project_id FROM projects WHERE batch_id = 'demo');
+
+-- name: import_delete_demo_latest
+-- Remove the demo projects' progress rollup.
+DELETE FROM progress_latest
+WHERE project_id IN (SELECT project_id FROM projects WHERE batch_id = 'demo');
+
+-- name: import_delete_demo_projects
+-- Remove the demo projects themselves and mark the database as no longer a demo.
+DELETE FROM projects WHERE batch_id = 'demo';
+
+-- name: import_clear_demo_flag
+-- The database holds no demo data any more.
+INSERT INTO meta (key, value) VALUES ('is_demo', '0')
+ON CONFLICT (key) DO UPDATE SET value = '0';

@@ -5,6 +5,8 @@ sheet, row and column, and the bad value is not written.
 """
 from __future__ import annotations
 
+from datetime import date
+
 import io
 import zipfile
 
@@ -117,7 +119,8 @@ def test_script_html_sql_emoji_and_four_byte_text_survive_as_plain_text(tmp_path
     names = ["<img src=x onerror=alert(1)>", "'); DROP TABLE projects; --", "𠀀𠀁村道路😀", "=1+2"]
     rows = "".join(f"{n if ',' not in n else chr(34) + n + chr(34)},阳山县,太平镇,,道路,{i + 1},10%,2024-01-01,"
                    f"2024-06-30,,\n" for i, n in enumerate(names))
-    analysis = pipeline.analyse(store, (HEAD + rows).encode("gb18030"), "gbk.csv")
+    analysis = pipeline.analyse(store, (HEAD + rows).encode("gb18030"), "gbk.csv",
+                                pipeline.ImportOptions(report_date=date(2024, 6, 30)))
     assert analysis.errors() == []
     pipeline.commit(store, analysis, uploaded_by="test")
     stored = set(views.project_table(store, Filters(), store_date(store), limit=None)["name"])

@@ -8,7 +8,7 @@ import pytest
 from portfolio import store as store_mod
 from portfolio.ingest import commit as commit_mod, pipeline
 from portfolio.ingest.issues import IngestError
-from tests.test_ingest_fixtures import analyse, dump, xlsx
+from tests.ingest_builders import analyse, dump, xlsx
 
 D1, D2 = date(2024, 6, 30), date(2024, 7, 31)
 HEADER = ["项目编号", "项目名称", "县（市、区）", "镇", "村", "项目类别", "总投资（万元）", "项目状态", "进度", "已支出（万元）"]
@@ -149,7 +149,8 @@ def test_export_of_the_demo_imports_unchanged(demo_store):
     from portfolio import demo, export
 
     exported = export.to_xlsx(demo_store.df("project_table", _all_params() | {"limit": 10_000}), "zh")
-    a = analyse(demo_store, exported, "demo.xlsx", report_date=demo.DEMO_AS_OF)
+    a = analyse(demo_store, exported, "demo.xlsx", report_date=demo.DEMO_AS_OF,
+                remove_demo=False)  # matching against the demo itself
     assert (a.counts["new"], a.counts["changed"], a.counts["rejected"]) == (0, 0, 0)
     assert a.counts["unchanged"] == demo.DEFAULT_PROJECTS
     assert [i for i in a.issues() if i.level == "error"] == []
@@ -260,8 +261,23 @@ def test_rows_matched_by_place_and_name_when_the_sheet_has_no_code(demo_store):
     project = demo_store.rows("project_table", _all_params())[0]
     project_id, name, county, town, village = project[:5]
     sheet = xlsx([["项目名称", "县", "镇", "村", "总投资"], [name, county, town, village, 999.5]])
-    a = analyse(demo_store, sheet)
+    a = analyse(demo_store, sheet, remove_demo=False)
     assert (a.counts["changed"], a.counts["new"]) == (1, 0)
     change = a.summary()["changes"][0]
     assert change["project_id"] == project_id
     assert change["diffs"][0]["field"] == "budget_wan" and change["diffs"][0]["new"] == 999.5
+
+
+def test_only_a_confirmed_mapping_is_remembered_and_undo_forgets_it(mem_store):
+    sheet = xlsx([["项目名称", "地方", "总投资"], ["石径村饮水工程", "寨岗镇石径村", 20]])
+    guessed = analyse(mem_store, sheet)
+    pipeline.commit(mem_store, guessed)
+    assert mem_store.rows("import_mapping_keys") == []  # a guess is not remembered
+    confirmed = analyse(mem_store, xlsx([["项目名称", "地方", "总投资"], ["新埠村道路", "寨岗镇新埠村", 30]]),
+                        mapping={1: "place"})
+    result = pipeline.commit(mem_store, confirmed)
+    assert len(mem_store.rows("import_mapping_keys")) == 1
+    assert analyse(mem_store, sheet).mapping.source == "remembered"
+    commit_mod.undo(mem_store, result.batch_id)
+    assert mem_store.rows("import_mapping_keys") == []
+    assert analyse(mem_store, sheet).mapping.source == "auto"

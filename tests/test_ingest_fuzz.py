@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 from portfolio.ingest import pipeline
 from portfolio.ingest.issues import IngestError
 from portfolio.store import Store
-from tests.test_ingest_fixtures import dump
+from tests.ingest_builders import dump
 
 REPORT_DATE = date(2024, 6, 30)
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -1,8 +1,10 @@
 """The 数据导入 page under AppTest: upload, preview, correct the mapping, import, undo."""
 from __future__ import annotations
 
+from datetime import date
+
 from portfolio import demo
-from tests.test_ingest_fixtures import xlsx
+from tests.ingest_builders import xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -49,10 +51,16 @@ def test_page_renders_with_template_and_uploader(app):
     assert [t.label for t in at.tabs] == ["导入", "导入历史"]
 
 
+def _choose_date(at, when=date(2024, 6, 30)):
+    next(d for d in at.date_input if d.key == "up_report_date").set_value(when).run()
+
+
 def test_upload_preview_commit_and_undo(app, demo_db_file):
     at = _open(app)
     at.get("file_uploader")[0].set_value(("寨岗镇.xlsx", _sheet(), XLSX)).run()
     assert not at.exception
+    next(c for c in at.checkbox if c.key == "up_remove_demo").uncheck().run()  # this test changes a demo project
+    _choose_date(at, demo.DEMO_AS_OF)
     _button(at, "up_preview").click().run()
     assert not at.exception
     assert _metrics(at) == {"新增": "1", "变更": "1", "未变": "0", "未导入": "1"}
@@ -109,6 +117,7 @@ def test_same_file_twice_says_nothing_to_do(app):
     at = _open(app)
     data = xlsx([["项目名称", "镇", "村", "总投资"], ["石径村饮水工程", "寨岗镇", "石径村", 20]])
     at.get("file_uploader")[0].set_value(("a.xlsx", data, XLSX)).run()
+    _choose_date(at)
     _button(at, "up_preview").click().run()
     _button(at, "up_commit").click().run()
     at.get("file_uploader")[0].set_value(("a.xlsx", data, XLSX)).run()
@@ -118,3 +127,35 @@ def test_same_file_twice_says_nothing_to_do(app):
     assert any("这个文件已于" in w.value for w in at.warning)
     assert any("没有需要更新的内容" in i.value for i in at.info)
     assert not any(b.key == "up_commit" for b in at.button)
+
+
+def test_without_a_report_date_the_page_asks_for_one_and_offers_no_commit(app):
+    at = _open(app)
+    at.get("file_uploader")[0].set_value(("a.xlsx", xlsx([["项目名称", "镇", "村", "总投资"],
+                                                          ["石径村饮水工程", "寨岗镇", "石径村", 20]]), XLSX)).run()
+    _button(at, "up_preview").click().run()
+    assert not at.exception
+    assert any("表中没有报告日期" in e.value for e in at.error)
+    assert not any(b.key == "up_commit" for b in at.button)
+
+
+def test_the_preview_says_what_will_be_done(app):
+    at = _open(app)
+    data = xlsx([["寨岗镇项目表（截至2024年6月30日）"], ["单位：元"], ["序号", "镇", "项目名称", "金额"],
+                 [None, "寨岗镇", None, 300000], [1, "寨岗镇", "石径村道路", 100000], [2, "寨岗镇", "新埠村饮水", 200000]])
+    at.get("file_uploader")[0].set_value(("a.xlsx", data, XLSX)).run()
+    _button(at, "up_preview").click().run()
+    assert not at.exception
+    markdown = " ".join(m.value for m in at.markdown)
+    assert "演示项目" in markdown and "本次导入将先删除它们" in markdown
+    assert "报告日期 2024\\-06\\-30（读自表中“截至2024年6月30日”）" in markdown
+    assert "数据日期将从 2026\\-10\\-31 变为 2024\\-06\\-30" in markdown  # the demo's date goes with the demo
+    assert "金额已换算为万元" in markdown
+    assert "第4行：小计（= 第5–6行之和）" in " ".join(t.value for t in at.text)
+    assert any(b.key == "up_commit" for b in at.button)
+
+
+def test_the_uploader_english_is_replaced(app):
+    at = _open(app)
+    css = " ".join(h.proto.body for h in at.get("html"))
+    assert "将文件拖到这里" in css and "选择文件" in css and "stFileUploaderDropzoneInstructions" in css

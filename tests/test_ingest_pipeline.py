@@ -1,17 +1,16 @@
 """The pipeline end to end: validation messages, duplicates, the rejected-rows download, progress,
-the template, the command line and the speed on a 10,000-row sheet."""
+the template, the command line and a 10,000-row sheet (its speed is measured in bench/)."""
 from __future__ import annotations
 
 import io
 import json
-import time
 from datetime import date
 
 import openpyxl
 
 from portfolio import cli, vocab
 from portfolio.ingest import pipeline, template
-from tests.test_ingest_fixtures import REPORT_DATE, analyse, by_name, dump, issue_keys, xlsx
+from tests.ingest_builders import REPORT_DATE, analyse, by_name, dump, issue_keys, xlsx
 
 CHECKS = xlsx([
     ["寨岗镇2024年项目库"],
@@ -150,7 +149,7 @@ def test_cli_json_summary_and_commit(tmp_path, capsys):
                                     "unchanged", "rejected", "committed")} == {
         "rows_read": 3, "projects": 2, "total_budget_wan": 20.0, "file_total_wan": 20.0, "new": 2, "changed": 0,
         "unchanged": 0, "rejected": 0, "committed": False}
-    assert summary["skipped"] == [{"row": 5, "reason": "total", "text": "合计"}]
+    assert summary["skipped"] == [{"row": 5, "reason": "total", "text": "合计", "why": "第5行：合计行"}]
     assert summary["mapping"] == {"项目名称": "name", "村": "village", "总投资": "budget_wan", "状态": "status"}
     assert summary["warnings"] == [{"sheet": "项目表", "row": 4, "column": "C", "header": "总投资",
                                     "code": "ing_w_amount_unreadable",
@@ -199,23 +198,16 @@ def _big_sheet(n: int) -> bytes:
     return buffer.getvalue()
 
 
-def test_10000_row_sheet_from_read_to_commit_is_fast(mem_store):
+def test_10000_row_sheet_imports_every_row_and_a_second_upload_is_a_noop(mem_store):
+    """Behaviour only: the time it takes is measured in bench/ (bench/import_bench.py), not asserted here."""
     data = _big_sheet(10_000)
-    started = time.perf_counter()
     a = pipeline.analyse(mem_store, data, "big.xlsx", pipeline.ImportOptions(report_date=REPORT_DATE))
     result = pipeline.commit(mem_store, a)
-    elapsed = time.perf_counter() - started
-    print(f"\n10,000-row xlsx ({len(data) / 1024:.0f} KB): read->plan->commit {elapsed:.2f} s; "
-          + ", ".join(f"{k} {v:.2f}" for k, v in a.timings.items()))
     assert (result.inserted, result.rejected) == (10_000, 0)
     assert a.total.matches
-    assert elapsed < 5.0
-    # The second upload of the same file is a no-op and as quick.
-    started = time.perf_counter()
     again = pipeline.analyse(mem_store, data, "big.xlsx", pipeline.ImportOptions(report_date=REPORT_DATE))
     before = dump(mem_store)
     assert pipeline.commit(mem_store, again).noop and dump(mem_store) == before
-    assert time.perf_counter() - started < 5.0
 
 
 def test_every_message_and_label_the_importer_uses_exists_in_both_languages():
@@ -238,7 +230,10 @@ def test_every_message_and_label_the_importer_uses_exists_in_both_languages():
         f"up_level_{x}" for x in ("error", "warning")} | {f"up_state_{x}" for x in ("committed", "undone")} | {
         f"up_coords_{x}" for x in ("wgs84", "gcj02", "bd09")} | {
         f"up_mapping_source_{x}" for x in ("auto", "remembered", "user")} | {
-        f"prec_{p}" for p in vocab.LOCATION_PRECISIONS}
+        f"prec_{p}" for p in vocab.LOCATION_PRECISIONS} | {
+        f"{k}_why" for k in ("ing_w_place_county_unknown", "ing_w_place_town_unknown", "ing_w_town_ambiguous",
+                             "ing_w_place_unknown")} | {
+        "ing_skip_sum", "ing_skip_group"}
     keys = {k for k in literal | dynamic if not k.endswith("_")}
     missing = sorted(k for k in keys if k not in STRINGS)
     assert missing == []

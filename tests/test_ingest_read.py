@@ -9,7 +9,7 @@ import xlsxwriter
 
 from portfolio.ingest import read
 from portfolio.ingest.issues import IngestError
-from tests.test_ingest_fixtures import analyse, by_name, xlsx
+from tests.ingest_builders import analyse, by_name, xlsx
 
 CSV_TEXT = "项目编号,项目名称,镇街,行政村,总投资（万元）\n0012,石径村饮水工程,寨岗镇,石径村,20\n441826102221,新埠村道路硬底化,寨岗镇,新埠村,15.5\n"
 

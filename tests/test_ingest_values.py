@@ -8,7 +8,7 @@ import pytest
 
 from portfolio import geo
 from portfolio.ingest import columns, places, values as V
-from tests.test_ingest_fixtures import analyse, by_name, issue_keys, xlsx
+from tests.ingest_builders import analyse, by_name, issue_keys, xlsx
 
 
 @pytest.mark.parametrize("cell,expected", [
@@ -168,12 +168,10 @@ def test_villages_match_on_their_stem():
 
 
 def test_village_point_and_town_point():
-    from portfolio import demo
-
     town = next(t for t in geo.towns() if t.town == "寨岗镇")
     village = next(v for v in geo.villages() if v.village_code == "441826102221")
     place = places.resolve(None, "寨岗镇", "石径村", None, None, None)
-    assert (place.lon, place.lat) == demo.village_point(town, village)
+    assert (place.lon, place.lat) == geo.village_point(town, village)
     unknown = places.resolve(None, "寨岗镇", "不存在村", None, None, None)
     assert (unknown.lon, unknown.lat, unknown.precision) == (town.lon, town.lat, "town")
     assert unknown.problems[0][0] == "ing_w_place_village_unknown"
@@ -236,3 +234,15 @@ def test_county_check_agrees_with_the_gazetteer_polygons():
     points = [(113.05, 23.73), (112.30527, 24.557275), (112.56, 24.25), (110.0, 20.0)]
     assert places.county_codes_of([p[0] for p in points], [p[1] for p in points]) == [
         geo.point_in_county(*p) for p in points]
+
+
+def test_the_importer_does_not_import_the_demo_generator():
+    import ast
+    from pathlib import Path
+
+    for path in Path("portfolio/ingest").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                names = [a.name for a in node.names]
+                assert node.module != "portfolio.demo" and not (node.module == "portfolio" and "demo" in names), path

@@ -31,7 +31,12 @@ def _configure(parser: argparse.ArgumentParser) -> None:
                         help="default category for rows whose category cannot be read")
     parser.add_argument("--coords", default="wgs84", choices=("wgs84", "gcj02", "bd09"),
                         help="coordinate system of the sheet's coordinates")
-    parser.add_argument("--report-date", type=date.fromisoformat, default=None, help="YYYY-MM-DD (default: today)")
+    parser.add_argument("--report-date", type=date.fromisoformat, default=None,
+                        help="YYYY-MM-DD; required when the sheet states no report date (never defaults to today)")
+    parser.add_argument("--header-row", type=int, default=None, metavar="N",
+                        help="Excel row number of the header when it is not found by itself")
+    parser.add_argument("--map", action="append", default=[], metavar="表头=field",
+                        help="map a column by its header to a field (repeatable; field 'ignore' skips it)")
     parser.add_argument("--uploaded-by", default="", help="who imports (recorded in the history)")
     parser.add_argument("--dry-run", action="store_true", help="check and compare only; write nothing")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -55,8 +60,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     except OSError:
         return _fail(args, t("ing_err_file_missing", lang, path=str(args.file)), "ing_err_file_missing")
     db = open_store(args.db)
+    header_map = {}
+    for item in args.map:
+        header, sep, target = item.rpartition("=")
+        if not sep or not header.strip():
+            return _fail(args, t("ing_err_map_syntax", lang, item=item), "ing_err_map_syntax")
+        header_map[header.strip()] = target.strip() or None
     options = pipeline.ImportOptions(sheet=args.sheet, report_date=args.report_date, county=args.county,
-                                     town=args.town, category=args.category, coord_system=args.coords)
+                                     town=args.town, category=args.category, coord_system=args.coords,
+                                     header_row=args.header_row, header_map=header_map or None)
     try:
         analysis = pipeline.analyse(db, data, args.file.name, options)
     except IngestError as exc:
@@ -82,6 +94,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     file_total = summary["file_total_wan"]
     print(t("ing_cli_totals", lang, total=f"{summary['total_budget_wan']:,.2f}",
             file_total=f"{file_total:,.2f}" if file_total is not None else t("ing_cli_none", lang)))
+    from portfolio.ingest import preview  # imports pandas: only for the text summary
+
+    for line in preview.done_lines(analysis, lang):
+        print("· " + line)
     for issue in analysis.issues():
         print(("✗ " if issue.level == "error" else "! ") + issue.message(lang))
     if args.dry_run:

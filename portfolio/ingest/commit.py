@@ -99,6 +99,10 @@ def commit(store: store_mod.Store, analysis, uploaded_by: str = "",
     expected = plan.signature()
 
     def work(cur: duckdb.DuckDBPyConnection) -> CommitResult:
+        if analysis.removes_demo:
+            for name in ("import_delete_demo_reports", "import_delete_demo_latest", "import_delete_demo_projects",
+                         "import_clear_demo_flag"):
+                cur.execute(sql.query(name))
         fresh = build_plan(cur, analysis.candidates, analysis.report_date, analysis.sha256, analysis.sheet)
         if fresh.signature() != expected:
             raise IngestError("ing_err_stale_plan")
@@ -153,7 +157,7 @@ def commit(store: store_mod.Store, analysis, uploaded_by: str = "",
             _with_frame(cur, "report_rows", _typed(report_rows, _schema(cur, "import_reports_empty")),
                         "import_upsert_reports")
             store_mod.refresh_progress_latest(cur, sorted(reported))
-        columns.remember(cur, analysis.mapping)
+        columns.remember(cur, analysis.mapping, batch_id)
         if progress:
             progress("write", 0.9)
         return CommitResult(batch_id, counts[NEW], counts[CHANGED], counts["unchanged"], counts["rejected"],
@@ -214,6 +218,7 @@ def undo(store: store_mod.Store, batch_id: str) -> int:
         if restore_projects:
             _with_frame(cur, "project_rows", _typed(restore_projects, project_schema), "import_insert_projects")
         store_mod.refresh_progress_latest(cur, sorted({pid for pid, _, _ in versions}))
+        columns.forget(cur, batch_id)
         cur.execute(sql.query("import_mark_undone"), {"batch_id": batch_id})
         return len(versions)
 

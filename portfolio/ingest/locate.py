@@ -17,17 +17,13 @@ from typing import Any
 from portfolio import geo
 from portfolio.ingest.columns import header_key, match_header
 from portfolio.ingest.issues import IngestError
+from portfolio.ingest import totals
 from portfolio.ingest.read import RawBook, RawSheet
 from portfolio.ingest.values import norm, text_value, unit_factor
 
 HEADER_SCAN_ROWS = 40
 MAX_HEADER_ROWS = 3
 
-_TOTAL = re.compile(r"^(?:[一二三四五六七八九十\d]+[、.])?(.{0,12}?)(合计|小计|总计|总合计|共计|累计|总额)(?:\(.*\))?[:：]?$")
-_GRAND_PREFIX = ("", "全", "总", "全部", "全县", "全区", "全市", "全镇", "本表", "以上")
-_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[部类分]"
-                      r"|[A-Za-z][、.．])")
-_CN_NUMERAL = re.compile(r"^[一二三四五六七八九十]+[、.．]?$")
 _NOTES = re.compile(r"^(?:备注|附注|注|说明|填表说明|填报说明|填表人|填报人|制表人|制表|审核人|审核|审批|负责人|分管领导"
                     r"|主要领导|单位负责人|联系人|联系电话|填报单位|填报日期|制表日期|填表日期|报送单位|盖章|签字|\d+[.、]本表)"
                     r"(?:[:：\s(（]|$)")
@@ -37,8 +33,9 @@ _EXAMPLE = ("示例", "例", "样例", "填表示例", "example")
 @dataclass
 class SkippedRow:
     index: int  # 0-based row in the sheet
-    kind: str  # total / subtotal / heading / notes / header_repeat / column_numbers / example
+    kind: str  # total / subtotal / heading / notes / header_repeat / column_numbers / example / sum / group
     text: str
+    rows: tuple[int, int] | None = None  # Excel rows a subtotal found by arithmetic sums (first, last)
 
 
 @dataclass
@@ -51,11 +48,13 @@ class Table:
     skipped: list[SkippedRow] = field(default_factory=list)
     totals: list[tuple[int, str]] = field(default_factory=list)  # (row index, 'grand' | 'sub')
     sections: dict[int, str] = field(default_factory=dict)  # data row index -> heading text above it
+    row_towns: dict[int, str] = field(default_factory=dict)  # data row index -> town named by its group heading
     title: str = ""
     title_unit: float | None = None  # factor to 万元 named in the title rows
     title_county: str | None = None
     title_town: str | None = None
     merged_rows: dict[int, set[int]] = field(default_factory=dict)  # column -> data rows filled from a merge above
+    wide_merges: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # row -> (first, last) column
     score: float = 0.0
     rows_read: int = 0  # non-blank rows below the header
 
@@ -75,10 +74,6 @@ def fill_merges(sheet: RawSheet) -> list[list[Any]]:
             for c in range(c0, min(c1, width - 1) + 1):
                 row[c] = value
     return grid
-
-
-def _row_text_cells(row: list[Any]) -> list[tuple[int, str]]:
-    return [(i, v) for i, v in enumerate(row) if isinstance(v, str) and v.strip()]
 
 
 _CONF_WEIGHT = {3: 1.0, 2: 0.9, 1: 0.4}
@@ -188,17 +183,6 @@ def _first_texts(row: list[Any], limit: int = 4) -> list[tuple[int, str]]:
     return out
 
 
-def _total_kind(texts: list[tuple[int, str]]) -> str | None:
-    for _, text in texts[:3]:
-        m = _TOTAL.match(norm(text))
-        if m:
-            prefix = m.group(1)
-            if m.group(2) == "小计":
-                return "sub"
-            return "grand" if prefix in _GRAND_PREFIX else "sub"
-    return None
-
-
 def locate(sheet: RawSheet, header_row: int | None = None, known_keys: frozenset[str] = frozenset()) -> Table:
     """The table of one sheet; raises IngestError when no header row is found.
 
@@ -206,6 +190,7 @@ def locate(sheet: RawSheet, header_row: int | None = None, known_keys: frozenset
     """
     grid = fill_merges(sheet)
     width = sheet.width
+    forced = header_row is not None
     if header_row is not None:
         if not 0 <= header_row < len(grid):
             raise IngestError("ing_err_no_header", sheet=sheet.name)
@@ -216,7 +201,7 @@ def locate(sheet: RawSheet, header_row: int | None = None, known_keys: frozenset
         raise IngestError("ing_err_no_header", sheet=sheet.name)
     header_rows = [header_row]
     # The best row may be the lower row of a multi-row header (merges copy 序号 into it).
-    while (len(header_rows) < MAX_HEADER_ROWS and header_rows[0] > 0
+    while (not forced and len(header_rows) < MAX_HEADER_ROWS and header_rows[0] > 0
            and _header_above(sheet, grid, header_rows[0] - 1, header_rows[0])):
         header_rows.insert(0, header_rows[0] - 1)
     while (len(header_rows) < MAX_HEADER_ROWS and header_rows[-1] + 1 < len(grid)
@@ -278,7 +263,7 @@ def _classify_rows(table: Table, sheet: RawSheet) -> None:
         if seq_col is not None and norm_or_empty(row[seq_col]) in _EXAMPLE:
             table.skipped.append(SkippedRow(r, "example", first))
             continue
-        kind = _total_kind(texts)
+        kind = totals.total_kind(texts)
         if kind:
             table.skipped.append(SkippedRow(r, "total" if kind == "grand" else "subtotal", first))
             table.totals.append((r, kind))
@@ -287,7 +272,7 @@ def _classify_rows(table: Table, sheet: RawSheet) -> None:
             in_notes = True
             table.skipped.append(SkippedRow(r, "notes", first))
             continue
-        heading = _heading_text(row, texts, seq_col, name_col, distinct)
+        heading = totals.heading_text(row, texts, seq_col, name_col, distinct)
         if heading is not None:
             if in_notes:
                 table.skipped.append(SkippedRow(r, "notes", first))
@@ -308,6 +293,10 @@ def _classify_rows(table: Table, sheet: RawSheet) -> None:
             table.sections[r] = section
     for col, rows in merges_from_above.items():
         table.merged_rows[col] = rows
+    for r0, c0, r1, c1 in sheet.merged:
+        if c1 > c0 and r1 >= start:
+            for r in range(max(r0, start), r1 + 1):
+                table.wide_merges.setdefault(r, []).append((c0, c1))
 
 
 def norm_or_empty(value: Any) -> str:
@@ -342,28 +331,8 @@ def _is_column_numbers(row: list[Any]) -> bool:
     return len(ints) >= 3 and ints == sorted(ints) and all(b - a == 1 for a, b in zip(ints, ints[1:]))
 
 
-def _heading_text(row: list[Any], texts: list[tuple[int, str]], seq_col: int | None, name_col: int | None,
-                  distinct: set[str]) -> str | None:
-    """The heading of a category section row (一、基础设施; 一 | 基础设施类), else None."""
-    first_col, first = texts[0]
-    first_norm = norm(first)
-    if seq_col is not None and first_col == seq_col and _CN_NUMERAL.match(first_norm):
-        if name_col is not None and row[name_col] is not None:
-            return text_value(row[name_col]) or first
-        return first
-    if _HEADING.match(first_norm):
-        # A heading spans the row (one text) or leaves the content columns empty.
-        texts_only = [v for v in row if isinstance(v, str) and v.strip()]
-        if len(set(texts_only)) <= 1 or len(distinct) <= 2:
-            return first
-        if name_col is not None and first_col <= name_col and row[name_col] in (None, row[first_col]):
-            return first
-    return None
-
-
 # Title ---------------------------------------------------------------------------
-_PLACE_TOKEN = re.compile(r"^([\u4e00-\u9fff]{1,8}?(?:自治区|自治州|自治县|省|市|县|区|街道|镇|乡))")
-_NOT_PLACE = ("振兴", "项目", "建设", "示范", "工程", "计划", "资金", "年度")
+_PLACE_TOKEN = re.compile(r"^([\u4e00-\u9fff]{1,8}?(?:自治区|自治州|自治县|自治旗|省|市|县|区|旗|街道办事处|办事处|街道|镇|乡))")
 
 
 def places_in_title(title: str) -> tuple[str | None, str | None]:
@@ -391,31 +360,76 @@ def places_in_title(title: str) -> tuple[str | None, str | None]:
             county = owners.pop() if len(owners) == 1 else None
     if county or town:
         return county, town
-    # Outside the gazetteer: read the leading place words (广西某某县某某镇...).
+    return _places_outside_gazetteer(n)
+
+
+def _places_outside_gazetteer(n: str) -> tuple[str | None, str | None]:
+    """The leading place words of a title, each checked against the national county list and the
+    Guangdong town list: 茂名市信宜市钱排镇 -> (信宜市, 钱排镇); words that only look like a place
+    (上级下达及区) end the reading and are never taken. A town is taken unchecked only right after a
+    real county outside Guangdong (湖南省永顺县石堤镇), whose town list is not shipped."""
+    counties, gd_towns = geo.china_counties(), geo.guangdong_towns()
+    higher = {c.city for units in counties.values() for c in units} | {
+        c.province for units in counties.values() for c in units}
     s = re.sub(r"^(附件\d*|附表\d*)", "", n)
     s = re.sub(r"^(19|20)\d{2}(?:-(19|20)\d{2})?年度?", "", s)
-    tokens = []
+    county = town = None
+    county_codes: set[str] = set()
     while s:
         m = _PLACE_TOKEN.match(s)
-        if not m or any(w in m.group(1) for w in _NOT_PLACE):
+        if not m:
             break
-        tokens.append(m.group(1))
-        s = s[m.end():]
-        s = re.sub(r"^(19|20)\d{2}年度?", "", s)
-    for i, token in enumerate(tokens):
-        if token.endswith(("自治区", "自治州", "省")):
-            continue
-        if token.endswith(("县", "区", "自治县")):
-            county = token
-        elif token.endswith("市") and county is None and i + 1 < len(tokens) and tokens[i + 1].endswith(
-                ("镇", "乡", "街道")):
-            county = token  # a county-level city directly above a town
-        elif token.endswith(("镇", "乡", "街道")):
+        token = m.group(1)
+        if token in higher and token not in counties:
+            pass  # a province or prefecture above the county
+        elif token in counties and county is None:
+            county, county_codes = token, {c.code for c in counties[token]}
+        elif token in gd_towns and town is None:
+            owners = {code for _, code in gd_towns[token]}
+            if county_codes and not owners & county_codes:
+                break
             town = token
+        elif town is None and county_codes and not any(c.startswith("44") for c in county_codes) \
+                and token.endswith(("镇", "乡", "街道", "办事处")):
+            town = token  # under a real county outside Guangdong, whose towns we do not ship
+        else:
+            break
+        s = re.sub(r"^(19|20)\d{2}年度?", "", s[m.end():])
     return county, town
 
 
 # Sheets ----------------------------------------------------------------------
+def project_like_rows(table: Table) -> int:
+    """Data rows that read as projects: a text in the name (or content) column and a number somewhere."""
+    targets = [match_header(h)[0] if h else None for h in table.headers]
+    col = next((i for i, f in enumerate(targets) if f == "name"), None)
+    if col is None:
+        col = next((i for i, f in enumerate(targets) if f == "description"), None)
+    if col is None:
+        return 0
+    count = 0
+    for r in table.data_rows:
+        row = table.grid[r]
+        if text_value(row[col]) and any(isinstance(v, (int, float)) and not isinstance(v, bool) or (
+                isinstance(v, str) and re.search(r"\d", v)) for i, v in enumerate(row) if i != col):
+            count += 1
+    return count
+
+
+def project_sheets(book: RawBook) -> list[tuple[str, int]]:
+    """(sheet name, project-like rows) of every sheet holding projects, most projects first."""
+    out = []
+    for sheet in book.sheets:
+        try:
+            table = locate(sheet)
+        except IngestError:
+            continue
+        n = project_like_rows(table)
+        if n:
+            out.append((sheet.name, n))
+    return sorted(out, key=lambda sn: -sn[1])
+
+
 def choose_table(book: RawBook, sheet_name: str | None = None, header_row: int | None = None,
                  known_keys: frozenset[str] = frozenset()) -> Table:
     """The named sheet's table, or the sheet that holds the project table (cover and notes sheets lose)."""
@@ -428,8 +442,8 @@ def choose_table(book: RawBook, sheet_name: str | None = None, header_row: int |
             table = locate(sheet, header_row, known_keys)
         except IngestError:
             continue
-        key = (min(table.score, 6) + (3 if len(table.data_rows) >= 1 else 0), sheet.visible, len(table.data_rows),
-               table.score)
+        projects = project_like_rows(table)
+        key = (projects > 0, sheet.visible, projects, min(table.score, 6), len(table.data_rows), table.score)
         if best is None or key > best_key:
             best, best_key = table, key
     if best is None:

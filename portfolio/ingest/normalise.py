@@ -19,6 +19,8 @@ from portfolio.ingest.columns import MONEY_FIELDS, ColumnMapping
 from portfolio.ingest.issues import ERROR, WARNING, Issue
 from portfolio.ingest.locate import Table
 
+# What a name is composed from when the sheet has no name column: the place plus the first of these.
+NAME_SOURCES = ("description", "subcategory", "category")
 TEXT_FIELDS = ("subcategory", "description", "assisting_unit", "team", "responsible_unit", "responsible_person",
                "notes", "scale_unit")
 MAX_ID_LENGTH = 64
@@ -133,6 +135,7 @@ def normalise(table: Table, mapping: ColumnMapping, options: Options,
     if seq_as_id:
         cols["project_id"] = cols.pop("seq")
 
+    name_col = cols.get("name", cols.get("description"))
     candidates: list[Candidate] = []
     step = max(len(data_rows) // 20, 1)
     for n, r in enumerate(data_rows):
@@ -159,10 +162,18 @@ def normalise(table: Table, mapping: ColumnMapping, options: Options,
         name = V.text_value(cell("name")) if "name" in cols else None
         if name and V.is_empty_marker(name):
             name = None
-        # Place
-        place = places.resolve(V.text_value(cell("county")), V.text_value(cell("town")),
-                               V.text_value(cell("village")), V.text_value(cell("place")),
-                               default_county, default_town)
+        # Place (a cell merged across the name column is a label, not a village or town)
+        spans = [(c0, c1) for c0, c1 in table.wide_merges.get(r, ()) if name_col is not None and c0 <= name_col <= c1]
+
+        def place_cell(f: str) -> str | None:
+            i = cols.get(f)
+            if i is None or any(c0 <= i <= c1 for c0, c1 in spans):
+                return None
+            return V.text_value(row[i])
+
+        place = places.resolve(place_cell("county"), place_cell("town"),
+                               place_cell("village"), place_cell("place"),
+                               default_county, table.row_towns.get(r) or default_town)
         for key, params in place.problems:
             place_col = next((f for f in _PLACE_PROBLEM_COLUMNS.get(key, ("place",)) if f in cols), None)
             issue(WARNING, key, place_col, **dict(params))
@@ -176,10 +187,11 @@ def normalise(table: Table, mapping: ColumnMapping, options: Options,
             vals["village_code"] = place.village_code
         # Name (composed from place and content when the sheet has none)
         if not name:
-            content = vals.get("description")
-            where = place.village or place.town
+            content = vals.get("description") or vals.get("subcategory") or V.text_value(cell("category"))
+            content = content if content and not V.is_empty_marker(content) else None
+            where = place.village or ""  # the village only: town and county names stay out of names
             if content:
-                name = f"{where or ''}{content[:40]}"
+                name = content[:40] if content.startswith(where) else f"{where}{content[:40]}"
                 issue(WARNING, "ing_w_name_composed", "name" if "name" in cols else None, name=name)
             else:
                 issue(ERROR, "ing_e_no_name", "name" if "name" in cols else None)

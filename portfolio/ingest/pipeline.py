@@ -20,7 +20,7 @@ import xlsxwriter
 from portfolio import sql, store as store_mod
 from portfolio.i18n import t
 from portfolio.ingest import columns, commit as commit_mod, locate as locate_mod, normalise as norm_mod
-from portfolio.ingest import read as read_mod, validate
+from portfolio.ingest import read as read_mod, report_date as report_date_mod, totals, validate, values
 from portfolio.ingest.issues import ERROR, WARNING, IngestError, Issue
 from portfolio.ingest.plan import CHANGED, NEW, REJECTED, UNCHANGED, Plan, build_plan
 
@@ -34,7 +34,7 @@ class ImportOptions:
     """Everything the user decides at upload (the page's widgets, the CLI's flags)."""
 
     sheet: str | None = None  # None: find the sheet holding the project table
-    report_date: date | None = None  # None: today
+    report_date: date | None = None  # None: the date the sheet states; without one nothing is committed
     county: str | None = None  # defaults for rows that lack them
     town: str | None = None
     category: str | None = None
@@ -42,6 +42,8 @@ class ImportOptions:
     mapping: dict[int, str | None] | None = None  # the user's corrections: column index -> field
     use_remembered: bool = True
     header_row: int | None = None  # Excel row of the header when it cannot be found by itself
+    header_map: dict[str, str | None] | None = None  # header text -> field (the CLI's --map 表头=field)
+    remove_demo: bool = True  # the first real import into a demo database removes the demo projects
 
 
 @dataclass
@@ -58,10 +60,18 @@ class Analysis:
     candidates: list[norm_mod.Candidate]
     plan: Plan
     total: validate.TotalCheck
-    report_date: date
+    report_date: date | None  # None: neither the sheet nor the user gave one (the preview runs, commit refuses)
     options: ImportOptions
     file_issues: list[Issue] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    report_date_source: str | None = None  # option / sheet / None
+    report_date_text: str | None = None  # the sheet's words the date was read from
+    date_change: report_date_mod.DataDateChange | None = None
+    demo_projects: int = 0  # demo projects in the database now
+
+    @property
+    def removes_demo(self) -> bool:
+        return self.demo_projects > 0 and self.options.remove_demo
 
     @property
     def rows_read(self) -> int:
@@ -99,7 +109,8 @@ class Analysis:
             "header_rows": [r + 1 for r in self.table.header_rows],
             "rows_read": self.rows_read,
             "projects": len(self.candidates),
-            "skipped": [{"row": s.index + 1, "reason": s.kind, "text": s.text} for s in self.table.skipped],
+            "skipped": [{"row": s.index + 1, "reason": s.kind, "text": s.text, "why": totals.skip_reason(s, lang)}
+                        for s in self.table.skipped],
             "total_budget_wan": self.imported_budget_wan(),
             "file_total_wan": self.total.file_total_wan,
             "file_total_row": self.total.row,
@@ -110,8 +121,14 @@ class Analysis:
             "rejected": counts[REJECTED],
             "reports": {"new": counts["reports_new"], "replaced": counts["reports_replaced"],
                         "same": counts["reports_same"]},
-            "report_date": self.report_date.isoformat(),
+            "report_date": self.report_date.isoformat() if self.report_date else None,
+            "report_date_source": self.report_date_source,
+            "report_date_text": self.report_date_text,
+            "data_date": {"old": _jsonable(self.date_change.old), "new": _jsonable(self.date_change.new),
+                          "newly_late": self.date_change.newly_late} if self.date_change else None,
             "noop": self.plan.is_noop,
+            "demo_projects": self.demo_projects,
+            "removes_demo": self.removes_demo,
             "duplicate_of": _jsonable(self.plan.duplicate_of),
             "errors": [i.as_dict(lang) for i in self.errors()],
             "warnings": [i.as_dict(lang) for i in self.warnings()],
@@ -193,7 +210,6 @@ def analyse(store: store_mod.Store, data: bytes, file_name: str, options: Import
     Raises IngestError (with a Chinese message) when the file cannot be read or holds no project table.
     """
     options = options or ImportOptions()
-    report_date = options.report_date or date.today()
     timings: dict[str, float] = {}
     tick = time.perf_counter()
 
@@ -222,10 +238,15 @@ def analyse(store: store_mod.Store, data: bytes, file_name: str, options: Import
             stored = columns.remembered(cur, table.headers)
         if stored is not None:
             mapping = columns.ColumnMapping(table.headers, stored, "remembered", mapping.confidence, [])
-    if options.mapping:
-        mapping = columns.apply_override(mapping, options.mapping)
+    override = dict(options.mapping or {})
+    if options.header_map:
+        override.update(columns.override_by_header(table.headers, options.header_map, table.sheet))
+    if override:
+        mapping = columns.apply_override(mapping, override)
+    totals.apply_group_rows(table, mapping.fields, set(columns.MONEY_FIELDS),
+                            lambda text: values.category_from_label(text) is not None)
     file_issues: list[Issue] = list(mapping.notes)
-    if not any(mapping.has(f) for f in ("name", "description")):
+    if not any(mapping.has(f) for f in ("name", *norm_mod.NAME_SOURCES)):
         raise IngestError("ing_err_no_name_column", sheet=table.sheet,
                           headers="、".join(h for h in table.headers if h) or "—")
     if not mapping.has("name"):
@@ -244,8 +265,20 @@ def analyse(store: store_mod.Store, data: bytes, file_name: str, options: Import
 
     tick = time.perf_counter()
     step("plan", 0.0)
+    report_date, date_source, date_text = options.report_date, "option" if options.report_date else None, None
+    if report_date is None:
+        stated = report_date_mod.from_sheet(table.title, report_date_mod.notes_texts(table))
+        if stated:
+            report_date, date_source, date_text = stated.value, "sheet", stated.text
     with store.cursor() as cur:
-        plan = build_plan(cur, candidates, report_date, sha256, table.sheet)
+        # Without a report date the dry run compares against the current data date; commit() refuses.
+        demo_projects = cur.execute(sql.query("import_demo_count")).fetchall()[0][0]
+        skip_demo = bool(demo_projects and options.remove_demo)
+        stand_in = report_date or report_date_mod.current_data_date(cur, skip_demo) or date.today()
+        plan = build_plan(cur, candidates, stand_in, sha256, table.sheet, skip_demo=skip_demo)
+        date_change = report_date_mod.change(cur, plan, report_date, skip_demo)
+    if report_date is None:
+        file_issues.insert(0, Issue.make(ERROR, "ing_e_no_report_date", table.sheet, None))
     rejected_rows = {r.candidate.row for r in plan.rows if r.action == REJECTED}
     total, total_issues = validate.check_total(table, mapping, candidates, rejected_rows)
     file_issues.extend(total_issues)
@@ -256,7 +289,8 @@ def analyse(store: store_mod.Store, data: bytes, file_name: str, options: Import
     timings["plan"] = time.perf_counter() - tick
     step("plan", 1.0)
     return Analysis(file_name, sha256, len(data), book.kind, book.encoding, book.sheet_names(), table.sheet, table,
-                    mapping, candidates, plan, total, report_date, options, file_issues, timings)
+                    mapping, candidates, plan, total, report_date, options, file_issues, timings, date_source,
+                    date_text, date_change, demo_projects)
 
 
 def commit(store: store_mod.Store, analysis: Analysis, uploaded_by: str = "",
@@ -265,6 +299,8 @@ def commit(store: store_mod.Store, analysis: Analysis, uploaded_by: str = "",
 
     A database on disk is copied to its backups first (Store.backup keeps the last ten).
     """
+    if analysis.report_date is None:
+        raise IngestError("ing_err_no_report_date", sheet=analysis.sheet)
     tick = time.perf_counter()
     if not analysis.plan.is_noop:
         if progress:

@@ -18,14 +18,14 @@ from functools import lru_cache
 
 import numpy as np
 
-from portfolio import demo, geo
+from portfolio import geo
 from portfolio.ingest.values import norm
 
 COORD_SYSTEMS = ("wgs84", "gcj02", "bd09")
-_TOWN_SUFFIXES = ("街道办事处", "街道办", "街道", "镇", "乡")
+_TOWN_SUFFIXES = ("街道办事处", "街道办", "办事处", "街道", "镇", "乡")
 _VILLAGE_PATTERN = re.compile(r"^(.+?(?:村民委员会|居民委员会|村委会|居委会|社区|村))")
-_TOWN_PATTERN = re.compile(r"^([\u4e00-\u9fff]{1,6}?(?:街道办事处|街道办|街道|镇|乡))(?=.)")
-_TOWN_ONLY = re.compile(r"^[\u4e00-\u9fff]{1,6}?(?:街道办事处|街道办|街道|镇|乡)$")
+_TOWN_PATTERN = re.compile(r"^([\u4e00-\u9fff]{1,6}?(?:街道办事处|街道办|办事处|街道|镇|乡))(?=.)")
+_TOWN_ONLY = re.compile(r"^[\u4e00-\u9fff]{1,6}?(?:街道办事处|街道办|办事处|街道|镇|乡)$")
 _COUNTY_PATTERN = re.compile(r"^([\u4e00-\u9fff]{1,8}?(?:自治县|县|区|市))(?=[\u4e00-\u9fff]{1,6}?(?:街道|镇|乡))")
 _SEPARATORS = re.compile(r"^[\s\-/、,，·:：_]+")
 _MULTI = re.compile(r"[、,，;；/]")
@@ -241,7 +241,7 @@ def resolve(county_text: str | None, town_text: str | None, village_text: str | 
     town_name = town_obj.town if town_obj else (town or None)
     village_name = village_obj.short_name if village_obj else village
     if village_obj is not None and town_obj is not None:
-        lon, lat = demo.village_point(town_obj, village_obj)
+        lon, lat = geo.village_point(town_obj, village_obj)
         precision = "village"
     elif town_obj is not None:
         lon, lat, precision = town_obj.lon, town_obj.lat, "town"

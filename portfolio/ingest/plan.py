@@ -118,7 +118,8 @@ def empty_row(cur: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     return row
 
 
-def _match_place_names(cur: duckdb.DuckDBPyConnection, accepted: list[Candidate]) -> dict[int, list[str]]:
+def _match_place_names(cur: duckdb.DuckDBPyConnection, accepted: list[Candidate],
+                       skip_demo: bool = False) -> dict[int, list[str]]:
     keyed = [(i, c) for i, c in enumerate(accepted) if c.values.get("name")]
     if not keyed:
         return {}
@@ -130,21 +131,24 @@ def _match_place_names(cur: duckdb.DuckDBPyConnection, accepted: list[Candidate]
         "name": pa.array(["".join(c.values["name"].split()) for _, c in keyed], pa.string()),
     })
     out: dict[int, list[str]] = {}
-    for row in _fetch(cur, "import_match_place_name", {"incoming_places": frame}):
+    for row in _fetch(cur, "import_match_place_name", {"incoming_places": frame}, {"skip_demo": skip_demo}):
         out.setdefault(row["idx"], []).append(row["project_id"])
     return out
 
 
 def build_plan(cur: duckdb.DuckDBPyConnection, candidates: list[Candidate], report_date: date,
-               sha256: str | None = None, sheet: str | None = None) -> Plan:
-    """Compare the candidates with the stored projects and reports (reads only)."""
+               sha256: str | None = None, sheet: str | None = None, skip_demo: bool = False) -> Plan:
+    """Compare the candidates with the stored projects and reports (reads only).
+
+    With skip_demo the demo projects, which this import removes, are not matched.
+    """
     accepted = [c for c in candidates if not c.rejected and c.project_id]
     rows: list[RowPlan] = [RowPlan(c, REJECTED, c.project_id) for c in candidates if c.rejected or not c.project_id]
     issues: list[Issue] = []
 
     # Rows without a 项目编号 take the id of the stored project with the same place and name.
     # (Candidates are not modified: a commit re-plans with the same candidates.)
-    matches = _match_place_names(cur, accepted)
+    matches = _match_place_names(cur, accepted, skip_demo)
     keyed: list[tuple[Candidate, str]] = []
     seen: dict[str, Candidate] = {}
     for i, c in enumerate(accepted):
@@ -164,9 +168,10 @@ def build_plan(cur: duckdb.DuckDBPyConnection, candidates: list[Candidate], repo
         keyed.append((c, project_id))
 
     ids = pa.table({"project_id": pa.array([pid for _, pid in keyed], pa.string())})
-    stored = {r["project_id"]: r for r in _fetch(cur, "import_projects_by_id", {"incoming_ids": ids})}
+    stored = {r["project_id"]: r for r in _fetch(cur, "import_projects_by_id", {"incoming_ids": ids},
+                                                 {"skip_demo": skip_demo})}
     stored_reports = {r["project_id"]: r for r in _fetch(cur, "import_reports_on_date", {"incoming_ids": ids},
-                                                         {"report_date": report_date})}
+                                                         {"report_date": report_date, "skip_demo": skip_demo})}
     blank = empty_row(cur)
     before: dict[str, dict[str, Any]] = {}
     reports: list[dict[str, Any]] = []

@@ -30,10 +30,6 @@ def field_label(field: str | None, lang: str) -> str:
     return t(f"ing_fld_{field or columns.IGNORE}", lang)
 
 
-def field_options() -> list[str]:
-    return list(columns.FIELDS)
-
-
 def mapping_frame(analysis: Analysis, lang: str) -> pd.DataFrame:
     """One row per column of the table: letter, header, the field it feeds, a sample value."""
     rows = analysis.table.data_rows[:3]
@@ -150,3 +146,119 @@ def history_frame(batches: list[dict[str, Any]], lang: str) -> pd.DataFrame:
         t("up_metric_rejected", lang): [b["rejected"] for b in batches],
         t("up_col_state", lang): [t(f"up_state_{b['state']}", lang) for b in batches],
     })
+
+
+def date_lines(analysis: Analysis, lang: str = "zh") -> list[str]:
+    """The report date in effect and where it came from, then how the data date moves."""
+    lines = []
+    when = analysis.report_date.isoformat() if analysis.report_date else None
+    if analysis.report_date_source == "sheet":
+        lines.append(t("ing_date_from_sheet", lang, date=when, text=analysis.report_date_text))
+    elif analysis.report_date_source == "option":
+        lines.append(t("ing_date_from_option", lang, date=when))
+    else:
+        lines.append(t("ing_e_no_report_date", lang))
+    change = analysis.date_change
+    if change and change.new is not None:
+        old = change.old.isoformat() if change.old else "—"
+        if change.moves:
+            lines.append(t("ing_date_change", lang, old=old, new=change.new.isoformat(), n=change.newly_late))
+        else:
+            lines.append(t("ing_date_same", lang, old=old))
+    return lines
+
+
+# Place problems that leave a row without a point, and the reason each gives.
+_UNPLACED_BY = ("ing_w_place_county_unknown", "ing_w_place_town_unknown", "ing_w_town_ambiguous",
+                "ing_w_place_unknown")
+
+
+def _unit_line(analysis: Analysis, lang: str) -> str | None:
+    """元 -> 万元 (or 亿元, 千元): which columns were converted and where the unit was read."""
+    read = []
+    for field_name in columns.MONEY_FIELDS:
+        col = analysis.mapping.column_of(field_name)
+        if col is None:
+            continue
+        header = analysis.mapping.headers[col]
+        factor = values.unit_factor(header)
+        if factor is not None and factor != 1.0:
+            read.append(t("ing_unit_from_header", lang, header=header, unit=_unit_name(factor)))
+        elif factor is None and analysis.table.title_unit not in (None, 1.0):
+            read.append(t("ing_unit_from_title", lang, header=header, unit=_unit_name(analysis.table.title_unit)))
+    return t("ing_unit_converted", lang, what="；".join(read)) if read else None
+
+
+def _unit_name(factor: float) -> str:
+    return {10000.0: "亿元", 0.1: "千元", 0.0001: "元"}.get(factor, f"×{factor:g}")
+
+
+def place_counts(analysis: Analysis) -> tuple[int, Counter]:
+    """(rows placed only at town or county level, reason's i18n key -> unplaced rows) of the accepted rows."""
+    approximate = 0
+    unplaced: Counter = Counter()
+    for c in analysis.candidates:
+        if c.rejected or "lon" in c.values:
+            continue
+        precision = c.inferred.get("location_precision")
+        if precision in ("town", "county"):
+            approximate += 1
+        elif precision in (None, "none"):
+            keys = [i.key for i in c.issues if i.key in _UNPLACED_BY]
+            if keys:
+                unplaced[f"{keys[0]}_why"] += 1
+            elif not (c.values.get("county") or c.values.get("town")):
+                unplaced["ing_unplaced_no_place_why"] += 1
+            else:
+                unplaced["ing_unplaced_no_point_why"] += 1
+    return approximate, unplaced
+
+
+def done_lines(analysis: Analysis, lang: str = "zh") -> list[str]:
+    """What the import does beyond copying cells: report date, unit conversion, skipped, placement."""
+    lines = date_lines(analysis, lang)
+    if analysis.demo_projects:
+        lines.insert(0, t("ing_demo_remove" if analysis.removes_demo else "ing_demo_keep", lang,
+                          n=analysis.demo_projects))
+    unit = _unit_line(analysis, lang)
+    if unit:
+        lines.append(unit)
+    if analysis.table.skipped:
+        lines.append(t("ing_skipped_count", lang, n=len(analysis.table.skipped)))
+    approximate, unplaced = place_counts(analysis)
+    if approximate:
+        lines.append(t("ing_placed_approx", lang, n=approximate))
+    for key, n in unplaced.most_common():
+        lines.append(t("ing_unplaced", lang, n=n, why=t(key, lang)))
+    return lines
+
+
+def skipped_lines(analysis: Analysis, lang: str = "zh") -> list[str]:
+    """Every skipped row and why: 第12行：小计（= 第8–11行之和）."""
+    from portfolio.ingest import totals
+
+    return [totals.skip_reason(s, lang) for s in analysis.table.skipped]
+
+
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def uploader_css(drop_here: str, limit: str, browse: str) -> str:
+    """A style block that replaces the file uploader's built-in English (Streamlit has no setting for it):
+    the button's "Upload", the "50MB per file • XLSX…" line and the "Drag and drop a file here" overlay."""
+    zone = '[data-testid="stFileUploaderDropzone"]'
+    return (
+        "<style>"
+        f'{zone} button {{font-size: 0 !important;}}'
+        f'{zone} button * {{display: none !important;}}'
+        f'{zone} button::after {{content: {_css_string(browse)}; font-size: 0.9rem;}}'
+        '[data-testid="stFileUploaderDropzoneInstructions"] * {font-size: 0 !important;}'
+        '[data-testid="stFileUploaderDropzoneInstructions"] > div::before '
+        f'{{content: {_css_string(drop_here)}; font-size: 0.95rem; display: block;}}'
+        '[data-testid="stFileUploaderDropzoneInstructions"] > div::after '
+        f'{{content: {_css_string(limit)}; font-size: 0.8rem; display: block; opacity: 0.7;}}'
+        f'{zone} > div:not([data-testid]) span {{font-size: 0 !important;}}'
+        f'{zone} > div:not([data-testid]) span::after {{content: {_css_string(drop_here)}; font-size: 1rem;}}'
+        "</style>"
+    )

@@ -152,12 +152,6 @@ def _check_zip(data: bytes) -> None:
             raise IngestError("ing_err_corrupt", detail=type(exc).__name__) from None
 
 
-def _cell(value: Any) -> Any:
-    if value == "" or value is None:
-        return None
-    return value
-
-
 def _read_excel(data: bytes) -> RawBook:
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))

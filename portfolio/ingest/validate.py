@@ -127,9 +127,3 @@ def check_total(table: Table, mapping: ColumnMapping, candidates: list[Candidate
                                  file_total=f"{file_total:,.2f}", rows_total=f"{rows_total:,.2f}",
                                  diff=f"{rows_total - file_total:+,.2f}", rejected=rejected))
     return TotalCheck(round(file_total, 6), rows_total, kind, r + 1, matches), issues
-
-
-def level_counts(candidates: list[Candidate]) -> tuple[int, int]:
-    errors = sum(1 for c in candidates for i in c.issues if i.level == ERROR)
-    warnings = sum(1 for c in candidates for i in c.issues if i.level == WARNING)
-    return errors, warnings
