@@ -20,7 +20,9 @@ import pyarrow as pa
 
 from portfolio import geo, sql
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 4: accounts, login sessions and the audit log
+# DDL files run in order by migrate(); every statement in them is idempotent.
+SCHEMA_FILES = ("schema", "accounts_schema")
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "portfolio.duckdb"
 DEFAULT_MEMORY_LIMIT = "2GB"
 BACKUPS_KEPT = 10
@@ -96,16 +98,18 @@ class Store:
         return int(self.meta("data_version") or 0)
 
     # Writes --------------------------------------------------------------------
-    def write(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    def write(self, fn: Callable[[duckdb.DuckDBPyConnection], T], touches_data: bool = True) -> T:
         """Run fn(cursor) in one transaction under the write lock; bump the data version.
 
-        Any exception rolls the whole transaction back and is re-raised.
+        Any exception rolls the whole transaction back and is re-raised. Writes that change
+        no project data (logins, accounts) pass touches_data=False so caches stay warm.
         """
         with self._write_lock, self.cursor() as cur:
             cur.execute("BEGIN TRANSACTION")
             try:
                 result = fn(cur)
-                cur.execute(sql.query("bump_data_version"))
+                if touches_data:
+                    cur.execute(sql.query("bump_data_version"))
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")
@@ -120,8 +124,9 @@ class Store:
                 had_meta = cur.execute(sql.query("meta_table_exists")).fetchall()[0][0] > 0
                 old_version = int((cur.execute(sql.query("get_meta"), {"key": "schema_version"}).fetchall()
                                    or [[0]])[0][0]) if had_meta else SCHEMA_VERSION
-                for statement in sql.file_queries("schema").values():
-                    cur.execute(statement)
+                for stem in SCHEMA_FILES:
+                    for statement in sql.file_queries(stem).values():
+                        cur.execute(statement)
                 if old_version < 3:
                     refresh_progress_latest(cur)  # fills the rollup columns added by schemas 2 and 3
                 cur.execute(sql.query("set_meta"), {"key": "schema_version", "value": str(SCHEMA_VERSION)})

@@ -1,0 +1,36 @@
+"""Strings of accounts, login, scope refusals and the audit log."""
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "auth_err_bad_login": ("用户名或密码不正确。", "Wrong user name or password."),
+    "auth_err_locked": ("密码连续输错 {max} 次，账号已锁定，请在 {until} 之后再试，或请管理员重设密码。",
+                        "{max} wrong passwords in a row: the account is locked until {until}, "
+                        "or until an admin resets the password."),
+    "auth_err_disabled": ("账号 {name} 已停用，请联系管理员。", "The account {name} is disabled: ask an admin."),
+    "auth_err_login_required": ("请先登录：修改数据需要登录。", "Log in first: changing data needs a login."),
+    "auth_err_viewer": ("账号 {name} 是只读账号，不能修改数据。", "The account {name} can only read."),
+    "auth_err_admin_only": ("只有管理员可以{action}。", "Only an admin may {action}."),
+    "auth_err_out_of_scope": ("{name} 只能修改本人负责的镇（{scope}）的项目，{place} 不在其中。",
+                              "{name} may only change projects of their own towns ({scope}); {place} is not one."),
+    "auth_err_no_place": ("没有县、镇的项目只有管理员可以修改。", "Only an admin may change a project without a county and town."),
+    "auth_err_batch_scope": ("这批数据含有 {name} 负责范围以外的项目（{place}），只有管理员或该镇的账号可以撤销。",
+                             "This batch holds projects outside {name}'s towns ({place}); only an admin or that "
+                             "town's account may undo it."),
+    "auth_err_bad_role": ("角色只能是 viewer（只读）、editor（编辑）或 admin（管理员），不是 {role}。",
+                          "The role must be viewer, editor or admin, not {role}."),
+    "auth_err_bad_name": ("用户名只能用字母、数字、汉字、点、横线和下划线，长度 2–40：{name}",
+                          "A user name is 2–40 letters, digits, Chinese characters, dots, dashes or underscores: {name}"),
+    "auth_err_user_exists": ("用户 {name} 已存在。", "The user {name} exists already."),
+    "auth_err_no_user": ("没有用户 {name}。", "There is no user {name}."),
+    "auth_err_short_password": ("密码至少 {min} 个字符。", "A password has at least {min} characters."),
+    "auth_err_unknown_town": ("{town} 不是地名库中的镇（请写成 县/镇，如 阳山县/太平镇）。",
+                              "{town} is not a town of the gazetteer (write county/town, e.g. 阳山县/太平镇)."),
+    "auth_err_unknown_county": ("{county} 不是地名库中的县。", "{county} is not a county of the gazetteer."),
+    "auth_err_editor_scope": ("编辑账号至少要有一个负责的县或镇。", "An editor needs at least one county or town."),
+    "auth_err_last_admin": ("不能停用或降级最后一个管理员。", "The last admin cannot be disabled or demoted."),
+    "auth_action_restore": ("恢复备份", "restore a backup"),
+    "auth_action_users": ("管理用户", "manage users"),
+    "auth_role_viewer": ("只读", "Viewer"),
+    "auth_role_editor": ("编辑", "Editor"),
+    "auth_role_admin": ("管理员", "Admin"),
+    "auth_all_places": ("全部", "everywhere"),
+}
