@@ -122,6 +122,14 @@ def list_users(store) -> list[dict]:
     return [dict(zip(names, r)) for r in rows]
 
 
+def scope_choices(store) -> tuple[list[str], list[str]]:
+    """(counties, county/town keys) an account's scope may name: the gazetteer plus places with projects."""
+    with store.cursor() as cur:
+        rows = cur.execute(sql.query("auth_gazetteer_towns")).fetchall()
+    towns = sorted(f"{c}{PLACE_SEP}{tw}" for c, tw in rows)
+    return sorted({key.split(PLACE_SEP)[0] for key in towns}), towns
+
+
 # Checks every write path calls ------------------------------------------------------------
 
 def require_writer(user: User | None) -> User:
