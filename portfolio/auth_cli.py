@@ -34,6 +34,26 @@ def _read_password() -> str:
     return line.rstrip("\r\n")
 
 
+def acting_user(db_path: Path, name: str | None) -> auth.User:
+    """The account a CLI write acts as (`--user NAME`): it must exist and be enabled.
+
+    The shell is trusted with the file, so no password is asked; the account's role and
+    scope still decide what the command may change, and the audit log names it.
+    """
+    if not name:
+        raise AuthError("auth_err_login_required")
+    db = store_mod.Store(db_path)
+    try:
+        user = auth.get_user(db, name)
+    finally:
+        db.close()
+    if user is None:
+        raise AuthError("auth_err_no_user", name=name)
+    if user.disabled:
+        raise AuthError("auth_err_disabled", name=name)
+    return user
+
+
 def configure_user(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="user_command", required=True)
     add = sub.add_parser("add", help="create an account")

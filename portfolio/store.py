@@ -7,6 +7,7 @@ version so that caches keyed on it never serve stale results.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from contextlib import contextmanager
@@ -34,6 +35,18 @@ class StoreBusyError(RuntimeError):
     """Another process holds the database file."""
 
 
+class StoreCorruptError(RuntimeError):
+    """The database (or a backup) file cannot be read as a project library."""
+
+
+def _corrupt(path: str) -> StoreCorruptError:
+    return StoreCorruptError(
+        f"数据库文件 {path} 无法打开，可能已损坏。请管理员用 `python -m portfolio restore --list` 查看备份，"
+        f"再用 `python -m portfolio restore --backup 文件 --user 管理员` 恢复。"
+        f" The database file cannot be opened and may be damaged: restore a backup (python -m portfolio restore)."
+    )
+
+
 def db_path_from_env() -> Path:
     return Path(os.environ.get("PORTFOLIO_DB") or DEFAULT_DB)
 
@@ -55,9 +68,15 @@ class Store:
                     f"数据库 {self.path} 正被另一个进程（通常是正在运行的看板）占用。"
                     f" The database is held by another process (usually the running dashboard)."
                 ) from exc
-            raise
+            raise _corrupt(self.path) from exc
+        except duckdb.Error as exc:
+            raise _corrupt(self.path) from exc
         self._write_lock = threading.Lock()
-        self.migrate()
+        try:
+            self.migrate()
+        except duckdb.Error as exc:  # a file DuckDB opens but whose tables are not ours or are damaged
+            self.con.close()
+            raise _corrupt(self.path) from exc
 
     # Reads ---------------------------------------------------------------------
     @contextmanager
@@ -152,8 +171,7 @@ class Store:
         with self._write_lock, self.cursor() as cur:
             cur.execute("CHECKPOINT")
             shutil.copy2(self.path, target)
-        for old in list_backups(Path(self.path))[keep:]:
-            old.unlink(missing_ok=True)
+        rotate_backups(Path(self.path), keep)
         return target
 
     def close(self) -> None:
@@ -172,24 +190,75 @@ def list_backups(db_path: Path) -> list[Path]:
     return sorted(directory.glob(f"{db_path.stem}-*.duckdb"), reverse=True)
 
 
-def restore(db_path: Path, backup: Path) -> Path | None:
-    """Put `backup` in place of the database; the current file is kept as a backup first.
+def check_backup(backup: Path) -> None:
+    """Refuse a file that is not a readable project library (StoreCorruptError), before anything changes."""
+    try:
+        check = duckdb.connect(str(backup), read_only=True)
+        try:
+            check.execute("SELECT count(*) FROM projects").fetchall()
+        finally:
+            check.close()
+    except (duckdb.Error, OSError) as exc:
+        raise StoreCorruptError(
+            f"备份文件 {Path(backup).name} 无法读取，未做任何改动。"
+            f" The backup {Path(backup).name} cannot be read; nothing was changed."
+        ) from exc
 
-    Refuses (StoreBusyError) while another process, such as the dashboard, holds the file.
+
+def backup_kind(path: Path) -> str:
+    """The label a backup was taken with ("import", "before-restore", ...)."""
+    match = re.search(r"-\d{8}-\d{6}-\d{6}-(.+)$", path.stem)
+    return match.group(1) if match else ""
+
+
+def rotate_backups(db_path: Path, keep: int = BACKUPS_KEPT) -> None:
+    """Keep the newest `keep` backups, and always the newest of each kind: ten failed restores
+    or ten imports never push out the last good pre-import copy."""
+    backups = list_backups(db_path)
+    newest_of_kind = {}
+    for path in backups:  # newest first
+        newest_of_kind.setdefault(backup_kind(path), path)
+    for old in backups[keep:]:
+        if old not in newest_of_kind.values():
+            old.unlink(missing_ok=True)
+
+
+def restore(db_path: Path, backup: Path, user) -> Path | None:
+    """Put `backup` in place of the database (admins only); the current file is kept as a backup first.
+
+    The backup is checked before anything is copied. Accounts, logins and the audit log are
+    not part of the restored state: they are carried over from the file being replaced,
+    and the restore itself is audited. Refuses (StoreBusyError) while another process,
+    such as the dashboard, holds the file.
     """
-    db_path = Path(db_path)
+    from portfolio import audit, auth
+
+    auth.require_admin(user, "auth_action_restore")
+    db_path, backup = Path(db_path), Path(backup)
+    check_backup(backup)
     saved = None
     if db_path.exists():
         current = Store(db_path)  # raises StoreBusyError when the dashboard holds it
         saved = current.backup(label="before-restore")
         current.close()
-    check = duckdb.connect(str(backup), read_only=True)  # a broken backup fails here, before any change
-    check.execute("SELECT count(*) FROM projects").fetchall()
-    check.close()
     tmp = db_path.with_suffix(".restoring")
     shutil.copy2(backup, tmp)
     Path(str(db_path) + ".wal").unlink(missing_ok=True)
     os.replace(tmp, db_path)  # atomic on one filesystem
+    restored = Store(db_path)
+
+    def work(cur: duckdb.DuckDBPyConnection) -> None:
+        if saved is not None:
+            cur.execute("ATTACH ? AS prior (READ_ONLY)", [str(saved)])
+            for name in ("carry_over_accounts", "carry_over_users", "carry_over_sessions_clear",
+                         "carry_over_sessions", "carry_over_audit"):
+                cur.execute(sql.query(name))
+        audit.record(cur, "restore", user.name, file_name=backup.name, detail=f"saved: {saved.name if saved else '-'}")
+
+    try:
+        restored.write(work)
+    finally:
+        restored.close()
     return saved
 
 

@@ -71,8 +71,10 @@ DELETE FROM login_sessions WHERE last_seen < $cutoff;
 
 -- name: audit_insert
 -- Append one audit row.
-INSERT INTO audit_log (logged_at, user_name, action, scope, counts_json, file_name, sha256, batch_id, detail)
-VALUES ($at, $user_name, $action, $scope, $counts_json, $file_name, $sha256, $batch_id, $detail);
+INSERT INTO audit_log (audit_id, logged_at, user_name, action, scope, counts_json, file_name, sha256, batch_id, detail)
+SELECT coalesce(max(audit_id), 0) + 1, $at, $user_name, $action, $scope, $counts_json, $file_name, $sha256,
+       $batch_id, $detail
+FROM audit_log;
 
 -- name: audit_entries
 -- The audit log, newest first; optionally since a time, for one user, or touching given places.
@@ -89,3 +91,20 @@ LIMIT $limit;
 SELECT county, town FROM towns
 UNION
 SELECT DISTINCT county, town FROM projects WHERE county IS NOT NULL AND town IS NOT NULL;
+
+-- name: carry_over_accounts
+-- After a restore: accounts and sessions as they were just before it (attached as `prior`).
+DELETE FROM users;
+-- name: carry_over_users
+-- (continued) the accounts of the prior file.
+INSERT INTO users SELECT * FROM prior.users;
+-- name: carry_over_sessions_clear
+-- (continued) logins of the prior file.
+DELETE FROM login_sessions;
+-- name: carry_over_sessions
+-- (continued)
+INSERT INTO login_sessions SELECT * FROM prior.login_sessions;
+-- name: carry_over_audit
+-- (continued) audit rows the restored file lacks: the log outlives every restore.
+INSERT INTO audit_log SELECT * FROM prior.audit_log
+WHERE audit_id > (SELECT coalesce(max(audit_id), 0) FROM audit_log);

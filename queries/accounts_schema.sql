@@ -27,14 +27,10 @@ CREATE TABLE IF NOT EXISTS login_sessions (
     last_seen TIMESTAMP NOT NULL
 );
 
--- name: create_audit_seq
--- Order of the audit log.
-CREATE SEQUENCE IF NOT EXISTS audit_seq;
-
 -- name: create_audit_log
 -- Append-only record of every write, login and user change. Nothing updates or deletes it.
 CREATE TABLE IF NOT EXISTS audit_log (
-    audit_id BIGINT PRIMARY KEY DEFAULT nextval('audit_seq'),
+    audit_id BIGINT PRIMARY KEY,  -- max + 1 under the write lock, so rows carried over by a restore keep order
     logged_at TIMESTAMP NOT NULL,
     user_name VARCHAR,
     action VARCHAR NOT NULL,
