@@ -108,3 +108,17 @@ INSERT INTO login_sessions SELECT * FROM prior.login_sessions;
 -- (continued) audit rows the restored file lacks: the log outlives every restore.
 INSERT INTO audit_log SELECT * FROM prior.audit_log
 WHERE audit_id > (SELECT coalesce(max(audit_id), 0) FROM audit_log);
+
+-- name: scope_stored_places
+-- Where the projects an import would touch are now (registered frame scope_ids).
+SELECT p.project_id, p.county, p.town FROM projects AS p JOIN scope_ids AS s USING (project_id);
+
+-- name: scope_batch_places
+-- Every county/town a batch touched: the projects as they are and their before-images.
+SELECT p.county, p.town
+FROM project_versions AS v JOIN projects AS p USING (project_id)
+WHERE v.batch_id = $batch_id
+UNION
+SELECT json_extract_string(v.row_json, '$.project.county'), json_extract_string(v.row_json, '$.project.town')
+FROM project_versions AS v
+WHERE v.batch_id = $batch_id AND json_extract_string(v.row_json, '$.project.county') IS NOT NULL;

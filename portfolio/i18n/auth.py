@@ -33,6 +33,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "auth_role_editor": ("编辑", "Editor"),
     "auth_role_admin": ("管理员", "Admin"),
     "auth_all_places": ("全部", "everywhere"),
+    "ing_err_out_of_scope": ("{user} 只能导入本人负责的镇（{scope}）的项目：这一行属于 {place}，未导入。",
+                             "{user} may only import projects of their own towns ({scope}): this row is in "
+                             "{place} and was not imported."),
     # Login box and pages
     "auth_login": ("登录", "Log in"),
     "auth_logout": ("退出", "Log out"),
