@@ -130,11 +130,27 @@ def scope_choices(store) -> tuple[list[str], list[str]]:
     return sorted({key.split(PLACE_SEP)[0] for key in towns}), towns
 
 
+def acting_user(store, name: str | None) -> User:
+    """The account a command-line write acts as (`--user NAME`): it must exist and be enabled.
+
+    The shell is trusted with the database file, so no password is asked; the account's
+    role and towns still decide what the command may change, and the audit log names it.
+    """
+    if not name:
+        raise AuthError("auth_err_login_required")
+    user = get_user(store, name)
+    if user is None:
+        raise AuthError("auth_err_no_user", name=name)
+    if user.disabled:
+        raise AuthError("auth_err_disabled", name=name)
+    return user
+
+
 # Checks every write path calls ------------------------------------------------------------
 
 def require_writer(user: User | None) -> User:
     """The user may write somewhere: logged in, enabled, editor or admin."""
-    if user is None:
+    if not isinstance(user, User):
         raise AuthError("auth_err_login_required")
     if user.disabled:
         raise AuthError("auth_err_disabled", name=user.name)

@@ -35,23 +35,12 @@ def _read_password() -> str:
 
 
 def acting_user(db_path: Path, name: str | None) -> auth.User:
-    """The account a CLI write acts as (`--user NAME`): it must exist and be enabled.
-
-    The shell is trusted with the file, so no password is asked; the account's role and
-    scope still decide what the command may change, and the audit log names it.
-    """
-    if not name:
-        raise AuthError("auth_err_login_required")
+    """auth.acting_user on the database at `db_path` (opened and closed here)."""
     db = store_mod.Store(db_path)
     try:
-        user = auth.get_user(db, name)
+        return auth.acting_user(db, name)
     finally:
         db.close()
-    if user is None:
-        raise AuthError("auth_err_no_user", name=name)
-    if user.disabled:
-        raise AuthError("auth_err_disabled", name=name)
-    return user
 
 
 def configure_user(parser: argparse.ArgumentParser) -> None:

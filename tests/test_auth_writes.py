@@ -120,7 +120,7 @@ def test_cli_import_needs_a_user_and_applies_their_scope(tmp_path, monkeypatch, 
     capsys.readouterr()
     assert main(base + ["--user", "ts_team"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["counts"]["new"] == 2 and out["counts"]["rejected"] == 1
+    assert out["new"] == 2 and out["rejected"] == 1 and out["committed"]
     db = Store(path)
     assert audit.entries(db, action="import")[0].user_name == "ts_team"
     db.close()

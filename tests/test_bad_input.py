@@ -5,6 +5,8 @@ sheet, row and column, and the bad value is not written.
 """
 from __future__ import annotations
 
+from tests.seed import ADMIN  # noqa: E402  (writes need a user)
+
 import io
 import zipfile
 
@@ -119,7 +121,7 @@ def test_script_html_sql_emoji_and_four_byte_text_survive_as_plain_text(tmp_path
                    f"2024-06-30,,\n" for i, n in enumerate(names))
     analysis = pipeline.analyse(store, (HEAD + rows).encode("gb18030"), "gbk.csv")
     assert analysis.errors() == []
-    pipeline.commit(store, analysis, uploaded_by="test")
+    pipeline.commit(store, analysis, ADMIN)
     stored = set(views.project_table(store, Filters(), store_date(store), limit=None)["name"])
     assert stored == set(names)  # the SQL text did nothing; four-byte characters decoded intact
     store.close()

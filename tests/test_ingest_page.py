@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from portfolio import demo
+from tests.conftest import sign_in
 from tests.test_ingest_fixtures import xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -22,7 +23,7 @@ def _sheet() -> bytes:
 
 
 def _open(app):
-    at = app.run()
+    at = sign_in(app).run()
     at.switch_page("app_pages/upload.py").run()
     assert not at.exception
     return at

@@ -2,6 +2,8 @@
 the template, the command line and the speed on a 10,000-row sheet."""
 from __future__ import annotations
 
+from tests.seed import ADMIN  # noqa: E402  (writes need a user)
+
 import io
 import json
 import time
@@ -72,7 +74,7 @@ def test_progress_callback_reports_each_step_in_order(mem_store):
     data = xlsx([["项目名称", "镇", "总投资"]] + [[f"项目{i}", "寨岗镇", i] for i in range(60)])
     a = pipeline.analyse(mem_store, data, "t.xlsx", pipeline.ImportOptions(report_date=REPORT_DATE),
                          progress=lambda step, fraction: seen.append((step, fraction)))
-    pipeline.commit(mem_store, a, progress=lambda step, fraction: seen.append((step, fraction)))
+    pipeline.commit(mem_store, a, ADMIN, progress=lambda step, fraction: seen.append((step, fraction)))
     steps = list(dict.fromkeys(step for step, _ in seen))
     assert steps == ["read", "locate", "check", "plan", "write"]
     assert all(0.0 <= f <= 1.0 for _, f in seen)
@@ -141,6 +143,15 @@ SIMPLE = xlsx([["连南瑶族自治县寨岗镇项目库"], ["项目名称", "�
                ["合计", None, 20, None]])
 
 
+def _make_admin(path) -> None:
+    from portfolio import auth
+    from portfolio.store import Store
+
+    db = Store(path)
+    auth.add_user(db, "admin", "admin", "test password 1")
+    db.close()
+
+
 def test_cli_json_summary_and_commit(tmp_path, capsys):
     db = tmp_path / "lib.duckdb"
     path = _write(tmp_path, "寨岗.xlsx", SIMPLE)
@@ -156,10 +167,12 @@ def test_cli_json_summary_and_commit(tmp_path, capsys):
                                     "code": "ing_w_amount_unreadable",
                                     "message": "「项目表」 第4行 C列（总投资）：金额「待定」无法识别，已留空（不按 0 计）。"}]
     assert summary["errors"] == []
-    assert cli.main(["import", str(path), "--db", str(db), "--json", "--report-date", "2024-06-30"]) == 0
+    _make_admin(db)
+    assert cli.main(["import", str(path), "--db", str(db), "--json", "--report-date", "2024-06-30",
+                     "--user", "admin"]) == 0
     committed = json.loads(capsys.readouterr().out)
     assert committed["committed"] and committed["batch_id"].startswith("B000001-")
-    assert cli.main(["import", str(path), "--db", str(db), "--report-date", "2024-06-30"]) == 0
+    assert cli.main(["import", str(path), "--db", str(db), "--report-date", "2024-06-30", "--user", "admin"]) == 0
     out = capsys.readouterr().out
     assert "未变 2" in out and "没有需要更新的内容" in out
 
@@ -203,7 +216,7 @@ def test_10000_row_sheet_from_read_to_commit_is_fast(mem_store):
     data = _big_sheet(10_000)
     started = time.perf_counter()
     a = pipeline.analyse(mem_store, data, "big.xlsx", pipeline.ImportOptions(report_date=REPORT_DATE))
-    result = pipeline.commit(mem_store, a)
+    result = pipeline.commit(mem_store, a, ADMIN)
     elapsed = time.perf_counter() - started
     print(f"\n10,000-row xlsx ({len(data) / 1024:.0f} KB): read->plan->commit {elapsed:.2f} s; "
           + ", ".join(f"{k} {v:.2f}" for k, v in a.timings.items()))
@@ -214,7 +227,7 @@ def test_10000_row_sheet_from_read_to_commit_is_fast(mem_store):
     started = time.perf_counter()
     again = pipeline.analyse(mem_store, data, "big.xlsx", pipeline.ImportOptions(report_date=REPORT_DATE))
     before = dump(mem_store)
-    assert pipeline.commit(mem_store, again).noop and dump(mem_store) == before
+    assert pipeline.commit(mem_store, again, ADMIN).noop and dump(mem_store) == before
     assert time.perf_counter() - started < 5.0
 
 

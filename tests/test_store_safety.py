@@ -32,9 +32,7 @@ CHILD = textwrap.dedent("""
 """)
 
 from portfolio import auth  # noqa: E402
-from portfolio.auth import User  # noqa: E402
-
-ADMIN = User(name="admin", role="admin")
+from tests.seed import ADMIN  # noqa: E402
 
 
 def test_killed_mid_commit_leaves_the_data_from_before(tmp_path):
@@ -131,7 +129,7 @@ def test_every_import_is_preceded_by_a_backup_that_restores_the_state_before(tmp
     db = Store(path)
     seed(db)
     data = "项目名称,县,镇,总投资（万元）\n新路,阳山县,太平镇,12\n".encode("utf-8")
-    pipeline.commit(db, pipeline.analyse(db, data, "new.csv"), uploaded_by="test")
+    pipeline.commit(db, pipeline.analyse(db, data, "new.csv"), ADMIN)
     assert views.kpis(db, Filters(), AS_OF).projects == 6
     backups = store_mod.list_backups(path)
     assert len(backups) == 1 and "import" in backups[0].name

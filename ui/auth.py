@@ -57,6 +57,7 @@ def current_user() -> User | None:
         st.session_state[_CHECKED_KEY] = True
         token = st.context.cookies.get(COOKIE)
     if not isinstance(token, str) or not token:
+        st.session_state.pop(_USER_KEY, None)
         return None
     user = auth.resume_session(data.store(), token, idle=idle_time())
     if user is None:

@@ -17,10 +17,11 @@ from typing import Any, Callable
 
 import xlsxwriter
 
-from portfolio import sql, store as store_mod
+from portfolio import auth, sql, store as store_mod
+from portfolio.auth import User
 from portfolio.i18n import t
 from portfolio.ingest import columns, commit as commit_mod, locate as locate_mod, normalise as norm_mod
-from portfolio.ingest import read as read_mod, validate
+from portfolio.ingest import read as read_mod, scope, validate
 from portfolio.ingest.issues import ERROR, WARNING, IngestError, Issue
 from portfolio.ingest.plan import CHANGED, NEW, REJECTED, UNCHANGED, Plan, build_plan
 
@@ -62,6 +63,7 @@ class Analysis:
     options: ImportOptions
     file_issues: list[Issue] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    user: User | None = None  # whose scope the plan was restricted to
 
     @property
     def rows_read(self) -> int:
@@ -187,8 +189,11 @@ def file_sheets(data: bytes, file_name: str) -> list[str]:
 
 
 def analyse(store: store_mod.Store, data: bytes, file_name: str, options: ImportOptions | None = None,
-            progress: Progress | None = None) -> Analysis:
+            progress: Progress | None = None, user: User | None = None) -> Analysis:
     """The dry run of an upload: everything up to the plan; the database is only read.
+
+    With a `user`, rows outside their towns are rejected (ingest/scope.py); without one the
+    dry run shows everything, and the commit needs a user anyway.
 
     Raises IngestError (with a Chinese message) when the file cannot be read or holds no project table.
     """
@@ -245,7 +250,7 @@ def analyse(store: store_mod.Store, data: bytes, file_name: str, options: Import
     tick = time.perf_counter()
     step("plan", 0.0)
     with store.cursor() as cur:
-        plan = build_plan(cur, candidates, report_date, sha256, table.sheet)
+        plan = scope.restrict(cur, build_plan(cur, candidates, report_date, sha256, table.sheet), user, table.sheet)
     rejected_rows = {r.candidate.row for r in plan.rows if r.action == REJECTED}
     total, total_issues = validate.check_total(table, mapping, candidates, rejected_rows)
     file_issues.extend(total_issues)
@@ -256,20 +261,22 @@ def analyse(store: store_mod.Store, data: bytes, file_name: str, options: Import
     timings["plan"] = time.perf_counter() - tick
     step("plan", 1.0)
     return Analysis(file_name, sha256, len(data), book.kind, book.encoding, book.sheet_names(), table.sheet, table,
-                    mapping, candidates, plan, total, report_date, options, file_issues, timings)
+                    mapping, candidates, plan, total, report_date, options, file_issues, timings, user)
 
 
-def commit(store: store_mod.Store, analysis: Analysis, uploaded_by: str = "",
+def commit(store: store_mod.Store, analysis: Analysis, user: User | None,
            progress: Progress | None = None, before_write=None) -> commit_mod.CommitResult:
-    """Write the analysed upload in one transaction (see portfolio.ingest.commit).
+    """Write the analysed upload in one transaction (see portfolio.ingest.commit) as `user`,
+    an editor or admin; the commit re-checks their scope and records itself in the audit log.
 
     A database on disk is copied to its backups first (Store.backup keeps the last ten).
     """
+    auth.require_writer(user)
     tick = time.perf_counter()
     if not analysis.plan.is_noop:
         if progress:
             progress("write", 0.0)
         store.backup(label="import")
-    result = commit_mod.commit(store, analysis, uploaded_by, progress, before_write)
+    result = commit_mod.commit(store, analysis, user, progress, before_write)
     analysis.timings["write"] = time.perf_counter() - tick
     return result
