@@ -35,7 +35,7 @@ table = pd.DataFrame({
     tr("au_user"): [e.user_name or "" for e in rows],
     tr("au_action"): [tr(f"act_{e.action}") for e in rows],
     tr("au_col_scope"): ["、".join(e.scope) for e in rows],
-    tr("au_col_counts"): ["，".join(f"{k} {v}" for k, v in e.counts.items()) for e in rows],
+    tr("au_col_counts"): ["，".join(f"{tr('au_count_' + k)} {v}" for k, v in e.counts.items()) for e in rows],
     tr("au_col_file"): [e.file_name or "" for e in rows],
     tr("au_col_batch"): [e.batch_id or "" for e in rows],
     tr("au_col_detail"): [e.detail or "" for e in rows],
