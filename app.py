@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from portfolio.i18n import t
+from ui import auth as ui_auth
 from ui import lang as ui_lang
 from ui.sidebar import sidebar_filters
 from ui.widgets import favicon
@@ -17,9 +18,15 @@ pages = [
     st.Page("app_pages/map.py", title=t("page_map", lang), icon=":material/map:"),
     st.Page("app_pages/towns.py", title=t("page_towns", lang), icon=":material/location_city:"),
     st.Page("app_pages/upload.py", title=t("page_upload", lang), icon=":material/upload_file:"),
+    st.Page("app_pages/audit_log.py", title=t("page_audit", lang), icon=":material/history:", url_path="audit"),
 ]
+user = ui_auth.current_user()
+if user is not None and user.is_admin:
+    pages.append(st.Page("app_pages/users.py", title=t("page_users", lang), icon=":material/manage_accounts:"))
 page = st.navigation(pages)
 st.sidebar.markdown(f"**{t('app_title', lang)}**")
 ui_lang.selector()
+ui_auth.login_box(user)
+ui_auth.gate_reading(user)
 sidebar_filters()
 page.run()

@@ -11,6 +11,8 @@ from portfolio import geo, vocab
 from portfolio.ingest import columns, commit as ingest_commit, pipeline, preview, template
 from portfolio.ingest.issues import ERROR, IngestError
 from portfolio.ingest.read import MAX_UPLOAD_BYTES
+from portfolio.auth import AuthError
+from ui import auth as ui_auth
 from ui import data
 from ui.lang import current, tr
 from ui.widgets import md, page_header, wan
@@ -41,6 +43,10 @@ def _progress_bar():
                                                     text=tr(f"ing_step_{step}"))
 
 
+# Writes need an editor or admin (checked again inside portfolio/ on every write).
+user = ui_auth.signed_in()
+writer = user if user is not None and user.role in ("editor", "admin") else None
+
 if DONE in st.session_state:
     st.success(st.session_state.pop(DONE), icon=":material/task_alt:")
 tab_import, tab_history = st.tabs([tr("up_tab_import"), tr("up_tab_history")])
@@ -53,20 +59,23 @@ with tab_history:
     else:
         st.dataframe(preview.history_frame(batches, lang), hide_index=True, width="stretch")
         committed = [b["batch_id"] for b in batches if b["state"] == "committed"]
-        if committed:
+        if committed and writer is not None:
             chosen = st.selectbox(tr("up_undo_pick"), committed, key="up_undo_pick")
             blockers = ingest_commit.undo_blockers(db, chosen)
             if blockers:
                 st.caption(tr("up_undo_blocked", later="、".join(blockers)))
             if st.button(tr("up_undo"), disabled=bool(blockers), icon=":material/undo:", key="up_undo"):
                 try:
-                    restored = ingest_commit.undo(db, chosen)
+                    restored = ingest_commit.undo(db, chosen, writer)
                     st.session_state[DONE] = tr("up_undo_done", batch=chosen, n=restored)
                     st.rerun()
-                except IngestError as exc:
+                except (IngestError, AuthError) as exc:
                     st.error(md(exc.message(lang)), icon=":material/error:")
 
 with tab_import:
+    if writer is None:
+        st.info(tr("auth_login_to_write") + " " + tr("auth_need_writer"), icon=":material/lock:")
+        st.stop()
     st.download_button(tr("up_template"), data=_template, file_name="项目库导入模板.xlsx", mime=XLSX_MIME,
                        icon=":material/download:")
     # Streamlit draws its own English into the uploader ("Drag and drop file here", "Upload",
@@ -94,7 +103,7 @@ with tab_import:
     # No default: the report date comes from the sheet or is chosen here, never a silent today.
     report_date = middle.date_input(tr("up_report_date"), value=None, key="up_report_date",
                                     help=tr("up_report_date_help"))
-    uploaded_by = right.text_input(tr("up_uploaded_by"), key="up_uploaded_by")
+    right.text_input(tr("up_uploaded_by"), value=writer.label, disabled=True, key="up_uploaded_by")
     with st.expander(tr("up_defaults")):
         c1, c2, c3, c4 = st.columns(4)
         counties = sorted({t.county for t in geo.towns()})
@@ -118,13 +127,15 @@ with tab_import:
     options = pipeline.ImportOptions(sheet=sheet, report_date=report_date, county=county, town=town,
                                      category=category, coord_system=coords, mapping=mapping,
                                      header_row=int(header_row) or None, remove_demo=remove_demo)
-    key = (uploaded.file_id, sheet, report_date, county, town, category, coords, int(header_row), remove_demo,
+    key = (writer.name, uploaded.file_id, sheet, report_date, county, town, category, coords, int(header_row),
+           remove_demo,
            tuple(sorted((mapping or {}).items())))
 
     def run_analysis() -> None:
         bar, progress = _progress_bar()
         try:
-            st.session_state[ANALYSIS] = pipeline.analyse(db, content, uploaded.name, options, progress)
+            st.session_state[ANALYSIS] = pipeline.analyse(db, content, uploaded.name, options, progress,
+                                                          user=writer)
             st.session_state[ANALYSIS_KEY] = key
         except IngestError as exc:
             st.session_state.pop(ANALYSIS, None)
@@ -224,8 +235,8 @@ with tab_import:
     elif st.button(tr("up_commit"), type="primary", icon=":material/upload:", key="up_commit"):
         bar, progress = _progress_bar()
         try:
-            result = pipeline.commit(db, analysis, uploaded_by, progress)
-        except IngestError as exc:
+            result = pipeline.commit(db, analysis, writer, progress)
+        except (IngestError, AuthError) as exc:
             bar.empty()
             st.error(md(exc.message(lang)), icon=":material/error:")
             st.stop()

@@ -198,6 +198,7 @@ def make_import_file(rows: int, work: Path) -> Path:
 
 def import_seconds(db_path: Path, rows: int, work: Path) -> dict:
     """Import the `rows`-row .xlsx into a copy of the database: read -> plan -> commit."""
+    from portfolio.auth import User
     from portfolio.ingest import pipeline
     from portfolio.store import Store
 
@@ -208,7 +209,7 @@ def import_seconds(db_path: Path, rows: int, work: Path) -> dict:
     start = time.perf_counter()
     analysis = pipeline.analyse(db, xlsx, f"bench_{rows}.xlsx")
     planned = time.perf_counter()
-    pipeline.commit(db, analysis, uploaded_by="bench")
+    pipeline.commit(db, analysis, User(name="bench", role="admin"))
     done = time.perf_counter()
     db.close()
     copy.unlink()

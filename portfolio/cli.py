@@ -49,9 +49,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def commands() -> tuple[Command, ...]:
     """The subcommands, in the order `--help` lists them."""
+    from portfolio import auth_cli
     from portfolio.ingest import cli as ingest_cli  # imported here: the import pipeline is slow to load
 
-    return tuple(fn.command for fn in (cmd_init, cmd_demo, ingest_cli.cmd_import, cmd_export, cmd_restore))
+    return tuple(fn.command for fn in (cmd_init, cmd_demo, ingest_cli.cmd_import, cmd_export, cmd_restore,
+                                       auth_cli.cmd_user, auth_cli.cmd_audit))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     except store_mod.StoreBusyError as exc:
         print(str(exc), file=sys.stderr)
         return 3
+    except store_mod.StoreCorruptError as exc:
+        print(str(exc), file=sys.stderr)
+        return 4
 
 
 def _export_args(parser: argparse.ArgumentParser) -> None:
@@ -126,6 +131,7 @@ def _restore_args(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--list", action="store_true", help="list the backups, newest first")
     group.add_argument("--backup", type=Path, help="the backup file to restore (default: the newest)")
+    parser.add_argument("--user", help="the admin account doing it (required to restore)")
 
 
 @command("restore", _restore_args)
@@ -143,6 +149,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
     if chosen is None or not Path(chosen).exists():
         print("没有可恢复的备份 / no backup to restore", file=sys.stderr)
         return 2
-    saved = store_mod.restore(path, Path(chosen))
+    from portfolio import auth_cli
+    from portfolio.auth import AuthError
+
+    try:
+        saved = store_mod.restore(path, Path(chosen), auth_cli.acting_user(path, args.user))
+    except (AuthError, store_mod.StoreCorruptError) as err:
+        print(str(err), file=sys.stderr)
+        return 2
     print(f"已恢复 / restored {chosen} -> {path}" + (f"（原数据已另存 / previous state saved: {saved}）" if saved else ""))
     return 0

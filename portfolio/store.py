@@ -7,6 +7,7 @@ version so that caches keyed on it never serve stale results.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from contextlib import contextmanager
@@ -20,7 +21,9 @@ import pyarrow as pa
 
 from portfolio import geo, sql
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 4: accounts, login sessions and the audit log
+# DDL files run in order by migrate(); every statement in them is idempotent.
+SCHEMA_FILES = ("schema", "accounts_schema")
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "portfolio.duckdb"
 DEFAULT_MEMORY_LIMIT = "2GB"
 BACKUPS_KEPT = 10
@@ -30,6 +33,18 @@ T = TypeVar("T")
 
 class StoreBusyError(RuntimeError):
     """Another process holds the database file."""
+
+
+class StoreCorruptError(RuntimeError):
+    """The database (or a backup) file cannot be read as a project library."""
+
+
+def _corrupt(path: str) -> StoreCorruptError:
+    return StoreCorruptError(
+        f"数据库文件 {path} 无法打开，可能已损坏。请管理员用 `python -m portfolio restore --list` 查看备份，"
+        f"再用 `python -m portfolio restore --backup 文件 --user 管理员` 恢复。"
+        f" The database file cannot be opened and may be damaged: restore a backup (python -m portfolio restore)."
+    )
 
 
 def db_path_from_env() -> Path:
@@ -53,9 +68,15 @@ class Store:
                     f"数据库 {self.path} 正被另一个进程（通常是正在运行的看板）占用。"
                     f" The database is held by another process (usually the running dashboard)."
                 ) from exc
-            raise
+            raise _corrupt(self.path) from exc
+        except duckdb.Error as exc:
+            raise _corrupt(self.path) from exc
         self._write_lock = threading.Lock()
-        self.migrate()
+        try:
+            self.migrate()
+        except duckdb.Error as exc:  # a file DuckDB opens but whose tables are not ours or are damaged
+            self.con.close()
+            raise _corrupt(self.path) from exc
 
     # Reads ---------------------------------------------------------------------
     @contextmanager
@@ -96,16 +117,18 @@ class Store:
         return int(self.meta("data_version") or 0)
 
     # Writes --------------------------------------------------------------------
-    def write(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    def write(self, fn: Callable[[duckdb.DuckDBPyConnection], T], touches_data: bool = True) -> T:
         """Run fn(cursor) in one transaction under the write lock; bump the data version.
 
-        Any exception rolls the whole transaction back and is re-raised.
+        Any exception rolls the whole transaction back and is re-raised. Writes that change
+        no project data (logins, accounts) pass touches_data=False so caches stay warm.
         """
         with self._write_lock, self.cursor() as cur:
             cur.execute("BEGIN TRANSACTION")
             try:
                 result = fn(cur)
-                cur.execute(sql.query("bump_data_version"))
+                if touches_data:
+                    cur.execute(sql.query("bump_data_version"))
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")
@@ -120,8 +143,9 @@ class Store:
                 had_meta = cur.execute(sql.query("meta_table_exists")).fetchall()[0][0] > 0
                 old_version = int((cur.execute(sql.query("get_meta"), {"key": "schema_version"}).fetchall()
                                    or [[0]])[0][0]) if had_meta else SCHEMA_VERSION
-                for statement in sql.file_queries("schema").values():
-                    cur.execute(statement)
+                for stem in SCHEMA_FILES:
+                    for statement in sql.file_queries(stem).values():
+                        cur.execute(statement)
                 if old_version < 3:
                     refresh_progress_latest(cur)  # fills the rollup columns added by schemas 2 and 3
                 cur.execute(sql.query("set_meta"), {"key": "schema_version", "value": str(SCHEMA_VERSION)})
@@ -147,8 +171,7 @@ class Store:
         with self._write_lock, self.cursor() as cur:
             cur.execute("CHECKPOINT")
             shutil.copy2(self.path, target)
-        for old in list_backups(Path(self.path))[keep:]:
-            old.unlink(missing_ok=True)
+        rotate_backups(Path(self.path), keep)
         return target
 
     def close(self) -> None:
@@ -167,24 +190,75 @@ def list_backups(db_path: Path) -> list[Path]:
     return sorted(directory.glob(f"{db_path.stem}-*.duckdb"), reverse=True)
 
 
-def restore(db_path: Path, backup: Path) -> Path | None:
-    """Put `backup` in place of the database; the current file is kept as a backup first.
+def check_backup(backup: Path) -> None:
+    """Refuse a file that is not a readable project library (StoreCorruptError), before anything changes."""
+    try:
+        check = duckdb.connect(str(backup), read_only=True)
+        try:
+            check.execute("SELECT count(*) FROM projects").fetchall()
+        finally:
+            check.close()
+    except (duckdb.Error, OSError) as exc:
+        raise StoreCorruptError(
+            f"备份文件 {Path(backup).name} 无法读取，未做任何改动。"
+            f" The backup {Path(backup).name} cannot be read; nothing was changed."
+        ) from exc
 
-    Refuses (StoreBusyError) while another process, such as the dashboard, holds the file.
+
+def backup_kind(path: Path) -> str:
+    """The label a backup was taken with ("import", "before-restore", ...)."""
+    match = re.search(r"-\d{8}-\d{6}-\d{6}-(.+)$", path.stem)
+    return match.group(1) if match else ""
+
+
+def rotate_backups(db_path: Path, keep: int = BACKUPS_KEPT) -> None:
+    """Keep the newest `keep` backups, and always the newest of each kind: ten failed restores
+    or ten imports never push out the last good pre-import copy."""
+    backups = list_backups(db_path)
+    newest_of_kind = {}
+    for path in backups:  # newest first
+        newest_of_kind.setdefault(backup_kind(path), path)
+    for old in backups[keep:]:
+        if old not in newest_of_kind.values():
+            old.unlink(missing_ok=True)
+
+
+def restore(db_path: Path, backup: Path, user) -> Path | None:
+    """Put `backup` in place of the database (admins only); the current file is kept as a backup first.
+
+    The backup is checked before anything is copied. Accounts, logins and the audit log are
+    not part of the restored state: they are carried over from the file being replaced,
+    and the restore itself is audited. Refuses (StoreBusyError) while another process,
+    such as the dashboard, holds the file.
     """
-    db_path = Path(db_path)
+    from portfolio import audit, auth
+
+    auth.require_admin(user, "auth_action_restore")
+    db_path, backup = Path(db_path), Path(backup)
+    check_backup(backup)
     saved = None
     if db_path.exists():
         current = Store(db_path)  # raises StoreBusyError when the dashboard holds it
         saved = current.backup(label="before-restore")
         current.close()
-    check = duckdb.connect(str(backup), read_only=True)  # a broken backup fails here, before any change
-    check.execute("SELECT count(*) FROM projects").fetchall()
-    check.close()
     tmp = db_path.with_suffix(".restoring")
     shutil.copy2(backup, tmp)
     Path(str(db_path) + ".wal").unlink(missing_ok=True)
     os.replace(tmp, db_path)  # atomic on one filesystem
+    restored = Store(db_path)
+
+    def work(cur: duckdb.DuckDBPyConnection) -> None:
+        if saved is not None:
+            cur.execute("ATTACH ? AS prior (READ_ONLY)", [str(saved)])
+            for name in ("carry_over_accounts", "carry_over_users", "carry_over_sessions_clear",
+                         "carry_over_sessions", "carry_over_audit"):
+                cur.execute(sql.query(name))
+        audit.record(cur, "restore", user.name, file_name=backup.name, detail=f"saved: {saved.name if saved else '-'}")
+
+    try:
+        restored.write(work)
+    finally:
+        restored.close()
     return saved
 
 

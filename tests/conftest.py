@@ -63,3 +63,19 @@ def app(demo_db_file, monkeypatch):
     st.cache_resource.clear()
     yield AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     st.cache_resource.clear()
+
+
+def sign_in(at, name: str = "admin", role: str = "admin", towns: tuple[str, ...] = (),
+            counties: tuple[str, ...] = ()):
+    """Log an AppTest session in as a real account (made if missing), the way a reload does:
+    through a login token the app resumes. Returns the AppTest."""
+    import os
+
+    from portfolio import auth
+    from ui import data
+
+    db = data.get_store(os.environ["PORTFOLIO_DB"])  # the app's own cached connection
+    user = auth.get_user(db, name) or auth.add_user(db, name, role, "test password 1", towns=towns,
+                                                     counties=counties)
+    at.session_state["auth_token"] = auth.start_session(db, user)
+    return at

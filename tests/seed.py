@@ -6,9 +6,12 @@ from datetime import date
 import pandas as pd
 
 from portfolio import sql
+from portfolio.auth import User
 from portfolio.store import Store, refresh_progress_latest
 
 AS_OF = date(2026, 6, 30)
+# Writes need a user (portfolio.auth); tests that are not about accounts write as an admin.
+ADMIN = User(name="admin", role="admin")
 
 # Two towns called 太平镇 in different counties, on purpose.
 PROJECTS = [

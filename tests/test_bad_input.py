@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from tests.seed import ADMIN  # noqa: E402  (writes need a user)
+
 import io
 import zipfile
 
@@ -122,7 +124,7 @@ def test_script_html_sql_emoji_and_four_byte_text_survive_as_plain_text(tmp_path
     analysis = pipeline.analyse(store, (HEAD + rows).encode("gb18030"), "gbk.csv",
                                 pipeline.ImportOptions(report_date=date(2024, 6, 30)))
     assert analysis.errors() == []
-    pipeline.commit(store, analysis, uploaded_by="test")
+    pipeline.commit(store, analysis, ADMIN)
     stored = set(views.project_table(store, Filters(), store_date(store), limit=None)["name"])
     assert stored == set(names)  # the SQL text did nothing; four-byte characters decoded intact
     store.close()

@@ -1,6 +1,8 @@
 """Many readers while an import commits: no errors, never a half-imported state; imports serialise."""
 from __future__ import annotations
 
+from tests.seed import ADMIN  # noqa: E402  (writes need a user)
+
 import threading
 
 import pytest
@@ -55,7 +57,7 @@ def test_readers_never_see_a_half_import(db):
     for th in threads:
         th.start()
     started.wait()
-    pipeline.commit(db, analysis, uploaded_by="test")
+    pipeline.commit(db, analysis, ADMIN)
     done.set()
     for th in threads:
         th.join(timeout=60)
@@ -74,7 +76,7 @@ def test_two_imports_at_once_are_serialised(db):
 
     def run(analysis):
         try:
-            pipeline.commit(db, analysis, uploaded_by="test")
+            pipeline.commit(db, analysis, ADMIN)
         except BaseException as exc:
             errors.append(exc)
 

@@ -1,6 +1,10 @@
 """Dry run, commit, history and undo: counts, field diffs, before-images, reports, atomicity."""
 from __future__ import annotations
 
+from tests.seed import ADMIN  # noqa: E402  (writes need a user)
+
+from portfolio.auth import User  # noqa: E402
+
 from datetime import date
 
 import pytest
@@ -27,7 +31,7 @@ OTHER = xlsx([HEADER, ["LN005", "石坑崀村污水处理", "连南瑶族自治�
 
 def _import(store, data, report_date=D1, name="t.xlsx", uploaded_by="驻镇工作队"):
     a = analyse(store, data, name, report_date=report_date)
-    return a, pipeline.commit(store, a, uploaded_by)
+    return a, pipeline.commit(store, a, User(name=uploaded_by, role="admin"))
 
 
 def _query_results(store) -> dict:
@@ -115,7 +119,7 @@ def test_same_report_date_replaces_that_report(mem_store):
     _, result = _import(mem_store, UPDATE, report_date=D1)
     assert mem_store.rows("project_history", {"project_id": "LN001"}) == [
         (D1, "in_progress", 80.0, 15.0, None, result.batch_id)]
-    commit_mod.undo(mem_store, result.batch_id)
+    commit_mod.undo(mem_store, result.batch_id, ADMIN)
     first_batch = mem_store.rows("import_history", {"limit": 9})[1][0]
     assert mem_store.rows("project_history", {"project_id": "LN001"}) == [
         (D1, "in_progress", 50.0, 8.0, None, first_batch)]
@@ -169,10 +173,10 @@ def test_failure_mid_commit_leaves_the_database_exactly_as_it_was(mem_store):
         raise Boom("disk full")
 
     with pytest.raises(Boom):
-        pipeline.commit(mem_store, a, before_write=explode)
+        pipeline.commit(mem_store, a, ADMIN, before_write=explode)
     assert dump(mem_store) == before
     # The same commit later succeeds: nothing half-written stands in its way.
-    result = pipeline.commit(mem_store, a)
+    result = pipeline.commit(mem_store, a, ADMIN)
     assert result.updated == 2
 
 
@@ -186,7 +190,7 @@ def test_failure_after_the_rows_are_written_rolls_back_too(mem_store, monkeypatc
 
     monkeypatch.setattr(store_mod, "refresh_progress_latest", fail)
     with pytest.raises(Boom):
-        pipeline.commit(mem_store, a)
+        pipeline.commit(mem_store, a, ADMIN)
     assert dump(mem_store) == before
 
 
@@ -196,7 +200,7 @@ def test_commit_refuses_a_stale_preview(mem_store):
     _import(mem_store, UPDATE, report_date=D2)  # someone else imported the same changes meanwhile
     before = dump(mem_store)
     with pytest.raises(IngestError) as err:
-        pipeline.commit(mem_store, a)
+        pipeline.commit(mem_store, a, ADMIN)
     assert err.value.key == "ing_err_stale_plan"
     assert dump(mem_store) == before
 
@@ -207,13 +211,13 @@ def test_undo_latest_restores_exactly_the_earlier_query_results(mem_store):
     _, result = _import(mem_store, UPDATE, report_date=D2)
     assert _query_results(mem_store) != earlier
     version = mem_store.data_version()
-    assert commit_mod.undo(mem_store, result.batch_id) == 4
+    assert commit_mod.undo(mem_store, result.batch_id, ADMIN) == 4
     assert _query_results(mem_store) == earlier
     assert mem_store.data_version() == version + 1
     states = [(h["batch_id"], h["state"]) for h in commit_mod.history(mem_store).to_pylist()]
     assert [s for _, s in states] == ["undone", "committed"]
     with pytest.raises(IngestError) as err:
-        commit_mod.undo(mem_store, result.batch_id)
+        commit_mod.undo(mem_store, result.batch_id, ADMIN)
     assert err.value.key == "ing_err_batch_not_committed"
 
 
@@ -221,8 +225,8 @@ def test_undo_everything_returns_to_an_empty_library(mem_store):
     empty = _query_results(mem_store)
     _, first = _import(mem_store, BASE)
     _, second = _import(mem_store, UPDATE, report_date=D2)
-    commit_mod.undo(mem_store, second.batch_id)
-    commit_mod.undo(mem_store, first.batch_id)
+    commit_mod.undo(mem_store, second.batch_id, ADMIN)
+    commit_mod.undo(mem_store, first.batch_id, ADMIN)
     assert _query_results(mem_store) == empty
 
 
@@ -233,11 +237,11 @@ def test_undo_an_older_batch_only_when_no_later_batch_changed_its_projects(mem_s
     _, third = _import(mem_store, UPDATE, report_date=D2)
     assert commit_mod.undo_blockers(mem_store, first.batch_id) == [third.batch_id]
     with pytest.raises(IngestError) as err:
-        commit_mod.undo(mem_store, first.batch_id)
+        commit_mod.undo(mem_store, first.batch_id, ADMIN)
     assert err.value.key == "ing_err_undo_blocked"
     assert third.batch_id in err.value.message()
     # The batch nobody touched since can go: LN005 disappears, the rest stays.
-    commit_mod.undo(mem_store, other.batch_id)
+    commit_mod.undo(mem_store, other.batch_id, ADMIN)
     ids = sorted(r[0] for r in mem_store.rows("project_table", _all_params()))
     assert ids == ["LN001", "LN002", "LN003", "LN004"]
 
@@ -249,7 +253,7 @@ def test_remembered_mapping_is_used_for_the_same_headers(mem_store):
     assert err.value.key == "ing_err_no_table"
     a = analyse(mem_store, first, header_row=1, mapping={0: "name", 1: "place", 2: "budget_wan"})
     assert a.mapping.source == "user"
-    pipeline.commit(mem_store, a)
+    pipeline.commit(mem_store, a, ADMIN)
     again = analyse(mem_store, xlsx([["寨岗镇报表"], ["名目", "地方", "钱"], ["新埠村道路", "寨岗镇新埠村", 30]]))
     assert again.mapping.source == "remembered"
     assert [r + 1 for r in again.table.header_rows] == [2]
@@ -271,13 +275,13 @@ def test_rows_matched_by_place_and_name_when_the_sheet_has_no_code(demo_store):
 def test_only_a_confirmed_mapping_is_remembered_and_undo_forgets_it(mem_store):
     sheet = xlsx([["项目名称", "地方", "总投资"], ["石径村饮水工程", "寨岗镇石径村", 20]])
     guessed = analyse(mem_store, sheet)
-    pipeline.commit(mem_store, guessed)
+    pipeline.commit(mem_store, guessed, ADMIN)
     assert mem_store.rows("import_mapping_keys") == []  # a guess is not remembered
     confirmed = analyse(mem_store, xlsx([["项目名称", "地方", "总投资"], ["新埠村道路", "寨岗镇新埠村", 30]]),
                         mapping={1: "place"})
-    result = pipeline.commit(mem_store, confirmed)
+    result = pipeline.commit(mem_store, confirmed, ADMIN)
     assert len(mem_store.rows("import_mapping_keys")) == 1
     assert analyse(mem_store, sheet).mapping.source == "remembered"
-    commit_mod.undo(mem_store, result.batch_id)
+    commit_mod.undo(mem_store, result.batch_id, ADMIN)
     assert mem_store.rows("import_mapping_keys") == []
     assert analyse(mem_store, sheet).mapping.source == "auto"

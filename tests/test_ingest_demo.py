@@ -1,6 +1,8 @@
 """The first real import into a demo database removes the demo projects (the default) and says so."""
 from __future__ import annotations
 
+from tests.seed import ADMIN  # noqa: E402  (writes need a user)
+
 from portfolio import demo, views
 from portfolio.ingest import pipeline, preview
 from tests.ingest_builders import analyse, xlsx
@@ -18,7 +20,7 @@ def test_first_real_import_removes_the_demo_by_default_and_says_so(demo_store):
     a = analyse(demo_store, REAL)
     assert a.demo_projects == demo.DEFAULT_PROJECTS and a.removes_demo
     assert preview.done_lines(a)[0].startswith(f"数据库中有 {demo.DEFAULT_PROJECTS} 个演示项目：本次导入将先删除它们")
-    result = pipeline.commit(demo_store, a)
+    result = pipeline.commit(demo_store, a, ADMIN)
     assert result.inserted == 1
     assert _count(demo_store, "SELECT count(*) FROM projects") == 1
     assert _count(demo_store, "SELECT count(*) FROM progress_reports WHERE batch_id = 'demo'") == 0
@@ -30,7 +32,7 @@ def test_first_real_import_removes_the_demo_by_default_and_says_so(demo_store):
 def test_the_demo_can_be_kept_when_asked(demo_store):
     a = analyse(demo_store, REAL, remove_demo=False)
     assert not a.removes_demo and "将保留它们" in preview.done_lines(a)[0]
-    pipeline.commit(demo_store, a)
+    pipeline.commit(demo_store, a, ADMIN)
     assert _count(demo_store, "SELECT count(*) FROM projects") == demo.DEFAULT_PROJECTS + 1
     assert views.is_demo(demo_store)
 

@@ -1,6 +1,8 @@
 """Random bytes and random cell values never crash the importer, and a dry run never writes."""
 from __future__ import annotations
 
+from tests.seed import ADMIN  # noqa: E402  (writes need a user)
+
 import io
 import zipfile
 from datetime import date, datetime
@@ -112,7 +114,7 @@ def test_random_cell_values_never_crash_and_commit_all_or_nothing(rows):
         a.summary()
         a.rejected_xlsx()
         try:
-            result = pipeline.commit(store, a)
+            result = pipeline.commit(store, a, ADMIN)
         except IngestError:
             assert dump(store) == before
             return

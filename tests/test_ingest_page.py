@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from portfolio import demo
+from tests.conftest import sign_in
 from tests.ingest_builders import xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -24,7 +25,7 @@ def _sheet() -> bytes:
 
 
 def _open(app):
-    at = app.run()
+    at = sign_in(app).run()
     at.switch_page("app_pages/upload.py").run()
     assert not at.exception
     return at

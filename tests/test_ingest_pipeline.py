@@ -2,6 +2,8 @@
 the template, the command line and a 10,000-row sheet (its speed is measured in bench/)."""
 from __future__ import annotations
 
+from tests.seed import ADMIN  # noqa: E402  (writes need a user)
+
 import io
 import json
 from datetime import date
@@ -71,7 +73,7 @@ def test_progress_callback_reports_each_step_in_order(mem_store):
     data = xlsx([["项目名称", "镇", "总投资"]] + [[f"项目{i}", "寨岗镇", i] for i in range(60)])
     a = pipeline.analyse(mem_store, data, "t.xlsx", pipeline.ImportOptions(report_date=REPORT_DATE),
                          progress=lambda step, fraction: seen.append((step, fraction)))
-    pipeline.commit(mem_store, a, progress=lambda step, fraction: seen.append((step, fraction)))
+    pipeline.commit(mem_store, a, ADMIN, progress=lambda step, fraction: seen.append((step, fraction)))
     steps = list(dict.fromkeys(step for step, _ in seen))
     assert steps == ["read", "locate", "check", "plan", "write"]
     assert all(0.0 <= f <= 1.0 for _, f in seen)
@@ -140,6 +142,15 @@ SIMPLE = xlsx([["连南瑶族自治县寨岗镇项目库"], ["项目名称", "�
                ["合计", None, 20, None]])
 
 
+def _make_admin(path) -> None:
+    from portfolio import auth
+    from portfolio.store import Store
+
+    db = Store(path)
+    auth.add_user(db, "admin", "admin", "test password 1")
+    db.close()
+
+
 def test_cli_json_summary_and_commit(tmp_path, capsys):
     db = tmp_path / "lib.duckdb"
     path = _write(tmp_path, "寨岗.xlsx", SIMPLE)
@@ -155,10 +166,12 @@ def test_cli_json_summary_and_commit(tmp_path, capsys):
                                     "code": "ing_w_amount_unreadable",
                                     "message": "「项目表」 第4行 C列（总投资）：金额「待定」无法识别，已留空（不按 0 计）。"}]
     assert summary["errors"] == []
-    assert cli.main(["import", str(path), "--db", str(db), "--json", "--report-date", "2024-06-30"]) == 0
+    _make_admin(db)
+    assert cli.main(["import", str(path), "--db", str(db), "--json", "--report-date", "2024-06-30",
+                     "--user", "admin"]) == 0
     committed = json.loads(capsys.readouterr().out)
     assert committed["committed"] and committed["batch_id"].startswith("B000001-")
-    assert cli.main(["import", str(path), "--db", str(db), "--report-date", "2024-06-30"]) == 0
+    assert cli.main(["import", str(path), "--db", str(db), "--report-date", "2024-06-30", "--user", "admin"]) == 0
     out = capsys.readouterr().out
     assert "未变 2" in out and "没有需要更新的内容" in out
 
@@ -202,12 +215,12 @@ def test_10000_row_sheet_imports_every_row_and_a_second_upload_is_a_noop(mem_sto
     """Behaviour only: the time it takes is measured in bench/ (bench/import_bench.py), not asserted here."""
     data = _big_sheet(10_000)
     a = pipeline.analyse(mem_store, data, "big.xlsx", pipeline.ImportOptions(report_date=REPORT_DATE))
-    result = pipeline.commit(mem_store, a)
+    result = pipeline.commit(mem_store, a, ADMIN)
     assert (result.inserted, result.rejected) == (10_000, 0)
     assert a.total.matches
     again = pipeline.analyse(mem_store, data, "big.xlsx", pipeline.ImportOptions(report_date=REPORT_DATE))
     before = dump(mem_store)
-    assert pipeline.commit(mem_store, again).noop and dump(mem_store) == before
+    assert pipeline.commit(mem_store, again, ADMIN).noop and dump(mem_store) == before
 
 
 def test_every_message_and_label_the_importer_uses_exists_in_both_languages():

@@ -3,6 +3,8 @@ silent today; the preview says how the data date moves and how many projects tur
 judged per town, so one town's upload never makes another town's projects late."""
 from __future__ import annotations
 
+from tests.seed import ADMIN  # noqa: E402  (writes need a user)
+
 import json
 from datetime import date
 
@@ -39,7 +41,7 @@ def test_a_sheet_without_report_date_previews_but_never_commits(mem_store):
     assert [i.key for i in a.errors()] == ["ing_e_no_report_date"]
     before = dump(mem_store)
     with pytest.raises(IngestError) as err:
-        pipeline.commit(mem_store, a)
+        pipeline.commit(mem_store, a, ADMIN)
     assert "没有写明报告日期" in err.value.message("zh") and "--report-date" in err.value.message("zh")
     assert dump(mem_store) == before
 
@@ -65,7 +67,7 @@ def test_cli_refuses_to_commit_without_report_date_and_writes_nothing(tmp_path, 
 
 def _import(store, rows, when):
     a = pipeline.analyse(store, _sheet(None, rows), "t.xlsx", pipeline.ImportOptions(report_date=when))
-    pipeline.commit(store, a)
+    pipeline.commit(store, a, ADMIN)
     return a
 
 
@@ -81,7 +83,7 @@ def test_one_towns_upload_never_makes_another_towns_projects_late(mem_store):
     from portfolio.ingest import preview
 
     assert preview.date_lines(a)[-1] == "数据日期将从 2024-03-31 变为 2024-06-30；2 个已有项目将因此变为逾期（逾期按各镇自己的最新报告日期判断）。"
-    pipeline.commit(mem_store, a)
+    pipeline.commit(mem_store, a, ADMIN)
     with mem_store.cursor() as cur:
         late = report_date.late_project_ids(cur, june)
         names = dict(cur.execute("SELECT project_id, name FROM projects").fetchall())

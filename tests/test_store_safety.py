@@ -31,6 +31,9 @@ CHILD = textwrap.dedent("""
     print("COMMITTED", flush=True)
 """)
 
+from portfolio import auth  # noqa: E402
+from tests.seed import ADMIN  # noqa: E402
+
 
 def test_killed_mid_commit_leaves_the_data_from_before(tmp_path):
     path = tmp_path / "crash.duckdb"
@@ -65,7 +68,7 @@ def test_backup_keeps_the_newest_ten_and_restore_brings_one_back(tmp_path, monke
     db.write(lambda cur: cur.execute("DELETE FROM projects"))
     assert views.kpis(db, Filters(), AS_OF).projects == 0
     db.close()
-    saved = store_mod.restore(path, kept)
+    saved = store_mod.restore(path, kept, ADMIN)
     assert saved is not None and saved.exists()
     restored = Store(path)
     assert views.kpis(restored, Filters(), AS_OF).projects == 5
@@ -79,12 +82,18 @@ def test_restore_cli_lists_and_restores(tmp_path, monkeypatch, capsys):
     path = tmp_path / "lib.duckdb"
     db = Store(path)
     seed(db)
+    auth.add_user(db, "boss", "admin", "correct horse 1")
+    auth.add_user(db, "ts_team", "editor", "correct horse 1", towns=["阳山县/太平镇"])
     db.backup()
     db.write(lambda cur: cur.execute("DELETE FROM projects WHERE project_id = 'A1'"))
     db.close()
     assert main(["restore", "--db", str(path), "--list"]) == 0
     assert "lib-" in capsys.readouterr().out
-    assert main(["restore", "--db", str(path)]) == 0
+    assert main(["restore", "--db", str(path)]) == 2  # no --user: refused
+    assert "请先登录" in capsys.readouterr().err
+    assert main(["restore", "--db", str(path), "--user", "ts_team"]) == 2  # an editor may not
+    assert "只有管理员可以恢复备份" in capsys.readouterr().err
+    assert main(["restore", "--db", str(path), "--user", "boss"]) == 0
     db = Store(path)
     assert views.kpis(db, Filters(), AS_OF).projects == 5
     db.close()
@@ -105,7 +114,7 @@ def test_cli_refuses_while_the_dashboard_holds_the_database(tmp_path):
         backup = tmp_path / "some-backup.duckdb"
         backup.write_bytes(b"")
         result = subprocess.run([sys.executable, "-m", "portfolio", "restore", "--db", str(path), "--backup",
-                                 str(backup)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+                                 str(backup), "--user", "admin"], cwd=ROOT, capture_output=True, text=True, timeout=60)
         assert result.returncode == 3 and "正被另一个进程" in result.stderr
     finally:
         holder.kill()
@@ -120,12 +129,12 @@ def test_every_import_is_preceded_by_a_backup_that_restores_the_state_before(tmp
     db = Store(path)
     seed(db)
     data = "项目名称,县,镇,总投资（万元）\n新路,阳山县,太平镇,12\n".encode("utf-8")
-    pipeline.commit(db, pipeline.analyse(db, data, "new.csv"), uploaded_by="test")
+    pipeline.commit(db, pipeline.analyse(db, data, "new.csv"), ADMIN)
     assert views.kpis(db, Filters(), AS_OF).projects == 6
     backups = store_mod.list_backups(path)
     assert len(backups) == 1 and "import" in backups[0].name
     db.close()
-    store_mod.restore(path, backups[0])
+    store_mod.restore(path, backups[0], ADMIN)
     restored = Store(path)
     assert views.kpis(restored, Filters(), AS_OF).projects == 5
     restored.close()

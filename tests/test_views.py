@@ -7,7 +7,7 @@ import pytest
 
 from portfolio import views
 from portfolio.filters import Filters
-from portfolio.store import Store
+from portfolio.store import SCHEMA_VERSION, Store
 from tests.seed import AS_OF, PROJECTS, seed
 
 
@@ -159,7 +159,7 @@ def test_schema_1_database_is_upgraded_with_its_rollups(tmp_path):
     db.write(to_schema_1)
     db.close()
     upgraded = Store(path)
-    assert upgraded.meta("schema_version") == "3"
+    assert upgraded.meta("schema_version") == str(SCHEMA_VERSION)
     k = views.kpis(upgraded, Filters(), AS_OF)
     assert k.stalled == 1 and k.late == 1
     changes = views.changes_since_previous_report(upgraded, Filters())

@@ -11,7 +11,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from portfolio import vocab
+from portfolio import auth, vocab
 from portfolio.cli_common import command, db_arg as _db_arg, open_store
 from portfolio.i18n import t
 from portfolio.ingest import pipeline
@@ -19,6 +19,7 @@ from portfolio.ingest.issues import IngestError
 
 EXIT_READ = 0
 EXIT_UNREADABLE = 2
+EXIT_REFUSED = 5  # the account may not write (no --user, a viewer, disabled)
 
 
 def _configure(parser: argparse.ArgumentParser) -> None:
@@ -37,18 +38,19 @@ def _configure(parser: argparse.ArgumentParser) -> None:
                         help="Excel row number of the header when it is not found by itself")
     parser.add_argument("--map", action="append", default=[], metavar="表头=field",
                         help="map a column by its header to a field (repeatable; field 'ignore' skips it)")
-    parser.add_argument("--uploaded-by", default="", help="who imports (recorded in the history)")
+    parser.add_argument("--user", default=None,
+                        help="the editor or admin account importing (required unless --dry-run; its towns apply)")
     parser.add_argument("--dry-run", action="store_true", help="check and compare only; write nothing")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--lang", default="zh", choices=("zh", "en"), help="language of the messages")
 
 
-def _fail(args: argparse.Namespace, message: str, key: str) -> int:
+def _fail(args: argparse.Namespace, message: str, key: str, code: int = 2) -> int:
     if args.json:
         print(json.dumps({"error": message, "code": key}, ensure_ascii=False))
     else:
         print(message, file=sys.stderr)
-    return EXIT_UNREADABLE
+    return code
 
 
 @command("import", _configure)
@@ -70,14 +72,22 @@ def cmd_import(args: argparse.Namespace) -> int:
                                      town=args.town, category=args.category, coord_system=args.coords,
                                      header_row=args.header_row, header_map=header_map or None)
     try:
-        analysis = pipeline.analyse(db, data, args.file.name, options)
+        # The account's towns apply to the dry run too; a commit needs one.
+        user = auth.require_writer(auth.acting_user(db, args.user)) if args.user else None
+    except auth.AuthError as exc:
+        return _fail(args, exc.message(lang), exc.key, EXIT_REFUSED)
+    try:
+        analysis = pipeline.analyse(db, data, args.file.name, options, user=user)
     except IngestError as exc:
         return _fail(args, exc.message(lang), exc.key)
+    if user is None and not args.dry_run:
+        return _fail(args, auth.AuthError("auth_err_login_required").message(lang), "auth_err_login_required",
+                     EXIT_REFUSED)
     summary = analysis.summary(lang)
     result = None
     if not args.dry_run:
         try:
-            result = pipeline.commit(db, analysis, args.uploaded_by)
+            result = pipeline.commit(db, analysis, user)
         except IngestError as exc:
             return _fail(args, exc.message(lang), exc.key)
         summary["batch_id"] = result.batch_id

@@ -22,9 +22,11 @@ from typing import Any, Callable
 import duckdb
 import pyarrow as pa
 
-from portfolio import sql, store as store_mod
+from portfolio import audit, auth, sql, store as store_mod
+from portfolio.auth import User
 from portfolio.ingest import columns
 from portfolio.ingest.issues import IngestError
+from portfolio.ingest import scope
 from portfolio.ingest.plan import CHANGED, NEW, UNCHANGED, Plan, build_plan
 
 
@@ -84,7 +86,7 @@ def _next_batch_id(cur: duckdb.DuckDBPyConnection, when: datetime) -> str:
     return f"B{n + 1:06d}-{when:%Y%m%d%H%M%S}"
 
 
-def commit(store: store_mod.Store, analysis, uploaded_by: str = "",
+def commit(store: store_mod.Store, analysis, user: User | None,
            progress: Callable[[str, float], None] | None = None,
            before_write: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> CommitResult:
     """Write an analysed upload. Nothing is written when the plan changes nothing.
@@ -92,6 +94,7 @@ def commit(store: store_mod.Store, analysis, uploaded_by: str = "",
     `before_write` runs inside the transaction just before the project rows are
     written (tests inject a failure there).
     """
+    auth.require_writer(user)
     plan: Plan = analysis.plan
     counts = plan.counts
     if plan.is_noop:
@@ -103,7 +106,8 @@ def commit(store: store_mod.Store, analysis, uploaded_by: str = "",
             for name in ("import_delete_demo_reports", "import_delete_demo_latest", "import_delete_demo_projects",
                          "import_clear_demo_flag"):
                 cur.execute(sql.query(name))
-        fresh = build_plan(cur, analysis.candidates, analysis.report_date, analysis.sha256, analysis.sheet)
+        fresh = scope.restrict(cur, build_plan(cur, analysis.candidates, analysis.report_date, analysis.sha256,
+                                               analysis.sheet), user, analysis.sheet)
         if fresh.signature() != expected:
             raise IngestError("ing_err_stale_plan")
         when = store_mod.now()
@@ -112,7 +116,7 @@ def commit(store: store_mod.Store, analysis, uploaded_by: str = "",
             progress("write", 0.1)
         cur.execute(sql.query("import_insert_batch"), {
             "batch_id": batch_id, "file_name": analysis.file_name, "sha256": analysis.sha256,
-            "sheet": analysis.sheet, "uploaded_by": uploaded_by or None, "uploaded_at": when,
+            "sheet": analysis.sheet, "uploaded_by": user.name, "uploaded_at": when,
             "report_date": analysis.report_date, "rows_read": analysis.rows_read,
             "inserted": counts[NEW], "updated": counts[CHANGED], "unchanged": counts["unchanged"],
             "rejected": counts["rejected"],
@@ -158,6 +162,13 @@ def commit(store: store_mod.Store, analysis, uploaded_by: str = "",
                         "import_upsert_reports")
             store_mod.refresh_progress_latest(cur, sorted(reported))
         columns.remember(cur, analysis.mapping, batch_id)
+        places = {(r.row or {}).get("county") or "" for r in fresh.rows if r.action in (NEW, CHANGED)}
+        town_keys = {"/".join(p for p in ((r.row or {}).get("county"), (r.row or {}).get("town")) if p)
+                     for r in fresh.rows if r.action in (NEW, CHANGED) or r.project_id in reported}
+        audit.record(cur, "import", user.name, scope=town_keys or places, file_name=analysis.file_name,
+                     sha256=analysis.sha256, batch_id=batch_id, at=when,
+                     counts={"inserted": counts[NEW], "updated": counts[CHANGED], "unchanged": counts["unchanged"],
+                             "rejected": fresh.counts["rejected"], "reports": len(fresh.reports)})
         if progress:
             progress("write", 0.9)
         return CommitResult(batch_id, counts[NEW], counts[CHANGED], counts["unchanged"], counts["rejected"],
@@ -167,6 +178,10 @@ def commit(store: store_mod.Store, analysis, uploaded_by: str = "",
     if progress:
         progress("write", 1.0)
     return result
+
+
+def _keys(places) -> list[str]:
+    return ["/".join(p for p in place if p) for place in places if any(place)]
 
 
 def history(store: store_mod.Store, limit: int = 500) -> pa.Table:
@@ -179,12 +194,17 @@ def undo_blockers(store: store_mod.Store, batch_id: str) -> list[str]:
     return [r[0] for r in store.rows("import_later_conflicts", {"batch_id": batch_id})]
 
 
-def undo(store: store_mod.Store, batch_id: str) -> int:
+def undo(store: store_mod.Store, batch_id: str, user: User | None) -> int:
     """Restore the before-images of a batch exactly; returns how many projects it restored.
 
-    Allowed for the latest batch, or any batch whose projects no later batch changed.
+    Allowed for the latest batch, or any batch whose projects no later batch changed; for an
+    admin, or an editor whose towns hold every project the batch touched. Audited.
     """
+    auth.require_writer(user)
+
     def work(cur: duckdb.DuckDBPyConnection) -> int:
+        places = scope.batch_places(cur, batch_id)
+        auth.require_places(user, places)
         result = cur.execute(sql.query("import_batch"), {"batch_id": batch_id})
         rows = result.fetchall()
         if not rows:
@@ -220,6 +240,8 @@ def undo(store: store_mod.Store, batch_id: str) -> int:
         store_mod.refresh_progress_latest(cur, sorted({pid for pid, _, _ in versions}))
         columns.forget(cur, batch_id)
         cur.execute(sql.query("import_mark_undone"), {"batch_id": batch_id})
+        audit.record(cur, "undo", user.name, scope=_keys(places), batch_id=batch_id,
+                     file_name=batch["file_name"], counts={"projects": len(versions)})
         return len(versions)
 
     return store.write(work)

@@ -17,10 +17,11 @@ from typing import Any, Callable
 
 import xlsxwriter
 
-from portfolio import sql, store as store_mod
+from portfolio import auth, sql, store as store_mod
+from portfolio.auth import User
 from portfolio.i18n import t
 from portfolio.ingest import columns, commit as commit_mod, locate as locate_mod, normalise as norm_mod
-from portfolio.ingest import read as read_mod, report_date as report_date_mod, totals, validate, values
+from portfolio.ingest import read as read_mod, report_date as report_date_mod, scope, totals, validate, values
 from portfolio.ingest.issues import ERROR, WARNING, IngestError, Issue
 from portfolio.ingest.plan import CHANGED, NEW, REJECTED, UNCHANGED, Plan, build_plan
 
@@ -68,6 +69,7 @@ class Analysis:
     report_date_text: str | None = None  # the sheet's words the date was read from
     date_change: report_date_mod.DataDateChange | None = None
     demo_projects: int = 0  # demo projects in the database now
+    user: User | None = None  # whose scope the plan was restricted to
 
     @property
     def removes_demo(self) -> bool:
@@ -204,8 +206,11 @@ def file_sheets(data: bytes, file_name: str) -> list[str]:
 
 
 def analyse(store: store_mod.Store, data: bytes, file_name: str, options: ImportOptions | None = None,
-            progress: Progress | None = None) -> Analysis:
+            progress: Progress | None = None, user: User | None = None) -> Analysis:
     """The dry run of an upload: everything up to the plan; the database is only read.
+
+    With a `user`, rows outside their towns are rejected (ingest/scope.py); without one the
+    dry run shows everything, and the commit needs a user anyway.
 
     Raises IngestError (with a Chinese message) when the file cannot be read or holds no project table.
     """
@@ -275,7 +280,8 @@ def analyse(store: store_mod.Store, data: bytes, file_name: str, options: Import
         demo_projects = cur.execute(sql.query("import_demo_count")).fetchall()[0][0]
         skip_demo = bool(demo_projects and options.remove_demo)
         stand_in = report_date or report_date_mod.current_data_date(cur, skip_demo) or date.today()
-        plan = build_plan(cur, candidates, stand_in, sha256, table.sheet, skip_demo=skip_demo)
+        plan = scope.restrict(cur, build_plan(cur, candidates, stand_in, sha256, table.sheet, skip_demo=skip_demo),
+                              user, table.sheet)
         date_change = report_date_mod.change(cur, plan, report_date, skip_demo)
     if report_date is None:
         file_issues.insert(0, Issue.make(ERROR, "ing_e_no_report_date", table.sheet, None))
@@ -290,15 +296,17 @@ def analyse(store: store_mod.Store, data: bytes, file_name: str, options: Import
     step("plan", 1.0)
     return Analysis(file_name, sha256, len(data), book.kind, book.encoding, book.sheet_names(), table.sheet, table,
                     mapping, candidates, plan, total, report_date, options, file_issues, timings, date_source,
-                    date_text, date_change, demo_projects)
+                    date_text, date_change, demo_projects, user)
 
 
-def commit(store: store_mod.Store, analysis: Analysis, uploaded_by: str = "",
+def commit(store: store_mod.Store, analysis: Analysis, user: User | None,
            progress: Progress | None = None, before_write=None) -> commit_mod.CommitResult:
-    """Write the analysed upload in one transaction (see portfolio.ingest.commit).
+    """Write the analysed upload in one transaction (see portfolio.ingest.commit) as `user`,
+    an editor or admin; the commit re-checks their scope and records itself in the audit log.
 
     A database on disk is copied to its backups first (Store.backup keeps the last ten).
     """
+    auth.require_writer(user)
     if analysis.report_date is None:
         raise IngestError("ing_err_no_report_date", sheet=analysis.sheet)
     tick = time.perf_counter()
@@ -306,6 +314,6 @@ def commit(store: store_mod.Store, analysis: Analysis, uploaded_by: str = "",
         if progress:
             progress("write", 0.0)
         store.backup(label="import")
-    result = commit_mod.commit(store, analysis, uploaded_by, progress, before_write)
+    result = commit_mod.commit(store, analysis, user, progress, before_write)
     analysis.timings["write"] = time.perf_counter() - tick
     return result

@@ -42,14 +42,18 @@ def shared_port() -> int:
 
 
 @contextmanager
-def running_app(db: Path, port: int | None = None, launcher: list[str] | None = None):
+def running_app(db: Path, port: int | None = None, launcher: list[str] | None = None, prepare=None):
     """Serve the dashboard over a fresh demo database at `db` (on `port`, else a free one);
-    yields the base URL. `launcher` replaces `python -m streamlit` (e.g. a wrapper script)."""
+    yields the base URL. `launcher` replaces `python -m streamlit` (e.g. a wrapper script).
+    `prepare(db_path)` runs after the demo is built and before the server opens the file
+    (e.g. to add accounts)."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package")
     env = {**os.environ, "PORTFOLIO_DB": str(db)}
     subprocess.run([sys.executable, "-m", "portfolio", "demo"], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
+    if prepare is not None:
+        prepare(db)
     port = port or _free_port()
     log_path = db.with_suffix(".log")
     with open(log_path, "w") as log:

@@ -1,0 +1,110 @@
+"""The four account journeys in the browser: anonymous upload page, an editor's two-town import,
+an admin's undo, and a lockout after five wrong passwords."""
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.browser import browser_page, wait_until_rendered
+from tests.e2e.conftest import running_app
+
+EDITOR_PW = "editor pass 123"
+ADMIN_PW = "admin pass 123"
+TWO_TOWNS = ("项目名称,县,镇,村,总投资（万元）,报告日期\n"
+             "石径村文化广场,阳山县,太平镇,石径村,20,2026-10-31\n"
+             "七拱镇新圩路灯,阳山县,七拱镇,,8,2026-10-31\n").encode("utf-8")
+
+
+def _accounts(db):
+    from portfolio import auth
+    from portfolio.store import Store
+
+    store = Store(db)
+    auth.add_user(store, "admin", "admin", ADMIN_PW)
+    auth.add_user(store, "ts_team", "editor", EDITOR_PW, towns=["阳山县/太平镇"], display_name="驻太平镇工作队")
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def accounts_server(tmp_path_factory):
+    with running_app(tmp_path_factory.mktemp("accounts") / "demo.duckdb", prepare=_accounts) as url:
+        yield url
+
+
+def _login(page, name, password):
+    page.get_by_text("登录", exact=True).first.click()
+    page.get_by_label("用户名").fill(name)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+
+
+def test_anonymous_upload_page_asks_for_a_login(accounts_server, shot_dir):
+    with browser_page() as page:
+        page.goto(accounts_server + "/upload")
+        wait_until_rendered(page)
+        page.wait_for_selector("text=导入和修改数据需要登录")
+        assert page.locator("input[type=file]").count() == 0
+        assert page.get_by_role("button", name="确认导入").count() == 0
+        page.get_by_role("tab", name="导入历史").click()
+        assert page.get_by_role("button", name="撤销此批次").count() == 0
+        page.screenshot(path=str(shot_dir / "accounts-anonymous-upload.png"))
+        assert page.outside_requests == []
+
+
+def test_editor_imports_own_town_admin_undoes(accounts_server, shot_dir, tmp_path):
+    sheet = tmp_path / "两个镇.csv"
+    sheet.write_bytes(TWO_TOWNS)
+    with browser_page() as page:
+        page.goto(accounts_server + "/upload")
+        wait_until_rendered(page)
+        _login(page, "ts_team", EDITOR_PW)
+        page.wait_for_selector("text=已登录：驻太平镇工作队")
+        page.locator("input[type=file]").set_input_files(str(sheet))
+        page.get_by_role("button", name="检查并预览").click()
+        page.get_by_role("button", name="确认导入").wait_for(timeout=60000)
+        page.wait_for_selector("text=这一行属于 阳山县/七拱镇，未导入", state="attached")
+        wait_until_rendered(page)
+        page.screenshot(path=str(shot_dir / "accounts-editor-preview.png"), full_page=True)
+        page.get_by_role("button", name="确认导入").click()
+        page.wait_for_selector("text=已导入：批次", timeout=60000)
+        batch = page.locator("text=已导入：批次").first.inner_text().split("批次 ")[1].split("，")[0]
+        page.goto(accounts_server + "/audit")
+        wait_until_rendered(page)
+        page.wait_for_selector("text=已登录：驻太平镇工作队")  # the login survived a new page load
+        cells = page.locator('[data-testid="stDataFrame"] [role="gridcell"]')
+        cells.first.wait_for(state="attached")
+        texts = [cells.nth(i).inner_text() for i in range(min(cells.count(), 8))]
+        # Newest first: the import, by the editor, of their own town only, with its batch.
+        assert texts[1:4] == ["ts_team", "导入", "阳山县/太平镇"] and texts[4].startswith("新增 1，未导入 1")
+        assert texts[6] == batch
+        page.screenshot(path=str(shot_dir / "accounts-audit.png"), full_page=True)
+        page.get_by_role("button", name="退出").click()
+        page.wait_for_selector("text=登录")
+
+        page.goto(accounts_server + "/upload")
+        wait_until_rendered(page)
+        _login(page, "admin", ADMIN_PW)
+        page.wait_for_selector("text=已登录：admin")
+        page.get_by_role("tab", name="导入历史").click()
+        page.get_by_role("button", name="撤销此批次").click()
+        page.wait_for_selector(f"text=已撤销批次 {batch}", timeout=60000)
+        page.screenshot(path=str(shot_dir / "accounts-admin-undo.png"))
+
+
+def test_five_wrong_passwords_lock_the_account(accounts_server, shot_dir):
+    with browser_page() as page:
+        page.goto(accounts_server + "/")
+        wait_until_rendered(page)
+        for attempt in range(5):
+            if attempt == 0:
+                page.get_by_text("登录", exact=True).first.click()
+            page.get_by_label("用户名").fill("ts_team")
+            page.get_by_label("密码").fill("wrong password")
+            page.get_by_role("button", name="登录").click()
+            expected = "已锁定" if attempt == 4 else "用户名或密码不正确"
+            page.wait_for_selector(f"text={expected}", timeout=30000)
+        page.get_by_label("用户名").fill("ts_team")
+        page.get_by_label("密码").fill(EDITOR_PW)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_selector("text=已锁定")
+        assert page.locator("text=已登录").count() == 0
+        page.screenshot(path=str(shot_dir / "accounts-locked.png"))

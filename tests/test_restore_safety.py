@@ -1,0 +1,97 @@
+"""Restore is for admins, checks the backup before touching anything, keeps accounts and the
+audit log, and backup rotation never drops the newest copy of each kind."""
+from __future__ import annotations
+
+import pytest
+
+from portfolio import audit, auth, store as store_mod, views
+from portfolio.auth import AuthError, User
+from portfolio.filters import Filters
+from portfolio.store import Store, StoreCorruptError
+from tests.seed import AS_OF, seed
+
+ADMIN = User(name="admin", role="admin")
+PW = "correct horse 1"
+
+
+@pytest.fixture
+def library(tmp_path, monkeypatch):
+    monkeypatch.setenv("PORTFOLIO_BACKUPS", str(tmp_path / "bk"))
+    path = tmp_path / "lib.duckdb"
+    db = Store(path)
+    seed(db)
+    auth.add_user(db, "admin", "admin", PW)
+    auth.add_user(db, "ts_team", "editor", PW, towns=["阳山县/太平镇"])
+    db.close()
+    return path
+
+
+@pytest.mark.parametrize("user", [None, User(name="ts_team", role="editor", towns=("阳山县/太平镇",)),
+                                  User(name="look", role="viewer")])
+def test_only_admins_restore(library, user):
+    db = Store(library)
+    backup = db.backup()
+    db.close()
+    with pytest.raises(AuthError):
+        store_mod.restore(library, backup, user)
+    assert [b.name for b in store_mod.list_backups(library)] == [backup.name]  # nothing saved, nothing changed
+
+
+def test_a_broken_backup_is_refused_before_anything_is_copied(library, tmp_path):
+    broken = tmp_path / "bk" / "lib-20990101-000000-000000-import.duckdb"
+    broken.parent.mkdir(exist_ok=True)
+    broken.write_bytes(b"not a database" * 100)
+    before = library.read_bytes()
+    for _ in range(12):
+        with pytest.raises(StoreCorruptError) as err:
+            store_mod.restore(library, broken, ADMIN)
+        assert "无法读取，未做任何改动" in str(err.value)
+    assert library.read_bytes() == before
+    assert [b.name for b in store_mod.list_backups(library)] == [broken.name]  # no before-restore copies piled up
+
+
+def test_rotation_keeps_the_newest_backup_of_each_kind(library):
+    db = Store(library)
+    good = db.backup(label="import")
+    for _ in range(12):
+        db.backup(label="before-restore")
+    db.close()
+    kept = store_mod.list_backups(library)
+    assert good in kept
+    assert len(kept) == 11  # ten newest, plus the newest of a kind that would have fallen out
+    assert sorted({store_mod.backup_kind(b) for b in kept}) == ["before-restore", "import"]
+
+
+def test_restore_keeps_accounts_and_the_audit_log_and_records_itself(library):
+    db = Store(library)
+    backup = db.backup()
+    db.write(lambda cur: cur.execute("DELETE FROM projects"))
+    auth.set_password(db, "ts_team", "changed after the backup")
+    auth.add_user(db, "late_user", "viewer", PW)
+    logged = len(audit.entries(db))
+    db.close()
+    store_mod.restore(library, backup, ADMIN)
+    db = Store(library)
+    assert views.kpis(db, Filters(), AS_OF).projects == 5  # the projects came back
+    assert auth.get_user(db, "late_user") is not None  # the accounts did not go back in time
+    assert auth.login(db, "ts_team", "changed after the backup").name == "ts_team"
+    entries = audit.entries(db)
+    actions = [e.action for e in entries]
+    assert actions[:2] == ["login", "restore"] and len(entries) == logged + 2
+    assert entries[1].user_name == "admin" and entries[1].file_name == backup.name
+    ids = [e.audit_id for e in entries]
+    assert ids == sorted(ids, reverse=True) and len(set(ids)) == len(ids)
+    db.close()
+
+
+def test_a_corrupt_database_gives_a_clear_message_and_init_fails(tmp_path, capsys):
+    from portfolio.cli import main
+
+    path = tmp_path / "broken.duckdb"
+    path.write_bytes(b"garbage" * 1000)
+    with pytest.raises(StoreCorruptError) as err:
+        Store(path)
+    assert "无法打开，可能已损坏" in str(err.value) and "restore" in str(err.value)
+    assert main(["init", "--db", str(path)]) == 4
+    out = capsys.readouterr()
+    assert "schema ready" not in out.out and "可能已损坏" in out.err
