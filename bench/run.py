@@ -207,7 +207,7 @@ def import_seconds(db_path: Path, rows: int, work: Path) -> dict:
     shutil.copy2(db_path, copy)
     db = Store(copy)
     start = time.perf_counter()
-    analysis = pipeline.analyse(db, xlsx, f"bench_{rows}.xlsx")
+    analysis = pipeline.analyse(db, xlsx, f"bench_{rows}.xlsx", pipeline.ImportOptions(report_date=date(2026, 10, 31)))
     planned = time.perf_counter()
     pipeline.commit(db, analysis, User(name="bench", role="admin"))
     done = time.perf_counter()

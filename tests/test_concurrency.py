@@ -1,8 +1,6 @@
 """Many readers while an import commits: no errors, never a half-imported state; imports serialise."""
 from __future__ import annotations
 
-from tests.seed import ADMIN  # noqa: E402  (writes need a user)
-
 import threading
 
 import pytest
@@ -11,6 +9,7 @@ from portfolio import demo, export, views
 from portfolio.filters import Filters
 from portfolio.ingest import commit as commit_mod, pipeline
 from portfolio.store import Store
+from tests.seed import ADMIN
 
 READERS = 20
 
@@ -29,6 +28,10 @@ def db(tmp_path):
     store.close()
 
 
+# The demo stays (this is about readers during a commit, not about replacing the demo).
+OPTIONS = pipeline.ImportOptions(report_date=demo.DEMO_AS_OF, remove_demo=False)
+
+
 def snapshot(db: Store) -> tuple[int, float]:
     k = views.kpis(db, Filters(), demo.DEMO_AS_OF)
     return k.projects, round(k.budget_wan, 4)
@@ -36,7 +39,7 @@ def snapshot(db: Store) -> tuple[int, float]:
 
 def test_readers_never_see_a_half_import(db):
     data = import_file(3000, seed=5, prefix="C")
-    analysis = pipeline.analyse(db, data, "concurrent.xlsx")
+    analysis = pipeline.analyse(db, data, "concurrent.xlsx", OPTIONS)
     before = snapshot(db)
     assert analysis.plan.counts["new"] == 3000
     seen: list[tuple[int, float]] = []
@@ -70,7 +73,7 @@ def test_readers_never_see_a_half_import(db):
 
 def test_two_imports_at_once_are_serialised(db):
     files = [import_file(500, seed=11, prefix="A"), import_file(700, seed=12, prefix="B")]
-    analyses = [pipeline.analyse(db, data, f"f{i}.xlsx") for i, data in enumerate(files)]
+    analyses = [pipeline.analyse(db, data, f"f{i}.xlsx", OPTIONS) for i, data in enumerate(files)]
     before = snapshot(db)[0]
     errors: list[BaseException] = []
 
