@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+# Only this machine by default; serve the LAN through a reverse proxy (README: 部署), or ADDRESS=0.0.0.0.
+ADDRESS ?= 127.0.0.1
 DB ?= $(or $(PORTFOLIO_DB),data/portfolio.duckdb)
 APT_PACKAGES := chromium chromium-driver fonts-noto-cjk
 
@@ -35,7 +37,7 @@ demo: venv
 	PORTFOLIO_DB=$(DB) $(PY) -m portfolio demo --if-missing
 
 run: demo
-	PORTFOLIO_DB=$(DB) $(VENV)/bin/streamlit run app.py --server.port $(PORT)
+	PORTFOLIO_DB=$(DB) $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
 test: dev-deps system-deps
 	$(PY) -m pytest -q

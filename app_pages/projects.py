@@ -86,7 +86,7 @@ if not project_id:
 
 detail = data.project_detail(project_id, as_of)
 if detail is None:
-    st.warning(tr("pl_not_found", id=project_id), icon=":material/search_off:")
+    st.warning(tr("pl_not_found", id=md(project_id)), icon=":material/search_off:")
     st.stop()
 
 st.divider()

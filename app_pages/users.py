@@ -9,6 +9,7 @@ from portfolio.auth import AuthError
 from ui import auth as ui_auth
 from ui import data
 from ui.lang import current, tr
+from ui.widgets import md
 
 st.title(tr("page_users"))
 st.caption(tr("us_intro"))
@@ -51,9 +52,9 @@ with left.form("us_add_form", clear_on_submit=True):
         try:
             auth.add_user(db, name.strip(), role, password, counties=pick_counties, towns=pick_towns,
                           display_name=display.strip(), actor=admin)
-            st.success(tr("us_added", name=name.strip()))
+            st.success(tr("us_added", name=md(name.strip())))
         except AuthError as err:
-            st.error(err.message(lang))
+            st.error(md(err.message(lang)))
 
 with right:
     st.subheader(tr("us_change"))
@@ -75,6 +76,6 @@ with right:
                         auth.set_password(db, chosen, password, actor=admin)
                     if disabled != bool(u["disabled"]):
                         auth.set_disabled(db, chosen, disabled, actor=admin)
-                    st.success(tr("us_changed", name=chosen))
+                    st.success(tr("us_changed", name=md(chosen)))
                 except AuthError as err:
-                    st.error(err.message(lang))
+                    st.error(md(err.message(lang)))

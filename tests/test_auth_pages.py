@@ -93,3 +93,16 @@ def test_login_required_to_read(app, accounts_db, monkeypatch):
     assert not at.metric
     at = _login(at, "admin", PW)
     assert at.metric and at.metric[0].value
+
+
+def test_server_config_keeps_xsrf_and_hides_tracebacks():
+    import tomllib
+
+    from tests.conftest import ROOT
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"].get("enableXsrfProtection", True) is True
+    assert config["server"].get("enableCORS", True) is True
+    assert config["client"]["showErrorDetails"] == "none"
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "ADDRESS ?= 127.0.0.1" in makefile and "--server.address $(ADDRESS)" in makefile

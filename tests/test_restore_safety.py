@@ -95,3 +95,30 @@ def test_a_corrupt_database_gives_a_clear_message_and_init_fails(tmp_path, capsy
     assert main(["init", "--db", str(path)]) == 4
     out = capsys.readouterr()
     assert "schema ready" not in out.out and "可能已损坏" in out.err
+
+
+def test_a_corrupt_database_shows_a_chinese_page_without_a_traceback(tmp_path, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    path = tmp_path / "broken.duckdb"
+    path.write_bytes(b"garbage" * 1000)
+    monkeypatch.setenv("PORTFOLIO_DB", str(path))
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert [e.value for e in at.error][0].startswith("数据库文件无法打开，可能已损坏")
+    assert str(path) not in " ".join(e.value for e in at.error)
+    st.cache_resource.clear()
+
+
+def test_an_unknown_project_in_the_url_is_shown_as_text(app):
+    at = app.run()
+    at.query_params["project"] = "[点我](http://evil.example) :material/home: ![x](http://evil.example/x.png)"
+    at.switch_page("app_pages/projects.py").run()
+    assert not at.exception
+    warning = at.warning[0].value
+    # Every markdown character is escaped: no link, no image, no icon can form.
+    assert "\\[点我\\]\\(http\\:" in warning and "\\:material/home\\:" in warning and "\\!\\[x\\]" in warning

@@ -8,6 +8,7 @@ one st.cache_data function keyed by the view's name, its arguments and the data 
 from __future__ import annotations
 
 import functools
+import logging
 from datetime import date
 from typing import Any, Callable, Concatenate, ParamSpec, TypeVar
 
@@ -15,7 +16,7 @@ import streamlit as st
 
 from portfolio import views
 from portfolio.filters import Filters
-from portfolio.store import Store, db_path_from_env
+from portfolio.store import Store, StoreCorruptError, db_path_from_env
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -28,7 +29,15 @@ def get_store(path: str) -> Store:
 
 
 def store() -> Store:
-    return get_store(str(db_path_from_env()))
+    """The store, or a page that says in words why it cannot be opened (and stops the run)."""
+    try:
+        return get_store(str(db_path_from_env()))
+    except StoreCorruptError:  # the details (and the path) go to the server log, not to every user
+        from ui.lang import tr
+
+        logging.getLogger("portfolio").exception("the database cannot be opened")
+        st.error(tr("db_unreadable"), icon=":material/database:")
+        st.stop()
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)

@@ -36,6 +36,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ing_err_out_of_scope": ("{user} 只能导入本人负责的镇（{scope}）的项目：这一行属于 {place}，未导入。",
                              "{user} may only import projects of their own towns ({scope}): this row is in "
                              "{place} and was not imported."),
+    "db_unreadable": ("数据库文件无法打开，可能已损坏。请管理员在服务器上用 python -m portfolio restore --list "
+                      "查看自动备份，再用 restore --backup 文件 --user 管理员 恢复。",
+                      "The database file cannot be opened and may be damaged. An admin can list the automatic "
+                      "backups with python -m portfolio restore --list and restore one on the server."),
     # Login box and pages
     "auth_login": ("登录", "Log in"),
     "auth_logout": ("退出", "Log out"),
