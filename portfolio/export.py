@@ -46,9 +46,11 @@ def is_demo_export(df: pd.DataFrame, demo: bool | None) -> bool:
     return "batch_id" in df.columns and bool((df["batch_id"] == DEMO_BATCH).any())
 
 
-def export_frame(df: pd.DataFrame, lang: str, demo: bool | None = None) -> pd.DataFrame:
+def export_frame(df: pd.DataFrame, lang: str, demo: bool | None = None, csv_apostrophe: bool = True) -> pd.DataFrame:
     """The project table with labels for codes and headers in the chosen language
-    (led by a 数据说明 column reading 演示数据 when the export is of demo data)."""
+    (led by a 数据说明 column reading 演示数据 when the export is of demo data). For CSV, text
+    that would start a formula gets a leading apostrophe; the xlsx writer marks such cells
+    with Excel's hidden quote prefix instead (csv_apostrophe=False)."""
     out = df[[c for c in EXPORT_COLUMNS if c in df.columns]].copy()
     if "category" in out:
         out["category"] = out["category"].map(lambda c: vocab.label("category", c, lang))
@@ -61,9 +63,10 @@ def export_frame(df: pd.DataFrame, lang: str, demo: bool | None = None) -> pd.Da
     for flag in ("is_late", "is_stalled"):
         if flag in out:
             out[flag] = out[flag].map(lambda v: t("yes", lang) if v else t("no", lang))
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(neutralise)
+    if csv_apostrophe:
+        for column in out.columns:
+            if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+                out[column] = out[column].map(neutralise)
     out = out.rename(columns={c: t(f"c_{c}", lang) for c in out.columns})
     if is_demo_export(df, demo):
         out.insert(0, t("export_data_note", lang), t("demo_badge", lang))
@@ -83,7 +86,7 @@ def to_xlsx(df: pd.DataFrame, lang: str, sheet: str | None = None, note: str | N
     what produced it.
     """
     demo = is_demo_export(df, demo)
-    frame = export_frame(df, lang, demo)
+    frame = export_frame(df, lang, demo, csv_apostrophe=False)
     buffer = io.BytesIO()
     # strings_to_formulas off: text is always written as text, never evaluated.
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
@@ -96,6 +99,8 @@ def to_xlsx(df: pd.DataFrame, lang: str, sheet: str | None = None, note: str | N
     integer = book.add_format({"num_format": "#,##0", "font_name": "微软雅黑"})
     date_fmt = book.add_format({"num_format": "yyyy-mm-dd", "font_name": "微软雅黑"})
     text = book.add_format({"font_name": "微软雅黑"})
+    # Excel's own "this is text" mark: shows =1+2 as typed, with no visible apostrophe, never runs it.
+    quoted = book.add_format({"font_name": "微软雅黑", "quote_prefix": True})
     source_columns = ([None] if demo else []) + [c for c in EXPORT_COLUMNS if c in df.columns]
     for col, title in enumerate(frame.columns):
         ws.write_string(0, col, title, header)
@@ -110,7 +115,7 @@ def to_xlsx(df: pd.DataFrame, lang: str, sheet: str | None = None, note: str | N
             if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
                 continue
             if isinstance(value, str):
-                ws.write_string(row, col, value, fmt)
+                ws.write_string(row, col, value, quoted if value.startswith(FORMULA_PREFIXES) else fmt)
             elif hasattr(value, "year") and not isinstance(value, (int, float)):
                 ws.write_datetime(row, col, pd.Timestamp(value).to_pydatetime(), fmt)
             else:
@@ -122,7 +127,7 @@ def to_xlsx(df: pd.DataFrame, lang: str, sheet: str | None = None, note: str | N
         info.set_column(0, 0, 100)
         lines = ([t("demo_note", lang)] if demo else []) + (note or "").splitlines()
         for row, line in enumerate(lines):
-            info.write_string(row, 0, neutralise(line))
+            info.write_string(row, 0, line, quoted if line.startswith(FORMULA_PREFIXES) else None)
     book.close()
     return buffer.getvalue()
 
