@@ -7,6 +7,7 @@ from portfolio import charts, map_export, meeting, report, vocab
 from portfolio.filters import UNPLACED, Filters, split_key
 from portfolio.views import RANK_INDICATORS
 from ui import data, map_view
+from ui.map_panels import export_queue_note
 from ui.lang import current, tr
 from ui.sidebar import current_filters, place_label, set_filters
 from ui.widgets import kpi_cards, md, page_header, wan
@@ -73,6 +74,10 @@ downloads[1].download_button(
     data=lambda: report.build_report(db, filters, lang, map_export.map_png_for(db, filters, lang)).encode("utf-8"),
     file_name=f"{area}_{as_of.isoformat()}.html", icon=":material/description:", width="stretch",
     mime="text/html")
+
+queue_note = export_queue_note()
+if queue_note:
+    downloads[2].caption(queue_note.lstrip(" ·"))
 
 teams = data.teams(filters, as_of)
 if not teams.empty:

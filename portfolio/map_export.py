@@ -19,7 +19,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
@@ -193,6 +195,38 @@ def chromium_path() -> str | None:
     return None
 
 
+# Each picture starts a headless Chromium (~300 MB, 6-8 s): at most this many at once per process,
+# the rest wait their turn (PORTFOLIO_RENDERS to change it).
+MAX_RENDERS = max(1, int(os.environ.get("PORTFOLIO_RENDERS") or 2))
+_render_slots = threading.BoundedSemaphore(MAX_RENDERS)
+_waiting_lock = threading.Lock()
+_waiting = 0
+
+
+@contextmanager
+def render_slot():
+    """Hold one of the MAX_RENDERS Chromium slots; blocks (in turn) while they are all taken."""
+    global _waiting
+    with _waiting_lock:
+        _waiting += 1
+    try:
+        _render_slots.acquire()
+    finally:
+        with _waiting_lock:
+            _waiting -= 1
+    try:
+        yield
+    finally:
+        _render_slots.release()
+
+
+def renders_in_use() -> tuple[int, int]:
+    """(running, waiting) Chromium renders in this process, for a page to say that exports queue."""
+    with _waiting_lock:
+        waiting = _waiting
+    return MAX_RENDERS - _render_slots._value, waiting  # noqa: SLF001 (a semaphore has no public count)
+
+
 def map_png(deck: maps.MapDeck, title: str, legend: maps.Legend, width: int = 1600, height: int = 900,
             subtitle: str = "", lang: str = "zh", timeout_s: float = PNG_TIMEOUT_S, demo: bool = False) -> bytes:
     """A PNG (width x height) of the map with title, legend and data date (and the 演示数据 mark when `demo`),
@@ -204,7 +238,7 @@ def map_png(deck: maps.MapDeck, title: str, legend: maps.Legend, width: int = 16
     with tempfile.TemporaryDirectory(prefix="map_png_") as tmp:
         html_path = Path(tmp) / "map.html"
         html_path.write_text(page, encoding="utf-8")
-        with _DevTools(browser, Path(tmp) / "profile") as devtools:
+        with render_slot(), _DevTools(browser, Path(tmp) / "profile") as devtools:
             return devtools.screenshot(html_path.as_uri(), width, height, timeout_s)
 
 

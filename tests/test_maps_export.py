@@ -119,3 +119,33 @@ def test_map_html_carries_the_demo_mark_only_for_demo_data(demo_store, seed_stor
 def test_map_png_carries_the_demo_mark_only_for_demo_data(demo_store, seed_store):
     assert _orange_pixels(map_export.map_png_for(demo_store, Filters(), "zh", 1000, 640)) > 150
     assert _orange_pixels(map_export.map_png_for(seed_store, Filters(), "zh", 1000, 640)) == 0
+
+
+def test_chromium_renders_queue_two_at_a_time():
+    import threading
+    import time as time_mod
+
+    from portfolio import map_export
+
+    active, peak, lock = [0], [0], threading.Lock()
+    seen_waiting = []
+
+    def render():
+        with map_export.render_slot():
+            with lock:
+                active[0] += 1
+                peak[0] = max(peak[0], active[0])
+            seen_waiting.append(map_export.renders_in_use())
+            time_mod.sleep(0.2)
+            with lock:
+                active[0] -= 1
+
+    threads = [threading.Thread(target=render) for _ in range(5)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert peak[0] == map_export.MAX_RENDERS == 2
+    assert max(running for running, _ in seen_waiting) == 2
+    assert any(waiting > 0 for _, waiting in seen_waiting)  # the others queued
+    assert map_export.renders_in_use() == (0, 0)

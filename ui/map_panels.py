@@ -19,6 +19,14 @@ from ui.lang import tr
 LEGEND_FLOAT = "map_legend_float"  # the container key of the legend laid over the map on the wall screen
 
 
+def export_queue_note() -> str:
+    """A note that pictures are rendering or queued (Chromium renders are limited), else ""."""
+    running, waiting = map_export.renders_in_use()
+    if not running and not waiting:
+        return ""
+    return " · " + tr("export_queue", running=running, waiting=waiting, max=map_export.MAX_RENDERS)
+
+
 def presentation_css() -> None:
     """Wall-screen chrome: no sidebar or toolbar, the page edge to edge, the legend floating over the map
     on a wide screen and in the flow on a phone."""
@@ -186,4 +194,4 @@ def export_buttons(filters: Filters, as_of: date, lang: str, options: maps.MapOp
                                mime="image/png", icon=":material/image:", width="stretch",
                                disabled=projects == 0 or chromium is None,
                                help=None if chromium else tr("map_export_png_unavailable", reason="Chromium"))
-    exports[2].caption(tr("map_export_note"))
+    exports[2].caption(tr("map_export_note") + export_queue_note())

@@ -123,4 +123,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "map_programme": ("乡村振兴项目作战图", "Rural revitalization projects"),
     "map_present_title": ("{programme} · {area}", "{programme} · {area}"),
     "map_settings": ("地图设置", "Map settings"),
+    "export_queue": ("正在生成 {running} 份图片，{waiting} 份排队（同一时间最多 {max} 份，其余依次生成）",
+                     "{running} pictures rendering, {waiting} waiting (at most {max} at once, the rest in turn)"),
 }
