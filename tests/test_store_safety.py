@@ -1,6 +1,7 @@
 """Crash safety, backups and restore of the database file."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -116,6 +117,13 @@ def test_cli_refuses_while_the_dashboard_holds_the_database(tmp_path):
         result = subprocess.run([sys.executable, "-m", "portfolio", "restore", "--db", str(path), "--backup",
                                  str(backup), "--user", "admin"], cwd=ROOT, capture_output=True, text=True, timeout=60)
         assert result.returncode == 3 and "正被另一个进程" in result.stderr
+        sheet = tmp_path / "t.csv"
+        sheet.write_text("项目名称,县,镇\n新路,阳山县,太平镇\n", encoding="utf-8")
+        result = subprocess.run([sys.executable, "-m", "portfolio", "import", str(sheet), "--db", str(path),
+                                 "--json", "--dry-run"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 3
+        assert json.loads(result.stdout) == {"error": json.loads(result.stdout)["error"], "code": "db_busy"}
+        assert "正被另一个进程" in json.loads(result.stdout)["error"]
     finally:
         holder.kill()
         holder.wait()
@@ -129,7 +137,7 @@ def test_every_import_is_preceded_by_a_backup_that_restores_the_state_before(tmp
     db = Store(path)
     seed(db)
     data = "项目名称,县,镇,总投资（万元）\n新路,阳山县,太平镇,12\n".encode("utf-8")
-    pipeline.commit(db, pipeline.analyse(db, data, "new.csv"), ADMIN)
+    pipeline.commit(db, pipeline.analyse(db, data, "new.csv", pipeline.ImportOptions(report_date=AS_OF)), ADMIN)
     assert views.kpis(db, Filters(), AS_OF).projects == 6
     backups = store_mod.list_backups(path)
     assert len(backups) == 1 and "import" in backups[0].name

@@ -11,7 +11,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from portfolio import auth, vocab
+from portfolio import auth, store as store_mod, vocab
 from portfolio.cli_common import command, db_arg as _db_arg, open_store
 from portfolio.i18n import t
 from portfolio.ingest import pipeline
@@ -61,7 +61,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         data = args.file.read_bytes()
     except OSError:
         return _fail(args, t("ing_err_file_missing", lang, path=str(args.file)), "ing_err_file_missing")
-    db = open_store(args.db)
+    try:
+        db = open_store(args.db)
+    except store_mod.StoreBusyError as exc:  # --json promises JSON in every outcome
+        return _fail(args, str(exc), "db_busy", 3)
+    except store_mod.StoreCorruptError as exc:
+        return _fail(args, str(exc), "db_corrupt", 4)
     header_map = {}
     for item in args.map:
         header, sep, target = item.rpartition("=")
