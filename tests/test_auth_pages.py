@@ -106,3 +106,17 @@ def test_server_config_keeps_xsrf_and_hides_tracebacks():
     assert config["client"]["showErrorDetails"] == "none"
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "ADDRESS ?= 127.0.0.1" in makefile and "--server.address $(ADDRESS)" in makefile
+
+
+@pytest.mark.parametrize("role,can_write", [(None, False), ("viewer", False), ("editor", True), ("admin", True)])
+def test_upload_page_offers_writes_only_to_editors_and_admins(app, accounts_db, role, can_write):
+    from tests.conftest import sign_in
+
+    if role is not None:
+        sign_in(app, name=f"{role}_x", role=role, towns=("阳山县/太平镇",) if role == "editor" else ())
+    at = app.run()
+    at.switch_page("app_pages/upload.py").run()
+    assert not at.exception
+    assert bool(at.get("file_uploader")) is can_write
+    prompt = "导入和修改数据需要登录。 请先在侧栏登录编辑或管理员账号。"
+    assert (prompt in [i.value for i in at.info]) is (not can_write)
