@@ -11,6 +11,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from portfolio import demo  # noqa: E402
+
+# The app hides error details from users (.streamlit/config.toml); tests need to read them.
+from streamlit import config as _st_config  # noqa: E402
+
+_st_config.set_option("client.showErrorDetails", "full")
 from portfolio.store import Store  # noqa: E402
 
 

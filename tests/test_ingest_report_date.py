@@ -55,13 +55,18 @@ def test_the_sheet_date_is_used_and_said(mem_store):
 
 
 def test_cli_refuses_to_commit_without_report_date_and_writes_nothing(tmp_path, capsys):
+    from portfolio import auth
+
     db = tmp_path / "t.duckdb"
-    Store(db).close()
+    store = Store(db)
+    auth.add_user(store, "admin", "admin", "test password 1")
+    store.close()
     path = tmp_path / "寨岗镇.xlsx"
     path.write_bytes(_sheet(None, [["石径村饮水", "连南瑶族自治县", "寨岗镇", "石径村", 10, "2024-12-31", "50%"]]))
-    assert cli.main(["import", str(path), "--db", str(db), "--json"]) == 2
+    assert cli.main(["import", str(path), "--db", str(db), "--json", "--user", "admin"]) == 2
     assert json.loads(capsys.readouterr().out)["code"] == "ing_err_no_report_date"
-    assert cli.main(["import", str(path), "--db", str(db), "--json", "--report-date", "2024-06-30"]) == 0
+    assert cli.main(["import", str(path), "--db", str(db), "--json", "--report-date", "2024-06-30",
+                     "--user", "admin"]) == 0
     assert json.loads(capsys.readouterr().out)["committed"] is True
 
 
