@@ -56,7 +56,8 @@ with map_col:
     result, map_data = map_view.draw_map(
         filters, as_of, key=map_state.KEY, options=options, view=map_state.remembered_view(filters),
         basemap=basemap, canvas=PRESENT_CANVAS if present else NORMAL_CANVAS,
-        height=PRESENT_HEIGHT if present else NORMAL_HEIGHT, legend="none", on_pick=map_state.on_pick)
+        height=PRESENT_HEIGHT if present else NORMAL_HEIGHT, legend="none", on_pick=map_state.on_pick,
+        zoom_buttons=False)
 map_state.remember(result.view, filters)
 with side:
     if not present:

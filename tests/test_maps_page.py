@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from portfolio import vocab
 
 TIANDITU = ("https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec"
@@ -158,3 +160,17 @@ def test_component_draws_the_map_for_given_filters(app):
         "小江镇", "大崀镇", "太平镇", "七拱镇", "黎埠镇"}  # the demo's assisted towns of 阳山县
     assert "项目类别" in html_text(at)
     assert at.markdown[-1].value == f"mode=points shown={len(points)} placed={len(points)}"
+
+
+def test_a_map_that_fits_itself_zooms_with_its_buttons(app):
+    """The town page's map: the wheel scrolls the page, so buttons under the map zoom it."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_component_script, default_timeout=60).run()
+    fitted = deck(at)["initialViewState"]["zoom"]
+    assert deck(at)["views"][0]["controller"]["scrollZoom"] is False
+    at.button(key="town_map_map_zoom_in").click().run()
+    assert not at.exception
+    assert deck(at)["initialViewState"]["zoom"] == pytest.approx(fitted + 1)
+    at.button(key="town_map_map_fit_short").click().run()
+    assert deck(at)["initialViewState"]["zoom"] == pytest.approx(fitted)

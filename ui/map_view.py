@@ -128,16 +128,44 @@ def current_pick(key: str) -> Pick | None:
     return st.session_state.get(key + "_pick")
 
 
+def _zoom(key: str, step: float | None) -> None:
+    """Change the zoom of a map that fits itself (None: back to the fitted view)."""
+    delta_key = key + "_zoom_delta"
+    st.session_state[delta_key] = 0.0 if step is None else st.session_state.get(delta_key, 0.0) + step
+
+
+def _zoomed_view(key: str, filters: Filters, map_data_: maps.MapData, canvas: tuple[int, int]) -> maps.View | None:
+    """The fitted view moved by the zoom buttons, or None (fit) when they were not used since the filters changed."""
+    if st.session_state.get(key + "_zoom_for") != filters:
+        st.session_state[key + "_zoom_for"], st.session_state[key + "_zoom_delta"] = filters, 0.0
+    delta = st.session_state.get(key + "_zoom_delta", 0.0)
+    if not delta:
+        return None
+    fitted = maps.fit_view(maps.area_bounds(map_data_), *canvas)
+    return maps.View(fitted.lat, fitted.lon, max(4.0, min(17.0, fitted.zoom + delta)))
+
+
+def _zoom_row(key: str) -> None:
+    """Zoom buttons under a map that fits itself: the wheel scrolls the page instead (maps.build)."""
+    cols = st.columns([1, 1, 1, 5], gap="small")
+    for col, (label, step) in zip(cols, (("map_zoom_in", 1.0), ("map_zoom_out", -1.0), ("map_fit_short", None))):
+        col.button(tr(label), key=f"{key}_{label}", on_click=_zoom, args=(key, step), width="stretch")
+
+
 def draw_map(filters: Filters, as_of: date, *, key: str = "map", options: maps.MapOptions | None = None,
              view: maps.View | None = None, basemap: maps.Basemap | None = None, height: int = 600,
              canvas: tuple[int, int] = (900, 600), legend: str = "right", legend_scale: float = 1.0,
-             on_pick: Callable[[Pick], None] | None = None) -> tuple[maps.MapResult, maps.MapData]:
+             on_pick: Callable[[Pick], None] | None = None,
+             zoom_buttons: bool = True) -> tuple[maps.MapResult, maps.MapData]:
     """Draw the map for `filters` (legend "right", "below" or "none"); return what was built and its data.
 
-    Clicking a project, town or cell stores a Pick (see current_pick) and calls `on_pick`.
+    Clicking a project, town or cell stores a Pick (see current_pick) and calls `on_pick`. Unless the
+    caller draws its own (`zoom_buttons=False`, as the 作战图 page does), zoom buttons sit under the map.
     """
     options = options or maps.MapOptions(lang=current())
     map_data_ = map_data(filters, as_of, options.layer, options.point_limit)
+    if view is None and zoom_buttons:
+        view = _zoomed_view(key, filters, map_data_, canvas)
     result = maps.build(map_data_, options, view=view, basemap=basemap, canvas=canvas, data_date=as_of)
     chart_key = _chart_key(key)
     if legend == "right":
@@ -147,6 +175,8 @@ def draw_map(filters: Filters, as_of: date, *, key: str = "map", options: maps.M
     with chart_col:
         st.pydeck_chart(result.deck, height=height, key=chart_key, on_select=partial(_on_select, key, chart_key, on_pick),
                         selection_mode="single-object", alt=tr("page_map"))
+        if zoom_buttons:
+            _zoom_row(key)
         if basemap is not None:
             basemap_probe(basemap, result.view)
     if legend_col is not None:
