@@ -19,6 +19,10 @@ pages = [
     st.Page("app_pages/upload.py", title=t("page_upload", lang), icon=":material/upload_file:"),
 ]
 page = st.navigation(pages)
+if lang == "zh":
+    # Streamlit's keyboard "skip to content" link exists only in English: say it in Chinese.
+    st.html("<style>[data-testid='stSkipToContent']{font-size:0}"
+            "[data-testid='stSkipToContent']::after{content:'跳到主要内容';font-size:1rem}</style>")
 st.sidebar.markdown(f"**{t('app_title', lang)}**")
 ui_lang.selector()
 sidebar_filters()
