@@ -24,6 +24,10 @@ user = ui_auth.current_user()
 if user is not None and user.is_admin:
     pages.append(st.Page("app_pages/users.py", title=t("page_users", lang), icon=":material/manage_accounts:"))
 page = st.navigation(pages)
+if lang == "zh":
+    # Streamlit's keyboard "skip to content" link exists only in English: say it in Chinese.
+    st.html("<style>[data-testid='stSkipToContent']{font-size:0}"
+            "[data-testid='stSkipToContent']::after{content:'跳到主要内容';font-size:1rem}</style>")
 st.sidebar.markdown(f"**{t('app_title', lang)}**")
 ui_lang.selector()
 ui_auth.login_box(user)

@@ -1,6 +1,7 @@
 """项目库: the filtered projects in a table, one project's detail and history, exports."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from portfolio import charts, export, vocab
@@ -54,14 +55,18 @@ shown = table.assign(
 columns = ["project_id", "name", "town", "village", "category", "status", "is_late", "is_stalled", "progress_pct",
            "budget_wan", "funds_in_place_wan", "spent_wan", "year", "plan_end"]
 project_id = st.query_params.get(PROJECT_PARAM)
-chosen = table.index[table["project_id"] == project_id].tolist() if project_id else []
+chosen = table["project_id"] == project_id
+if project_id and chosen.any():
+    # The project a link opened leads the table, selected.
+    table = pd.concat([table[chosen], table[~chosen]], ignore_index=True)
+    shown = pd.concat([shown[chosen], shown[~chosen]], ignore_index=True)
 event = st.dataframe(
     shown[columns], hide_index=True, width="stretch", height=420, on_select="rerun",
     selection_mode="single-row", key="projects_table", placeholder="—",
-    selection_default={"selection": {"rows": chosen[:1]}} if chosen else None,
+    selection_default={"selection": {"rows": [0]}} if project_id and chosen.any() else None,
     column_config={
         "project_id": st.column_config.TextColumn(tr("c_project_id"), width="small"),
-        "name": st.column_config.TextColumn(tr("c_name"), width="large"),
+        "name": st.column_config.TextColumn(tr("c_name"), width="medium"),
         "town": st.column_config.TextColumn(tr("c_town"), width="medium"),
         "village": st.column_config.TextColumn(tr("c_village"), width="small"),
         **{c: st.column_config.TextColumn(tr(f"c_{c}"), width="small") for c in ("category", "status")},

@@ -42,7 +42,6 @@ CATEGORIES: tuple[Category, ...] = (
 )
 CATEGORY_BY_CODE = {c.code: c for c in CATEGORIES}
 CATEGORY_CODES = tuple(c.code for c in CATEGORIES)
-CORE_CATEGORY_CODES = CATEGORY_CODES[:5]
 
 # Extra names a sheet may use for a category (matched after NFKC + simplification).
 CATEGORY_SYNONYMS: dict[str, str] = {
@@ -83,8 +82,6 @@ STATUS_BY_CODE = {s.code: s for s in STATUSES}
 STATUS_CODES = tuple(s.code for s in STATUSES)
 STARTED_STATUS_CODES = tuple(s.code for s in STATUSES if s.started)
 FINISHED_STATUS_CODES = tuple(s.code for s in STATUSES if s.finished)
-LATE_COLOR = "#D73027"
-STALLED_COLOR = "#FC8D59"
 
 STATUS_SYNONYMS: dict[str, str] = {
     "储备": "planned", "谋划": "planned", "未开工": "planned", "计划": "planned", "前期": "planned", "规划": "planned",

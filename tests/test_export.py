@@ -72,3 +72,20 @@ def test_english_export_uses_english_labels(seed_store):
     table = views.project_table(seed_store, Filters(), AS_OF, limit=None)
     frame = pd.read_csv(io.BytesIO(export.to_csv(table, "en")), encoding="utf-8-sig")
     assert "Project name" in frame.columns and "Water supply" in set(frame["Category"])
+
+
+def test_demo_exports_carry_the_mark(demo_store, seed_store):
+    from portfolio import demo
+
+    table = views.project_table(demo_store, Filters(counties=("阳山县",)), demo.DEMO_AS_OF, limit=None)
+    assert views.is_demo(demo_store) and not views.is_demo(seed_store)
+    frame = pd.read_csv(io.BytesIO(export.to_csv(table, "zh")), encoding="utf-8-sig")
+    assert frame.columns[0] == "数据说明" and set(frame["数据说明"]) == {"演示数据"}
+    book = openpyxl.load_workbook(io.BytesIO(export.to_xlsx(table, "zh", demo=True)))
+    assert "演示数据" in book.worksheets[0].title and book.worksheets[0]["A2"].value == "演示数据"
+    assert "演示数据" in book.worksheets[1]["A1"].value
+    # A page knows the library still holds demo projects even when the exported rows are real.
+    real = views.project_table(seed_store, Filters(), AS_OF, limit=None)
+    assert "演示数据" in book.worksheets[0].title
+    assert pd.read_csv(io.BytesIO(export.to_csv(real, "zh", demo=True)), encoding="utf-8-sig").columns[0] == "数据说明"
+    assert pd.read_csv(io.BytesIO(export.to_csv(real, "zh")), encoding="utf-8-sig").columns[0] == "项目编号"

@@ -105,3 +105,12 @@ def test_projects_page_filters_the_table(app):
     at.switch_page("app_pages/projects.py").run()
     table = at.dataframe[0].value
     assert len(table) > 0 and set(table["status"]) == {"在建"}
+
+
+def test_towns_page_opens_on_the_city_wide_comparison(app):
+    at = app.run()
+    at.switch_page("app_pages/towns.py").run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["项目数"] == "560"
+    assert len(at.get("plotly_chart")) == 1  # every town compared, before any choice
+    assert at.selectbox[0].value is None  # the chooser waits

@@ -143,7 +143,7 @@ def _facet(field: str, facet: str, filters: Filters, as_of, label_key: str, labe
     st.session_state[key] = selected  # keys, re-asserted: see the module docstring
     st.sidebar.multiselect(tr(label_key), _options(counts, selected, order), key=key,
                            format_func=lambda v: f"{label(v)} ({counts.get(v, 0):,})", on_change=on_change,
-                           placeholder=tr("f_all"))
+                           placeholder=tr("f_all"), select_all=False)  # its "Select N matches" is English only
 
 
 def sidebar_filters() -> Filters:

@@ -129,3 +129,18 @@ STRINGS.update({
     "export_note_sheet": ("说明", "About"),
     "export_data_note": ("数据说明", "Data note"),
 })
+
+
+def runtime_keys() -> dict[str, tuple[str, ...]]:
+    """The keys of this area that code builds at run time (tr(f"c_{column}") and the like), by
+    prefix, so the completeness test covers every one of them in both languages."""
+    from portfolio import export, views, vocab
+    from portfolio.filters import FLAG_CODES
+
+    return {
+        "c_": (*export.EXPORT_COLUMNS, "last_report_date", "updated_at", "report_date"),  # table and export headers
+        "prec_": vocab.LOCATION_PRECISIONS,  # location precision, in the detail and exports
+        "ind_": views.RANK_INDICATORS,  # the town comparison's indicators
+        "metric_": ("budget", "projects"),  # the category chart's switch
+        "flag_": FLAG_CODES,  # 逾期 / 停滞 in the filter and the 需关注 list
+    }

@@ -15,7 +15,7 @@ def test_first_request_to_a_deep_link_gets_the_full_app(tmp_path, path, title):
         assert page.locator('[data-testid="stMain"] h1').first.inner_text().strip() == title
         # The shared sidebar (filters from the URL) and our navigation, not Streamlit's folder listing.
         sidebar = page.locator('[data-testid="stSidebar"]')
-        assert sidebar.locator('[data-testid="stMultiSelect"]').count() == 7
+        assert sidebar.locator('[data-testid="stMultiSelect"]').count() == 8  # with 逾期/停滞
         assert "阳山县" in sidebar.inner_text()
         assert "总览" in page.locator('[data-testid="stSidebarNav"]').inner_text()
         assert page.outside_requests == []
