@@ -328,9 +328,9 @@ def normalise(table: Table, mapping: ColumnMapping, options: Options,
         # Coordinates
         lon = lat = None
         if "coords" in cols:
-            lon, lat = V.parse_coordinate_pair(cell("coords"))
+            lon, lat = places.parse_coordinate_pair(cell("coords"))
         if "lon" in cols or "lat" in cols:
-            lon, lat = V.parse_coordinate(cell("lon")), V.parse_coordinate(cell("lat"))
+            lon, lat = places.parse_coordinate(cell("lon")), places.parse_coordinate(cell("lat"))
         coord_field = "lon" if "lon" in cols else ("coords" if "coords" in cols else "lat")
         if lon is not None and lat is not None:
             lon, lat, swapped = places.fix_order(lon, lat)
