@@ -118,18 +118,8 @@ def commit(store: store_mod.Store, analysis, uploaded_by: str = "",
             "rejected": counts["rejected"],
             "mapping_json": _dumps(analysis.mapping.as_dict()),
         })
-        # Before-images.
         reported = {r["project_id"] for r in fresh.reports}
-        versions: list[tuple[str, str, str | None]] = []
-        for r in fresh.rows:
-            if r.action == NEW:
-                versions.append((r.project_id, "insert", None))
-            elif r.action == CHANGED:
-                versions.append((r.project_id, "update", _dumps(
-                    {"project": fresh.before[r.project_id], "report": fresh.replaced_reports.get(r.project_id)})))
-            elif r.action == UNCHANGED and r.project_id in reported:
-                versions.append((r.project_id, "report", _dumps(
-                    {"project": None, "report": fresh.replaced_reports.get(r.project_id)})))
+        versions = _before_images(fresh, reported)
         if versions:
             _with_frame(cur, "new_versions", pa.table({
                 "batch_id": pa.array([batch_id] * len(versions), pa.string()),
@@ -167,6 +157,21 @@ def commit(store: store_mod.Store, analysis, uploaded_by: str = "",
     if progress:
         progress("write", 1.0)
     return result
+
+
+def _before_images(fresh: Plan, reported: set[str]) -> list[tuple[str, str, str | None]]:
+    """(project_id, action, JSON of what undo restores) for every project the batch touches."""
+    versions: list[tuple[str, str, str | None]] = []
+    for r in fresh.rows:
+        if r.action == NEW:
+            versions.append((r.project_id, "insert", None))
+        elif r.action == CHANGED:
+            versions.append((r.project_id, "update", _dumps(
+                {"project": fresh.before[r.project_id], "report": fresh.replaced_reports.get(r.project_id)})))
+        elif r.action == UNCHANGED and r.project_id in reported:
+            versions.append((r.project_id, "report", _dumps(
+                {"project": None, "report": fresh.replaced_reports.get(r.project_id)})))
+    return versions
 
 
 def history(store: store_mod.Store, limit: int = 500) -> pa.Table:

@@ -232,17 +232,7 @@ def analyse(store: store_mod.Store, data: bytes, file_name: str, options: Import
     header_row = options.header_row - 1 if options.header_row else None
     table = locate_mod.choose_table(book, options.sheet, header_row, known)
     step("locate", 0.6)
-    mapping = columns.auto_map(table.headers, table.sheet, table.header_rows[0] + 1)
-    if options.use_remembered and not options.mapping:
-        with store.cursor() as cur:
-            stored = columns.remembered(cur, table.headers)
-        if stored is not None:
-            mapping = columns.ColumnMapping(table.headers, stored, "remembered", mapping.confidence, [])
-    override = dict(options.mapping or {})
-    if options.header_map:
-        override.update(columns.override_by_header(table.headers, options.header_map, table.sheet))
-    if override:
-        mapping = columns.apply_override(mapping, override)
+    mapping = _map_columns(store, table, options)
     totals.apply_group_rows(table, mapping.fields, set(columns.MONEY_FIELDS),
                             lambda text: values.category_from_label(text) is not None)
     file_issues: list[Issue] = list(mapping.notes)
@@ -265,11 +255,7 @@ def analyse(store: store_mod.Store, data: bytes, file_name: str, options: Import
 
     tick = time.perf_counter()
     step("plan", 0.0)
-    report_date, date_source, date_text = options.report_date, "option" if options.report_date else None, None
-    if report_date is None:
-        stated = report_date_mod.from_sheet(table.title, report_date_mod.notes_texts(table))
-        if stated:
-            report_date, date_source, date_text = stated.value, "sheet", stated.text
+    report_date, date_source, date_text = _report_date(table, options)
     with store.cursor() as cur:
         # Without a report date the dry run compares against the current data date; commit() refuses.
         demo_projects = cur.execute(sql.query("import_demo_count")).fetchall()[0][0]
@@ -291,6 +277,28 @@ def analyse(store: store_mod.Store, data: bytes, file_name: str, options: Import
     return Analysis(file_name, sha256, len(data), book.kind, book.encoding, book.sheet_names(), table.sheet, table,
                     mapping, candidates, plan, total, report_date, options, file_issues, timings, date_source,
                     date_text, date_change, demo_projects)
+
+
+def _map_columns(store: store_mod.Store, table: locate_mod.Table, options: ImportOptions) -> columns.ColumnMapping:
+    """The guessed mapping, replaced by a remembered one for the same headers, then the user's corrections."""
+    mapping = columns.auto_map(table.headers, table.sheet, table.header_rows[0] + 1)
+    if options.use_remembered and not options.mapping:
+        with store.cursor() as cur:
+            stored = columns.remembered(cur, table.headers)
+        if stored is not None:
+            mapping = columns.ColumnMapping(table.headers, stored, "remembered", mapping.confidence, [])
+    override = dict(options.mapping or {})
+    if options.header_map:
+        override.update(columns.override_by_header(table.headers, options.header_map, table.sheet))
+    return columns.apply_override(mapping, override) if override else mapping
+
+
+def _report_date(table: locate_mod.Table, options: ImportOptions) -> tuple[date | None, str | None, str | None]:
+    """(report date, 'option' / 'sheet' / None, the sheet's words): the user's choice wins over the sheet's."""
+    if options.report_date:
+        return options.report_date, "option", None
+    stated = report_date_mod.from_sheet(table.title, report_date_mod.notes_texts(table))
+    return (stated.value, "sheet", stated.text) if stated else (None, None, None)
 
 
 def commit(store: store_mod.Store, analysis: Analysis, uploaded_by: str = "",

@@ -243,19 +243,23 @@ def resolve(county_text: str | None, town_text: str | None, village_text: str | 
     county_name = g.county_names[ccode] if ccode else (county or None)
     town_name = town_obj.town if town_obj else (town or None)
     village_name = village_obj.short_name if village_obj else village
-    if village_obj is not None and town_obj is not None:
-        lon, lat = geo.village_point(town_obj, village_obj)
-        precision = "village"
-    elif town_obj is not None:
-        lon, lat, precision = town_obj.lon, town_obj.lat, "town"
-    elif ccode and not town:
-        lon, lat = g.county_points[ccode]
-        precision = "county"
-    else:
-        lon = lat = None
-        precision = "none"
+    lon, lat, precision = _point(g, ccode, town, town_obj, village_obj)
     return Place(county_name, town_name, village_name, ccode, town_obj.town_code if town_obj else None,
                  village_obj.village_code if village_obj else None, lon, lat, precision, tuple(problems))
+
+
+def _point(g: Gazetteer, ccode: str | None, town: str | None, town_obj: geo.Town | None,
+           village_obj: geo.Village | None) -> tuple[float | None, float | None, str]:
+    """(lon, lat, precision) standing for a row without its own point: village, town or county."""
+    if village_obj is not None and town_obj is not None:
+        lon, lat = geo.village_point(town_obj, village_obj)
+        return lon, lat, "village"
+    if town_obj is not None:
+        return town_obj.lon, town_obj.lat, "town"
+    if ccode and not town:
+        lon, lat = g.county_points[ccode]
+        return lon, lat, "county"
+    return None, None, "none"
 
 
 # Coordinates ---------------------------------------------------------------------

@@ -215,14 +215,16 @@ def build_plan(cur: duckdb.DuckDBPyConnection, candidates: list[Candidate], repo
                 reports.append(report)
         rows.append(plan_row)
     rows.sort(key=lambda r: r.candidate.row)
-    duplicate_of = None
-    if sha256:
-        earlier = cur.execute(sql.query("import_batches_by_sha"), {"sha256": sha256}).fetchall()
-        if earlier:
-            batch_id, file_name, uploaded_at, earlier_date = earlier[0]
-            duplicate_of = {"batch_id": batch_id, "file_name": file_name, "uploaded_at": uploaded_at,
-                            "report_date": earlier_date}
-    return Plan(rows, before, reports, replaced, report_date, duplicate_of, issues)
+    return Plan(rows, before, reports, replaced, report_date, _earlier_batch(cur, sha256), issues)
+
+
+def _earlier_batch(cur: duckdb.DuckDBPyConnection, sha256: str | None) -> dict[str, Any] | None:
+    """The latest committed batch of a file with the same content, if any."""
+    earlier = cur.execute(sql.query("import_batches_by_sha"), {"sha256": sha256}).fetchall() if sha256 else []
+    if not earlier:
+        return None
+    batch_id, file_name, uploaded_at, earlier_date = earlier[0]
+    return {"batch_id": batch_id, "file_name": file_name, "uploaded_at": uploaded_at, "report_date": earlier_date}
 
 
 def _inferred_updates(c: Candidate, old: dict[str, Any]) -> dict[str, Any]:
