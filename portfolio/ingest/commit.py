@@ -112,7 +112,7 @@ def commit(store: store_mod.Store, analysis, uploaded_by: str = "",
             progress("write", 0.1)
         cur.execute(sql.query("import_insert_batch"), {
             "batch_id": batch_id, "file_name": analysis.file_name, "sha256": analysis.sha256,
-            "sheet": analysis.sheet, "uploaded_by": uploaded_by or None, "uploaded_at": when,
+            "sheet": "、".join(analysis.sheets_imported), "uploaded_by": uploaded_by or None, "uploaded_at": when,
             "report_date": analysis.report_date, "rows_read": analysis.rows_read,
             "inserted": counts[NEW], "updated": counts[CHANGED], "unchanged": counts["unchanged"],
             "rejected": counts["rejected"],

@@ -32,7 +32,7 @@ _EXAMPLE = ("示例", "例", "样例", "填表示例", "example")
 @dataclass
 class SkippedRow:
     index: int  # 0-based row in the sheet
-    kind: str  # total / subtotal / heading / notes / header_repeat / column_numbers / example / sum / group
+    kind: str  # total / subtotal / heading / notes / header_repeat / column_numbers / example / sum / sum_total / group
     text: str
     rows: tuple[int, int] | None = None  # Excel rows a subtotal found by arithmetic sums (first, last)
 

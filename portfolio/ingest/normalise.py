@@ -54,6 +54,7 @@ class Candidate:
     index: int  # 0-based row of the sheet
     row: int  # Excel row number
     cells: list[Any]
+    sheet: str = ""  # the sheet the row is on (several sheets can be imported as one batch)
     values: dict[str, Any] = field(default_factory=dict)  # fields the sheet gave
     inferred: dict[str, Any] = field(default_factory=dict)  # fields we derived (used for new projects)
     category_rule: tuple[str, str, str] = ("default", "", "")
@@ -182,7 +183,7 @@ def normalise(table: Table, mapping: ColumnMapping, options: Options,
         if progress and n % step == 0:
             progress(n / max(len(data_rows), 1))
         row = table.grid[r]
-        c = Candidate(r, r + 1, [row[i] for i in range(len(sheet.headers))])
+        c = Candidate(r, r + 1, [row[i] for i in range(len(sheet.headers))], sheet=table.sheet)
         rr = _Row(sheet, r, row, c)
         _read_texts(rr)
         place = _read_place(rr)
