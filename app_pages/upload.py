@@ -37,6 +37,11 @@ def _sheets(content: bytes, name: str) -> list[str]:
     return pipeline.file_sheets(content, name)
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _project_sheets(content: bytes, name: str) -> list[tuple[str, int]]:
+    return pipeline.project_sheets(content, name)
+
+
 def _progress_bar():
     bar = st.progress(0.0, text=tr("ing_step_read"))
     return bar, lambda step, fraction: bar.progress(preview.overall_fraction(step, fraction),
@@ -100,6 +105,12 @@ with tab_import:
     left, middle, right = st.columns(3)
     sheet = left.selectbox(tr("up_sheet"), [None, *sheet_names], key="up_sheet",
                            format_func=lambda s: tr("up_sheet_auto") if s is None else s)
+    project_sheets = _project_sheets(content, uploaded.name)
+    batch_sheets: list[str] = []
+    if len(project_sheets) > 1:
+        batch_sheets = st.multiselect(tr("up_sheets_batch"), [name for name, _ in project_sheets], key="up_sheets",
+                                      help=tr("up_sheets_batch_help"),
+                                      format_func=lambda s: f"{s}（{dict(project_sheets)[s]}）")
     # No default: the report date comes from the sheet or is chosen here, never a silent today.
     report_date = middle.date_input(tr("up_report_date"), value=None, key="up_report_date",
                                     help=tr("up_report_date_help"))
@@ -126,9 +137,10 @@ with tab_import:
     mapping = st.session_state.get(MAPPING, {}).get(uploaded.file_id)
     options = pipeline.ImportOptions(sheet=sheet, report_date=report_date, county=county, town=town,
                                      category=category, coord_system=coords, mapping=mapping,
-                                     header_row=int(header_row) or None, remove_demo=remove_demo)
-    key = (writer.name, uploaded.file_id, sheet, report_date, county, town, category, coords, int(header_row),
-           remove_demo,
+                                     header_row=int(header_row) or None, remove_demo=remove_demo,
+                                     sheets=tuple(batch_sheets) if len(batch_sheets) > 1 else None)
+    key = (writer.name, uploaded.file_id, sheet, tuple(batch_sheets), report_date, county, town, category, coords,
+           int(header_row), remove_demo,
            tuple(sorted((mapping or {}).items())))
 
     def run_analysis() -> None:

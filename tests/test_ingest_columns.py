@@ -2,6 +2,8 @@
 sheet has none, the sheet with the most projects chosen, every sheet holding projects offered."""
 from __future__ import annotations
 
+from tests.seed import ADMIN  # noqa: E402  (writes need a user)
+
 import pytest
 
 from portfolio.ingest import columns, locate, read
@@ -104,3 +106,41 @@ def test_cli_header_row_and_map_do_what_the_page_does(tmp_path, capsys):
     assert summary["projects"] == 1 and summary["errors"] == []
     assert cli.main(args[:-2] + ["--map", "不存在=name"]) == 2
     assert "没有表头“不存在”" in json.loads(capsys.readouterr().out)["error"]
+
+
+# 农村供水 and 人居环境整治 on two sheets of one workbook, each with its own town line and total.
+TWO_TOWNS = xlsx({
+    "封面": [["2024年驻镇帮镇扶村项目计划表"], ["填报单位：连南瑶族自治县农业农村局"]],
+    "寨岗镇": [["连南县寨岗镇项目计划表（截至2024年6月30日）"], ["序号", "项目名称", "村", "投资（万元）"],
+               [1, "石径村农村供水提升", "石径村", 30], [2, "新埠村人居环境整治", "新埠村", 12], ["合计", None, None, 42]],
+    "三江镇": [["连南县三江镇项目计划表"], ["序号", "项目名称", "村", "投资（万元）"],
+               [1, "联合村农村供水", "联合村", 8], [2, "联合村人居环境整治", "联合村", 5], [3, "联合村路灯", "联合村", 3]],
+})
+
+
+def test_several_sheets_are_offered_and_imported_as_one_batch(mem_store):
+    from portfolio.ingest import commit as commit_mod, pipeline
+
+    assert pipeline.project_sheets(TWO_TOWNS, "t.xlsx") == [("三江镇", 3), ("寨岗镇", 2)]
+    assert analyse(mem_store, TWO_TOWNS).sheet == "三江镇"  # the sheet with the most projects
+    a = analyse(mem_store, TWO_TOWNS, sheets=("寨岗镇", "三江镇"))
+    assert a.sheets_imported == ["寨岗镇", "三江镇"] and len(a.candidates) == 5
+    assert a.imported_budget_wan() == 58.0
+    assert {c.values["town"] for c in a.candidates} == {"寨岗镇", "三江镇"}
+    result = pipeline.commit(mem_store, a, ADMIN)
+    assert result.inserted == 5
+    history = commit_mod.history(mem_store).to_pylist()
+    assert len(history) == 1 and history[0]["sheet"] == "寨岗镇、三江镇"
+    commit_mod.undo(mem_store, result.batch_id, ADMIN)  # one batch: one undo removes both sheets' projects
+    assert mem_store.rows("project_count")[0][0] == 0
+
+
+def test_a_rejected_row_names_its_own_sheet_when_several_are_imported(mem_store):
+    book = xlsx({"甲镇": [["项目名称", "村", "投资"], ["石径村饮水", "石径村", 3], [None, None, 4]],
+                 "乙镇": [["项目名称", "村", "投资"], ["新埠村道路", "新埠村", 3], [None, None, 5]]})
+    a = analyse(mem_store, book, sheets=("甲镇", "乙镇"), county="连南瑶族自治县", town="寨岗镇")
+    assert sorted(a.plan.rejected_rows()) == [("乙镇", 3), ("甲镇", 3)]
+    assert {i.sheet for i in a.errors()} == {"甲镇", "乙镇"}
+    from portfolio.ingest import preview
+
+    assert list(preview.rejected_frame(a, "zh").iloc[:, 0]) == ["「乙镇」第3行", "「甲镇」第3行"]

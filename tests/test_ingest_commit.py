@@ -87,8 +87,8 @@ def test_dry_run_counts_and_field_level_diff(mem_store):
         "LN002": [{"field": "budget_wan", "old": 35.5, "new": 36.0}],
     }
     rejected = a.plan.rejected_rows()
-    assert list(rejected) == [6]
-    assert [i.message() for i in rejected[6]] == [
+    assert list(rejected) == [("项目表", 6)]
+    assert [i.message() for i in rejected[("项目表", 6)]] == [
         "「项目表」 第6行 B列（项目名称）：缺少项目名称，且没有建设内容可用来组成名称，此行未导入。"]
     # Every project with a status, progress or spending gets a report on the new date.
     assert (a.counts["reports_new"], a.counts["reports_replaced"]) == (4, 0)

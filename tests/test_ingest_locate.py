@@ -1,7 +1,7 @@
 """Finding the project table as town sheets lay it out: one fixture per trait, exact rows and totals."""
 from __future__ import annotations
 
-from portfolio.ingest import locate
+from portfolio.ingest import locate, title
 from tests.ingest_builders import analyse, by_name, issue_keys, skipped, xlsx
 
 
@@ -242,12 +242,12 @@ def test_sheet_without_a_table_is_refused_with_the_sheet_names(mem_store):
 
 
 def test_places_in_title():
-    assert locate.places_in_title("附件2 清远市清新区太平镇2024年项目表") == ("清新区", "太平镇")
-    assert locate.places_in_title("英德市西牛镇乡村振兴项目库") == ("英德市", "西牛镇")
-    assert locate.places_in_title("连南县寨岗镇项目") == ("连南瑶族自治县", "寨岗镇")
+    assert title.places_in_title("附件2 清远市清新区太平镇2024年项目表") == ("清新区", "太平镇")
+    assert title.places_in_title("英德市西牛镇乡村振兴项目库") == ("英德市", "西牛镇")
+    assert title.places_in_title("连南县寨岗镇项目") == ("连南瑶族自治县", "寨岗镇")
     # Outside the Qingyuan gazetteer: real places only (national county list, Guangdong towns).
-    assert locate.places_in_title("广西壮族自治区三江侗族自治县2024年项目库") == ("三江侗族自治县", None)
-    assert locate.places_in_title("茂名市信宜市钱排镇2024年项目计划表") == ("信宜市", "钱排镇")
-    assert locate.places_in_title("广西壮族自治区某某县某某镇项目库") == (None, None)  # not a real county
-    assert locate.places_in_title("上级下达及区级配套资金项目表") == (None, None)
-    assert locate.places_in_title("2024年乡村振兴项目清单") == (None, None)
+    assert title.places_in_title("广西壮族自治区三江侗族自治县2024年项目库") == ("三江侗族自治县", None)
+    assert title.places_in_title("茂名市信宜市钱排镇2024年项目计划表") == ("信宜市", "钱排镇")
+    assert title.places_in_title("广西壮族自治区某某县某某镇项目库") == (None, None)  # not a real county
+    assert title.places_in_title("上级下达及区级配套资金项目表") == (None, None)
+    assert title.places_in_title("2024年乡村振兴项目清单") == (None, None)

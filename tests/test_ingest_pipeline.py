@@ -246,7 +246,7 @@ def test_every_message_and_label_the_importer_uses_exists_in_both_languages():
         f"prec_{p}" for p in vocab.LOCATION_PRECISIONS} | {
         f"{k}_why" for k in ("ing_w_place_county_unknown", "ing_w_place_town_unknown", "ing_w_town_ambiguous",
                              "ing_w_place_unknown")} | {
-        "ing_skip_sum", "ing_skip_group"}
+        "ing_skip_sum", "ing_skip_sum_total", "ing_skip_group"}
     keys = {k for k in literal | dynamic if not k.endswith("_")}
     missing = sorted(k for k in keys if k not in STRINGS)
     assert missing == []

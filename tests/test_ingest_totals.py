@@ -74,7 +74,7 @@ def test_subtotals_after_their_projects_and_an_unlabelled_grand_total(mem_store)
     assert len(a.candidates) == 4
     assert a.imported_budget_wan() == 180.0
     assert [s["why"] for s in a.summary()["skipped"]] == [
-        "第6行：小计（= 第4–5行之和）", "第9行：小计（= 第7–8行之和）", "第10行：小计（= 第4–8行之和）"]
+        "第6行：小计（= 第4–5行之和）", "第9行：小计（= 第7–8行之和）", "第10行：合计（= 第4–8行之和）"]
     assert a.total.kind == "grand" and a.total.file_total_wan == 180.0 and a.total.matches
     assert a.errors() == []
 
@@ -105,3 +105,51 @@ def test_subtotals_of_some_groups_only_do_not_raise_a_false_total_mismatch(mem_s
     assert a.imported_budget_wan() == 58.0 and a.total.file_total_wan is None
     assert [i.key for i in a.warnings() if i.key == "ing_w_total_mismatch"] == []
     assert by_name(a)["大坪村路灯"]["town"] == "太平镇"
+
+
+def _xls(rows) -> bytes:
+    import io
+
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    ws = book.add_sheet("完成情况表")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value is not None:
+                ws.write(r, c, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_an_old_xls_completion_table_with_town_lines_in_yuan(mem_store):
+    # 完成情况表 saved as .xls by an old WPS: title, 单位：元, a town line above its projects.
+    data = _xls([["阳山县2024年农村供水项目完成情况表"], ["单位：元"], ["序号", "乡镇", "工程名称", "金额", "竣工时间"],
+                 [None, "黎埠镇", None, 750000, None],
+                 [1, "黎埠镇", "水口村供水管网延伸", 450000, "2024-05-20"],
+                 [2, "黎埠镇", "扶村蓄水池", 300000, "2024-06-10"],
+                 [3, "七拱镇", "新圩村供水改造", 120000, None]])
+    a = analyse(mem_store, data, name="完成情况表.xls")
+    rows = by_name(a)
+    assert sorted(rows) == ["扶村蓄水池", "新圩村供水改造", "水口村供水管网延伸"]
+    assert a.imported_budget_wan() == 87.0
+    assert [s["why"] for s in a.summary()["skipped"]] == ["第4行：小计（= 第5–6行之和）"]
+    assert rows["水口村供水管网延伸"]["actual_end"].isoformat() == "2024-05-20"
+
+
+def test_a_gbk_csv_with_an_unlabelled_grand_total(mem_store):
+    text = ("项目名称,镇,村,投资（万元）\n"
+            "石径村道路硬底化,寨岗镇,石径村,20\n新埠村饮水工程,寨岗镇,新埠村,15.5\n大坪村路灯,寨岗镇,大坪村,4.5\n"
+            ",,,40\n")
+    a = analyse(mem_store, text.encode("gb18030"), name="寨岗镇.csv", county="连南瑶族自治县")
+    assert len(a.candidates) == 3 and a.imported_budget_wan() == 40.0
+    assert [s["why"] for s in a.summary()["skipped"]] == ["第5行：合计（= 第2–4行之和）"]
+    assert a.total.kind == "grand" and a.total.matches
+
+
+def test_a_bad_amount_names_sheet_row_and_column_in_chinese(mem_store):
+    data = xlsx([["项目名称", "村", "金额（万元）"], ["石径村道路", "石径村", "约二十万"], ["新埠村饮水", "新埠村", 12]])
+    a = analyse(mem_store, data, county="连南瑶族自治县", town="寨岗镇")
+    assert [i.message() for i in a.warnings() if i.key == "ing_w_amount_unreadable"] == [
+        "「项目表」 第2行 C列（金额（万元））：金额「约二十万」无法识别，已留空（不按 0 计）。"]

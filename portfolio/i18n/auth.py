@@ -72,6 +72,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "au_count_rejected": ("未导入", "rejected"),
     "au_count_reports": ("进展报告", "reports"),
     "au_count_projects": ("项目", "projects"),
+    "au_count_demo_removed": ("删除演示项目", "demo projects removed"),
     "act_import": ("导入", "Import"),
     "act_undo": ("撤销导入", "Undo"),
     "act_restore": ("恢复备份", "Restore"),

@@ -76,6 +76,10 @@ STRINGS: dict[str, tuple[str, str]] = {
                         "(backed up before, restorable)."),
     "ing_demo_keep": ("数据库中有 {n} 个演示项目，本次导入将保留它们（真实数据会与演示数据混在一起）。",
                       "The database holds {n} demo projects; this import keeps them (real and demo data mixed)."),
+    "ing_row_label": ("「{sheet}」第{row}行", "{sheet} row {row}"),
+    "up_sheets_batch": ("一起导入这些工作表（作为一批）", "Import these sheets together (one batch)"),
+    "up_sheets_batch_help": ("文件中有多张工作表含有项目；选择两张以上时它们作为同一批导入、同一次撤销。",
+                             "Several sheets hold projects; pick two or more to import them as one batch."),
     "ing_err_no_name_column": ("工作表「{sheet}」没有“项目名称”列，也没有“建设内容”或“类别”列，无法识别项目（表头：{headers}）。请在列对应中指定。",
                                "Sheet {sheet} has no project name column and no content column (headers: {headers}); "
                                "set them in the column mapping."),
@@ -170,6 +174,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ing_skip_column_numbers": ("栏次编号行", "column-number row"),
     "ing_skip_example": ("示例行", "example row"),
     "ing_skip_sum": ("小计（= 第{first}–{last}行之和）", "subtotal (= sum of rows {first}–{last})"),
+    "ing_skip_sum_total": ("合计（= 第{first}–{last}行之和）", "total (= sum of rows {first}–{last})"),
     "ing_skip_group": ("分组标题「{text}」（无金额）", "group heading '{text}' (no amount)"),
     "ing_skip_line": ("第{row}行：{what}", "Row {row}: {what}"),
     # Rejected-rows download

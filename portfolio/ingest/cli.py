@@ -25,7 +25,9 @@ EXIT_REFUSED = 5  # the account may not write (no --user, a viewer, disabled)
 def _configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, help="spreadsheet (.xlsx .xlsm .xls .csv)")
     _db_arg(parser)
-    parser.add_argument("--sheet", default=None, help="sheet name (default: the sheet holding the project table)")
+    parser.add_argument("--sheet", action="append", default=[],
+                        help="sheet name (default: the sheet with the most projects); repeat it to import several "
+                             "sheets as one batch")
     parser.add_argument("--county", default=None, help="default county for rows that lack one")
     parser.add_argument("--town", default=None, help="default town for rows that lack one")
     parser.add_argument("--category", default=None, choices=vocab.CATEGORY_CODES,
@@ -73,7 +75,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         if not sep or not header.strip():
             return _fail(args, t("ing_err_map_syntax", lang, item=item), "ing_err_map_syntax")
         header_map[header.strip()] = target.strip() or None
-    options = pipeline.ImportOptions(sheet=args.sheet, report_date=args.report_date, county=args.county,
+    options = pipeline.ImportOptions(sheet=args.sheet[0] if len(args.sheet) == 1 else None,
+                                     sheets=tuple(args.sheet) if len(args.sheet) > 1 else None,
+                                     report_date=args.report_date, county=args.county,
                                      town=args.town, category=args.category, coord_system=args.coords,
                                      header_row=args.header_row, header_map=header_map or None)
     try:

@@ -116,24 +116,14 @@ def commit(store: store_mod.Store, analysis, user: User | None,
             progress("write", 0.1)
         cur.execute(sql.query("import_insert_batch"), {
             "batch_id": batch_id, "file_name": analysis.file_name, "sha256": analysis.sha256,
-            "sheet": analysis.sheet, "uploaded_by": user.name, "uploaded_at": when,
+            "sheet": "、".join(analysis.sheets_imported), "uploaded_by": user.name, "uploaded_at": when,
             "report_date": analysis.report_date, "rows_read": analysis.rows_read,
             "inserted": counts[NEW], "updated": counts[CHANGED], "unchanged": counts["unchanged"],
             "rejected": counts["rejected"],
             "mapping_json": _dumps(analysis.mapping.as_dict()),
         })
-        # Before-images.
         reported = {r["project_id"] for r in fresh.reports}
-        versions: list[tuple[str, str, str | None]] = []
-        for r in fresh.rows:
-            if r.action == NEW:
-                versions.append((r.project_id, "insert", None))
-            elif r.action == CHANGED:
-                versions.append((r.project_id, "update", _dumps(
-                    {"project": fresh.before[r.project_id], "report": fresh.replaced_reports.get(r.project_id)})))
-            elif r.action == UNCHANGED and r.project_id in reported:
-                versions.append((r.project_id, "report", _dumps(
-                    {"project": None, "report": fresh.replaced_reports.get(r.project_id)})))
+        versions = _before_images(fresh, reported)
         if versions:
             _with_frame(cur, "new_versions", pa.table({
                 "batch_id": pa.array([batch_id] * len(versions), pa.string()),
@@ -162,13 +152,14 @@ def commit(store: store_mod.Store, analysis, user: User | None,
                         "import_upsert_reports")
             store_mod.refresh_progress_latest(cur, sorted(reported))
         columns.remember(cur, analysis.mapping, batch_id)
-        places = {(r.row or {}).get("county") or "" for r in fresh.rows if r.action in (NEW, CHANGED)}
-        town_keys = {"/".join(p for p in ((r.row or {}).get("county"), (r.row or {}).get("town")) if p)
-                     for r in fresh.rows if r.action in (NEW, CHANGED) or r.project_id in reported}
-        audit.record(cur, "import", user.name, scope=town_keys or places, file_name=analysis.file_name,
-                     sha256=analysis.sha256, batch_id=batch_id, at=when,
-                     counts={"inserted": counts[NEW], "updated": counts[CHANGED], "unchanged": counts["unchanged"],
-                             "rejected": fresh.counts["rejected"], "reports": len(fresh.reports)})
+        touched = _keys({((r.row or {}).get("county"), (r.row or {}).get("town")) for r in fresh.rows
+                         if r.action in (NEW, CHANGED) or r.project_id in reported})
+        audit_counts = {"inserted": counts[NEW], "updated": counts[CHANGED], "unchanged": counts["unchanged"],
+                        "rejected": fresh.counts["rejected"], "reports": len(fresh.reports)}
+        if analysis.removes_demo:
+            audit_counts["demo_removed"] = analysis.demo_projects
+        audit.record(cur, "import", user.name, scope=touched, file_name=analysis.file_name,
+                     sha256=analysis.sha256, batch_id=batch_id, at=when, counts=audit_counts)
         if progress:
             progress("write", 0.9)
         return CommitResult(batch_id, counts[NEW], counts[CHANGED], counts["unchanged"], counts["rejected"],
@@ -182,6 +173,21 @@ def commit(store: store_mod.Store, analysis, user: User | None,
 
 def _keys(places) -> list[str]:
     return ["/".join(p for p in place if p) for place in places if any(place)]
+
+
+def _before_images(fresh: Plan, reported: set[str]) -> list[tuple[str, str, str | None]]:
+    """(project_id, action, JSON of what undo restores) for every project the batch touches."""
+    versions: list[tuple[str, str, str | None]] = []
+    for r in fresh.rows:
+        if r.action == NEW:
+            versions.append((r.project_id, "insert", None))
+        elif r.action == CHANGED:
+            versions.append((r.project_id, "update", _dumps(
+                {"project": fresh.before[r.project_id], "report": fresh.replaced_reports.get(r.project_id)})))
+        elif r.action == UNCHANGED and r.project_id in reported:
+            versions.append((r.project_id, "report", _dumps(
+                {"project": None, "report": fresh.replaced_reports.get(r.project_id)})))
+    return versions
 
 
 def history(store: store_mod.Store, limit: int = 500) -> pa.Table:

@@ -44,6 +44,7 @@ class ImportOptions:
     use_remembered: bool = True
     header_row: int | None = None  # Excel row of the header when it cannot be found by itself
     header_map: dict[str, str | None] | None = None  # header text -> field (the CLI's --map 表头=field)
+    sheets: tuple[str, ...] | None = None  # several sheets imported as one batch (overrides `sheet`)
     remove_demo: bool = True  # the first real import into a demo database removes the demo projects
 
 
@@ -70,6 +71,11 @@ class Analysis:
     date_change: report_date_mod.DataDateChange | None = None
     demo_projects: int = 0  # demo projects in the database now
     user: User | None = None  # whose scope the plan was restricted to
+    parts: list = field(default_factory=list)  # SheetPart per sheet read (one unless several were asked for)
+
+    @property
+    def sheets_imported(self) -> list[str]:
+        return [p.table.sheet for p in self.parts] or [self.sheet]
 
     @property
     def removes_demo(self) -> bool:
@@ -107,6 +113,7 @@ class Analysis:
             "file": self.file_name,
             "sha256": self.sha256,
             "sheet": self.sheet,
+            "sheets_imported": self.sheets_imported,
             "sheets": self.sheet_names,
             "header_rows": [r + 1 for r in self.table.header_rows],
             "rows_read": self.rows_read,
@@ -159,12 +166,15 @@ class Analysis:
             t("ing_rejected_reason", lang)]
         for col, header in enumerate(headers):
             ws.write_string(0, col, neutralise(header), bold)
-        by_row = {c.row: c for c in self.candidates}
-        for out_row, excel_row in enumerate(sorted(rejected), start=1):
-            ws.write_number(out_row, 0, excel_row)
-            for col, value in enumerate(by_row[excel_row].cells, start=1):
+        by_row = {(c.sheet, c.row): c for c in self.candidates}
+        for out_row, key in enumerate(sorted(rejected), start=1):
+            if len(self.sheets_imported) > 1:
+                ws.write_string(out_row, 0, neutralise(row_label(key, lang)))
+            else:
+                ws.write_number(out_row, 0, key[1])
+            for col, value in enumerate(by_row[key].cells, start=1):
                 _write_cell(ws, out_row, col, value, date_fmt)
-            reasons = "；".join(i.text(lang) for i in rejected[excel_row])
+            reasons = "；".join(i.text(lang) for i in rejected[key])
             ws.write_string(out_row, len(headers) - 1, neutralise(reasons))
         ws.set_column(1, len(headers) - 2, 16)
         ws.set_column(len(headers) - 1, len(headers) - 1, 60)
@@ -200,9 +210,24 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def project_sheets(data: bytes, file_name: str) -> list[tuple[str, int]]:
+    """(sheet, project-like rows) of every sheet holding projects, most first."""
+    return locate_mod.project_sheets(read_mod.read_book(data, file_name))
+
+
 def file_sheets(data: bytes, file_name: str) -> list[str]:
     """The sheet names of an upload (raises IngestError when it cannot be read)."""
     return read_mod.read_book(data, file_name).sheet_names()
+
+
+@dataclass
+class SheetPart:
+    """One sheet of an upload, read up to its checked candidates."""
+
+    table: locate_mod.Table
+    mapping: columns.ColumnMapping
+    candidates: list[norm_mod.Candidate]
+    issues: list[Issue]
 
 
 def analyse(store: store_mod.Store, data: bytes, file_name: str, options: ImportOptions | None = None,
@@ -212,6 +237,7 @@ def analyse(store: store_mod.Store, data: bytes, file_name: str, options: Import
     With a `user`, rows outside their towns are rejected (ingest/scope.py); without one the
     dry run shows everything, and the commit needs a user anyway.
 
+    With options.sheets naming several sheets, they are read one by one and planned as one batch.
     Raises IngestError (with a Chinese message) when the file cannot be read or holds no project table.
     """
     options = options or ImportOptions()
@@ -228,53 +254,15 @@ def analyse(store: store_mod.Store, data: bytes, file_name: str, options: Import
     timings["read"] = time.perf_counter() - tick
     step("read", 1.0)
 
-    tick = time.perf_counter()
-    step("locate", 0.0)
-    known: frozenset[str] = frozenset()
-    if options.use_remembered:
-        with store.cursor() as cur:
-            known = frozenset(r[0] for r in cur.execute(sql.query("import_mapping_keys")).fetchall())
-    header_row = options.header_row - 1 if options.header_row else None
-    table = locate_mod.choose_table(book, options.sheet, header_row, known)
-    step("locate", 0.6)
-    mapping = columns.auto_map(table.headers, table.sheet, table.header_rows[0] + 1)
-    if options.use_remembered and not options.mapping:
-        with store.cursor() as cur:
-            stored = columns.remembered(cur, table.headers)
-        if stored is not None:
-            mapping = columns.ColumnMapping(table.headers, stored, "remembered", mapping.confidence, [])
-    override = dict(options.mapping or {})
-    if options.header_map:
-        override.update(columns.override_by_header(table.headers, options.header_map, table.sheet))
-    if override:
-        mapping = columns.apply_override(mapping, override)
-    totals.apply_group_rows(table, mapping.fields, set(columns.MONEY_FIELDS),
-                            lambda text: values.category_from_label(text) is not None)
-    file_issues: list[Issue] = list(mapping.notes)
-    if not any(mapping.has(f) for f in ("name", *norm_mod.NAME_SOURCES)):
-        raise IngestError("ing_err_no_name_column", sheet=table.sheet,
-                          headers="、".join(h for h in table.headers if h) or "—")
-    if not mapping.has("name"):
-        file_issues.append(Issue.make(WARNING, "ing_w_no_name_column", table.sheet, table.header_rows[0] + 1))
-    timings["locate"] = time.perf_counter() - tick
-    step("locate", 1.0)
-
-    tick = time.perf_counter()
-    step("check", 0.0)
-    norm_options = norm_mod.Options(options.county, options.town, options.category, options.coord_system)
-    candidates = norm_mod.normalise(table, mapping, norm_options, progress=lambda f: step("check", f * 0.9))
-    validate.check_rows(candidates, mapping, table.sheet)
-    validate.check_duplicates(candidates, mapping, table.sheet)
-    timings["check"] = time.perf_counter() - tick
-    step("check", 1.0)
+    names: list[str | None] = list(options.sheets) if options.sheets else [options.sheet]
+    parts = [_read_sheet(store, book, name, options, step, timings) for name in names]
+    table, mapping = parts[0].table, parts[0].mapping
+    candidates = [c for part in parts for c in part.candidates]
+    file_issues = [i for part in parts for i in part.issues]
 
     tick = time.perf_counter()
     step("plan", 0.0)
-    report_date, date_source, date_text = options.report_date, "option" if options.report_date else None, None
-    if report_date is None:
-        stated = report_date_mod.from_sheet(table.title, report_date_mod.notes_texts(table))
-        if stated:
-            report_date, date_source, date_text = stated.value, "sheet", stated.text
+    report_date, date_source, date_text = _report_date(table, options)
     with store.cursor() as cur:
         # Without a report date the dry run compares against the current data date; commit() refuses.
         demo_projects = cur.execute(sql.query("import_demo_count")).fetchall()[0][0]
@@ -285,18 +273,98 @@ def analyse(store: store_mod.Store, data: bytes, file_name: str, options: Import
         date_change = report_date_mod.change(cur, plan, report_date, skip_demo)
     if report_date is None:
         file_issues.insert(0, Issue.make(ERROR, "ing_e_no_report_date", table.sheet, None))
-    rejected_rows = {r.candidate.row for r in plan.rows if r.action == REJECTED}
-    total, total_issues = validate.check_total(table, mapping, candidates, rejected_rows)
-    file_issues.extend(total_issues)
+    total = _check_totals(parts, plan, file_issues)
     if plan.duplicate_of and plan.is_noop:
         file_issues.insert(0, Issue.make(WARNING, "ing_w_same_file", None, None, None, None,
                                          batch=plan.duplicate_of["batch_id"],
                                          when=str(plan.duplicate_of["uploaded_at"])[:16]))
     timings["plan"] = time.perf_counter() - tick
     step("plan", 1.0)
-    return Analysis(file_name, sha256, len(data), book.kind, book.encoding, book.sheet_names(), table.sheet, table,
-                    mapping, candidates, plan, total, report_date, options, file_issues, timings, date_source,
-                    date_text, date_change, demo_projects, user)
+    analysis = Analysis(file_name, sha256, len(data), book.kind, book.encoding, book.sheet_names(), table.sheet,
+                        table, mapping, candidates, plan, total, report_date, options, file_issues, timings,
+                        date_source, date_text, date_change, demo_projects, user)
+    analysis.parts = parts
+    return analysis
+
+
+def _read_sheet(store: store_mod.Store, book: read_mod.RawBook, sheet_name: str | None, options: ImportOptions,
+                step: Callable[[str, float], None], timings: dict[str, float]) -> SheetPart:
+    """Locate, map, drop group rows, normalise and check one sheet."""
+    tick = time.perf_counter()
+    step("locate", 0.0)
+    known: frozenset[str] = frozenset()
+    if options.use_remembered:
+        with store.cursor() as cur:
+            known = frozenset(r[0] for r in cur.execute(sql.query("import_mapping_keys")).fetchall())
+    header_row = options.header_row - 1 if options.header_row else None
+    table = locate_mod.choose_table(book, sheet_name, header_row, known)
+    step("locate", 0.6)
+    mapping = _map_columns(store, table, options)
+    totals.apply_group_rows(table, mapping.fields, set(columns.MONEY_FIELDS),
+                            lambda text: values.category_from_label(text) is not None)
+    issues: list[Issue] = list(mapping.notes)
+    if not any(mapping.has(f) for f in ("name", *norm_mod.NAME_SOURCES)):
+        raise IngestError("ing_err_no_name_column", sheet=table.sheet,
+                          headers="、".join(h for h in table.headers if h) or "—")
+    if not mapping.has("name"):
+        issues.append(Issue.make(WARNING, "ing_w_no_name_column", table.sheet, table.header_rows[0] + 1))
+    timings["locate"] = timings.get("locate", 0.0) + time.perf_counter() - tick
+    step("locate", 1.0)
+
+    tick = time.perf_counter()
+    step("check", 0.0)
+    norm_options = norm_mod.Options(options.county, options.town, options.category, options.coord_system)
+    candidates = norm_mod.normalise(table, mapping, norm_options, progress=lambda f: step("check", f * 0.9))
+    validate.check_rows(candidates, mapping, table.sheet)
+    validate.check_duplicates(candidates, mapping, table.sheet)
+    timings["check"] = timings.get("check", 0.0) + time.perf_counter() - tick
+    step("check", 1.0)
+    return SheetPart(table, mapping, candidates, issues)
+
+
+def _check_totals(parts: list[SheetPart], plan: Plan, file_issues: list[Issue]) -> validate.TotalCheck:
+    """Each sheet's own total against its imported rows; several sheets add up."""
+    checks = []
+    for part in parts:
+        rejected = {r.candidate.row for r in plan.rows
+                    if r.action == REJECTED and r.candidate.sheet == part.table.sheet}
+        check, issues = validate.check_total(part.table, part.mapping, part.candidates, rejected)
+        file_issues.extend(issues)
+        checks.append(check)
+    if len(checks) == 1:
+        return checks[0]
+    rows_total = round(sum(c.rows_total_wan for c in checks), 6)
+    if any(c.file_total_wan is None for c in checks):
+        return validate.TotalCheck(None, rows_total, None, None, None)
+    file_total = round(sum(c.file_total_wan for c in checks), 6)
+    return validate.TotalCheck(file_total, rows_total, "sheets", None, all(c.matches for c in checks))
+
+
+def row_label(key: tuple[str, int], lang: str = "zh") -> str:
+    """「sheet」第N行 for a (sheet, row) key."""
+    return t("ing_row_label", lang, sheet=key[0], row=key[1])
+
+
+def _map_columns(store: store_mod.Store, table: locate_mod.Table, options: ImportOptions) -> columns.ColumnMapping:
+    """The guessed mapping, replaced by a remembered one for the same headers, then the user's corrections."""
+    mapping = columns.auto_map(table.headers, table.sheet, table.header_rows[0] + 1)
+    if options.use_remembered and not options.mapping:
+        with store.cursor() as cur:
+            stored = columns.remembered(cur, table.headers)
+        if stored is not None:
+            mapping = columns.ColumnMapping(table.headers, stored, "remembered", mapping.confidence, [])
+    override = dict(options.mapping or {})
+    if options.header_map:
+        override.update(columns.override_by_header(table.headers, options.header_map, table.sheet))
+    return columns.apply_override(mapping, override) if override else mapping
+
+
+def _report_date(table: locate_mod.Table, options: ImportOptions) -> tuple[date | None, str | None, str | None]:
+    """(report date, 'option' / 'sheet' / None, the sheet's words): the user's choice wins over the sheet's."""
+    if options.report_date:
+        return options.report_date, "option", None
+    stated = report_date_mod.from_sheet(table.title, report_date_mod.notes_texts(table))
+    return (stated.value, "sheet", stated.text) if stated else (None, None, None)
 
 
 def commit(store: store_mod.Store, analysis: Analysis, user: User | None,

@@ -13,12 +13,15 @@ longitude are detected; points outside their county are flagged.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
 from portfolio import geo
+from portfolio.ingest.amounts import NUMBER, parse_float
 from portfolio.ingest.values import norm
 
 COORD_SYSTEMS = ("wgs84", "gcj02", "bd09")
@@ -240,19 +243,23 @@ def resolve(county_text: str | None, town_text: str | None, village_text: str | 
     county_name = g.county_names[ccode] if ccode else (county or None)
     town_name = town_obj.town if town_obj else (town or None)
     village_name = village_obj.short_name if village_obj else village
-    if village_obj is not None and town_obj is not None:
-        lon, lat = geo.village_point(town_obj, village_obj)
-        precision = "village"
-    elif town_obj is not None:
-        lon, lat, precision = town_obj.lon, town_obj.lat, "town"
-    elif ccode and not town:
-        lon, lat = g.county_points[ccode]
-        precision = "county"
-    else:
-        lon = lat = None
-        precision = "none"
+    lon, lat, precision = _point(g, ccode, town, town_obj, village_obj)
     return Place(county_name, town_name, village_name, ccode, town_obj.town_code if town_obj else None,
                  village_obj.village_code if village_obj else None, lon, lat, precision, tuple(problems))
+
+
+def _point(g: Gazetteer, ccode: str | None, town: str | None, town_obj: geo.Town | None,
+           village_obj: geo.Village | None) -> tuple[float | None, float | None, str]:
+    """(lon, lat, precision) standing for a row without its own point: village, town or county."""
+    if village_obj is not None and town_obj is not None:
+        lon, lat = geo.village_point(town_obj, village_obj)
+        return lon, lat, "village"
+    if town_obj is not None:
+        return town_obj.lon, town_obj.lat, "town"
+    if ccode and not town:
+        lon, lat = g.county_points[ccode]
+        return lon, lat, "county"
+    return None, None, "none"
 
 
 # Coordinates ---------------------------------------------------------------------
@@ -322,3 +329,32 @@ def county_codes_of(lons: list[float], lats: list[float]) -> list[str | None]:
 
 def has_polygon(code: str | None) -> bool:
     return bool(code) and any(c == code for c, _, _ in _county_rings())
+
+
+# Coordinates as cells hold them -------------------------------------------------
+_DMS = re.compile(r"^(\d+(?:\.\d+)?)°(?:(\d+(?:\.\d+)?)['′])?(?:(\d+(?:\.\d+)?)(?:\"|″|''))?([nsewNSEW东西南北])?$")
+
+
+def parse_coordinate(value: Any) -> float | None:
+    """Decimal degrees, or degrees-minutes-seconds (113°02'30")."""
+    number = parse_float(value)
+    if number is not None or value is None or not isinstance(value, str):
+        return number
+    s = unicodedata.normalize("NFKC", value).replace(" ", "")
+    m = _DMS.match(s)
+    if not m:
+        m2 = re.match(rf"^(?:[东西南北]经|[东西南北]纬|e|n)?({NUMBER})°?$", s, re.IGNORECASE)
+        return float(m2.group(1)) if m2 else None
+    degrees = float(m.group(1)) + float(m.group(2) or 0) / 60 + float(m.group(3) or 0) / 3600
+    return -degrees if (m.group(4) or "") in ("s", "S", "w", "W", "西", "南") else degrees
+
+
+def parse_coordinate_pair(value: Any) -> tuple[float | None, float | None]:
+    """A single cell holding both: '113.02,23.71' or '23.71, 113.02' (order fixed later)."""
+    if value is None:
+        return None, None
+    s = unicodedata.normalize("NFKC", str(value))
+    numbers = re.findall(r"\d+(?:\.\d+)?", s)
+    if len(numbers) != 2:
+        return None, None
+    return float(numbers[0]), float(numbers[1])

@@ -48,15 +48,15 @@ class Plan:
     duplicate_of: dict[str, Any] | None = None  # an earlier committed batch of the same file
     issues: list[Issue] = field(default_factory=list)  # found while matching (possible duplicates)
 
-    def rejected_rows(self) -> dict[int, list[Issue]]:
-        """Excel row -> the errors that reject it (from the candidate and from matching)."""
-        out: dict[int, list[Issue]] = {}
+    def rejected_rows(self) -> dict[tuple[str, int], list[Issue]]:
+        """(sheet, Excel row) -> the errors that reject it (from the candidate and from matching)."""
+        out: dict[tuple[str, int], list[Issue]] = {}
         for r in self.rows:
             if r.action == REJECTED:
-                out[r.candidate.row] = [i for i in r.candidate.issues if i.level == ERROR]
+                out[(r.candidate.sheet, r.candidate.row)] = [i for i in r.candidate.issues if i.level == ERROR]
         for i in self.issues:
-            if i.level == ERROR and i.row in out:
-                out[i.row].append(i)
+            if i.level == ERROR and (i.sheet or "", i.row) in out:
+                out[(i.sheet or "", i.row)].append(i)
         return out
 
     def count(self, action: str) -> int:
@@ -146,8 +146,7 @@ def build_plan(cur: duckdb.DuckDBPyConnection, candidates: list[Candidate], repo
     rows: list[RowPlan] = [RowPlan(c, REJECTED, c.project_id) for c in candidates if c.rejected or not c.project_id]
     issues: list[Issue] = []
 
-    # Rows without a 项目编号 take the id of the stored project with the same place and name.
-    # (Candidates are not modified: a commit re-plans with the same candidates.)
+    # Rows without a 项目编号 take the stored id of the same place and name (candidates stay unmodified).
     matches = _match_place_names(cur, accepted, skip_demo)
     keyed: list[tuple[Candidate, str]] = []
     seen: dict[str, Candidate] = {}
@@ -157,10 +156,11 @@ def build_plan(cur: duckdb.DuckDBPyConnection, candidates: list[Candidate], repo
         if not c.id_from_sheet and found:
             project_id = found[0]
         elif c.id_from_sheet and found and project_id not in found:
-            issues.append(Issue.make(WARNING, "ing_w_maybe_same_project", sheet, c.row, None, None, other=found[0]))
+            issues.append(Issue.make(WARNING, "ing_w_maybe_same_project", c.sheet or sheet, c.row, None, None,
+                                     other=found[0]))
         if project_id in seen:
             # Two rows landing on one stored project: the later one is a duplicate.
-            issues.append(Issue.make(ERROR, "ing_e_duplicate_place_name", sheet, c.row, None, None,
+            issues.append(Issue.make(ERROR, "ing_e_duplicate_place_name", c.sheet or sheet, c.row, None, None,
                                      other=seen[project_id].row, id=project_id))
             rows.append(RowPlan(c, REJECTED, project_id))
             continue
@@ -214,15 +214,17 @@ def build_plan(cur: duckdb.DuckDBPyConnection, candidates: list[Candidate], repo
                 replaced[project_id] = previous
                 reports.append(report)
         rows.append(plan_row)
-    rows.sort(key=lambda r: r.candidate.row)
-    duplicate_of = None
-    if sha256:
-        earlier = cur.execute(sql.query("import_batches_by_sha"), {"sha256": sha256}).fetchall()
-        if earlier:
-            batch_id, file_name, uploaded_at, earlier_date = earlier[0]
-            duplicate_of = {"batch_id": batch_id, "file_name": file_name, "uploaded_at": uploaded_at,
-                            "report_date": earlier_date}
-    return Plan(rows, before, reports, replaced, report_date, duplicate_of, issues)
+    rows.sort(key=lambda r: (r.candidate.sheet, r.candidate.row))
+    return Plan(rows, before, reports, replaced, report_date, _earlier_batch(cur, sha256), issues)
+
+
+def _earlier_batch(cur: duckdb.DuckDBPyConnection, sha256: str | None) -> dict[str, Any] | None:
+    """The latest committed batch of a file with the same content, if any."""
+    earlier = cur.execute(sql.query("import_batches_by_sha"), {"sha256": sha256}).fetchall() if sha256 else []
+    if not earlier:
+        return None
+    batch_id, file_name, uploaded_at, earlier_date = earlier[0]
+    return {"batch_id": batch_id, "file_name": file_name, "uploaded_at": uploaded_at, "report_date": earlier_date}
 
 
 def _inferred_updates(c: Candidate, old: dict[str, Any]) -> dict[str, Any]:

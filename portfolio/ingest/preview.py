@@ -13,7 +13,7 @@ from portfolio import vocab
 from portfolio.i18n import t
 from portfolio.ingest import columns, values
 from portfolio.ingest.issues import ERROR, Issue, col_letter
-from portfolio.ingest.pipeline import Analysis
+from portfolio.ingest.pipeline import Analysis, row_label
 from portfolio.ingest.plan import CHANGED, NEW, REJECTED
 
 # Share of the progress bar each step fills (read, locate, check, plan, write).
@@ -120,10 +120,12 @@ def new_frame(analysis: Analysis, lang: str) -> pd.DataFrame:
 
 def rejected_frame(analysis: Analysis, lang: str) -> pd.DataFrame:
     rejected = analysis.plan.rejected_rows()
-    by_row = {c.row: c for c in analysis.candidates}
+    by_row = {(c.sheet, c.row): c for c in analysis.candidates}
+    several = len(analysis.sheets_imported) > 1
     return pd.DataFrame(
-        [(row, by_row[row].values.get("name") or "", "；".join(i.text(lang) for i in issues))
-         for row, issues in sorted(rejected.items())],
+        [(row_label(key, lang) if several else key[1], by_row[key].values.get("name") or "",
+          "；".join(i.text(lang) for i in issues))
+         for key, issues in sorted(rejected.items())],
         columns=[t("up_col_row", lang), t("c_name", lang), t("up_col_reason", lang)])
 
 

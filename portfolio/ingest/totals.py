@@ -232,7 +232,7 @@ def apply_group_rows(table, fields: list[str | None], money: set[str], category_
     sums_cover_all = projects <= covered
     for g in groups:
         if g.kind == "sum":
-            table.skipped.append(SkippedRow(g.row, "sum", g.text, first_last(g.rows)))
+            table.skipped.append(SkippedRow(g.row, "sum_total" if g.grand else "sum", g.text, first_last(g.rows)))
             if g.grand or sums_cover_all:
                 table.totals.append((g.row, "grand" if g.grand else "sub"))
         else:
@@ -259,9 +259,9 @@ def skip_reason(skipped, lang: str = "zh") -> str:
     """'第12行：小计（= 第8–11行之和）' for one skipped row (a locate.SkippedRow)."""
     from portfolio.i18n import t
 
-    if skipped.kind == "sum":
+    if skipped.kind in ("sum", "sum_total"):
         first, last = skipped.rows
-        what = t("ing_skip_sum", lang, first=first, last=last)
+        what = t(f"ing_skip_{skipped.kind}", lang, first=first, last=last)
     elif skipped.kind == "group":
         what = t("ing_skip_group", lang, text=skipped.text)
     else:
