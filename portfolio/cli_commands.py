@@ -5,3 +5,5 @@ from portfolio.cli import command  # noqa: E402
 
 command("user", auth_cli.configure_user)(auth_cli.cmd_user)
 command("audit", auth_cli.configure_audit)(auth_cli.cmd_audit)
+from portfolio import updates_cli  # noqa: E402
+command("update", updates_cli.configure)(updates_cli.run)
