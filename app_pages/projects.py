@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from portfolio import charts, export, vocab
-from ui import data
+from ui import data, field_update
 from ui.lang import current, tr
 from ui.sidebar import current_filters
 from ui.widgets import md, page_header, wan
@@ -124,3 +124,5 @@ with right:
         st.caption(tr("pl_no_history"))
     else:
         st.plotly_chart(charts.history_chart(history, lang), width="stretch", config={"displaylogo": False})
+
+field_update.project_panel(detail)  # 现场照片, 更新进展, 编辑项目 (issue 12)
