@@ -67,6 +67,7 @@ event = st.dataframe(
     },
 )
 st.caption(tr("pl_select_hint"))
+field_update.project_cards(table, lang)  # phone width: cards instead of the table (issue 12)
 
 rows = event.selection.rows if event else []
 if rows:

@@ -116,3 +116,19 @@ def test_edit_shows_the_diff_before_saving(app):
     assert not at.exception
     assert _db().one("field_project", {"project_id": pid})["budget_wan"] == pytest.approx(before["budget_wan"] + 10)
     assert any(s.value.startswith("已保存修改（批次 B") for s in at.success)
+
+
+def test_phone_cards_search_and_open_a_project(app):
+    at = app.run()
+    at.switch_page("app_pages/projects.py").run()
+    _widget(at.text_input, "搜索项目名称、村或编号").input("杏塘").run()
+    opens = [b for b in at.button if b.label == "打开"]
+    assert 1 <= len(opens) <= 20
+    names = [m.value for m in at.main.markdown if m.value.startswith("**")]
+    assert names and all("杏塘" in n for n in names)
+    opens[0].click().run()
+    assert not at.exception
+    pid = at.query_params["project"]
+    pid = pid[0] if isinstance(pid, list) else pid
+    assert any("项目详情" in str(h.value) for h in at.subheader)
+    assert "杏塘" in _db().one("field_project", {"project_id": pid})["name"]

@@ -261,3 +261,61 @@ def _shown(field: str, value, lang: str) -> str:
     if field == "location_precision":
         return tr(f"prec_{value}")
     return str(value)
+
+
+# Phone: the project list as cards --------------------------------------------------------------
+
+CARDS_SHOWN = 20
+# Below 640 px (phones) the cards replace the wide table; above it the table stays and the cards hide.
+_CARDS_CSS = """
+<style>
+@media (min-width: 640px) { .st-key-fu_cards { display: none; } }
+@media (max-width: 639.98px) {
+  .st-key-projects_table { display: none; }
+}
+.st-key-fu_cards button { min-height: 48px; }
+</style>
+"""
+
+
+def project_cards(table, lang: str) -> None:
+    """A card per project (name, town with county, status, progress bar, late/stalled badges) with a search
+    box and an 打开 button: two taps to a project on a phone. Shown only at phone width (CSS)."""
+    st.html(_CARDS_CSS)
+    opened = bool(st.query_params.get("project"))
+    with st.container(key="fu_cards"):
+        holder = st.expander(tr("fu_cards"), expanded=not opened, icon=":material/list:")
+        with holder:
+            query = st.text_input(tr("fu_search"), key="fu_card_search", icon=":material/search:").strip()
+            shown = table
+            if query:
+                text = (table["name"].fillna("") + " " + table["village"].fillna("") + " " +
+                        table["project_id"].fillna("")).str.lower()
+                shown = table[text.str.contains(query.lower(), regex=False)]
+            if shown.empty:
+                st.caption(tr("fu_cards_none"))
+                return
+            if len(shown) > CARDS_SHOWN:
+                st.caption(tr("fu_cards_more", shown=CARDS_SHOWN, n=f"{len(shown):,}"))
+            for row in shown.head(CARDS_SHOWN).itertuples(index=False):
+                _card(row, lang)
+
+
+def _card(row, lang: str) -> None:
+    with st.container(border=True):
+        st.markdown(f"**{md(row.name)}**")
+        badges = [f":gray-badge[{vocab.label('status', row.status, lang)}]"]
+        if getattr(row, "is_late", False):
+            badges.append(f":red-badge[{tr('flag_late')}]")
+        if getattr(row, "is_stalled", False):
+            badges.append(f":orange-badge[{tr('flag_stalled')}]")
+        town = tr("fu_card_town", town=md(row.town or "—"), county=md(row.county or "—"))
+        st.markdown(f"{town} " + " ".join(badges))
+        progress = row.progress_pct if row.progress_pct == row.progress_pct and row.progress_pct is not None else 0.0
+        st.progress(min(max(float(progress), 0.0), 100.0) / 100, text=f"{progress:.0f}%")
+        st.button(tr("fu_open"), key=f"fu_open_{row.project_id}", width="stretch", icon=":material/open_in_new:",
+                  on_click=_open_project, args=(row.project_id,))
+
+
+def _open_project(project_id: str) -> None:
+    st.query_params["project"] = project_id

@@ -107,6 +107,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "fu_warning_title": ("请注意", "Please note"),
     "fu_card_town": ("{town}（{county}）", "{town} ({county})"),
     "fu_open": ("打开", "Open"),
+    "fu_cards": ("项目列表", "Projects"),
+    "fu_search": ("搜索项目名称、村或编号", "Search name, village or ID"),
+    "fu_cards_more": ("显示前 {shown} 个（共 {n} 个），请用搜索缩小范围。", "Showing {shown} of {n}; search to narrow."),
+    "fu_cards_none": ("没有符合的项目。", "No matching project."),
     "fu_photo_file_name": ("更新进展 {id}", "field update {id}"),
     "fu_edit_file_name": ("编辑项目 {id}", "field edit {id}"),
 }
