@@ -28,7 +28,7 @@ _TOUCH_CSS = """
 .st-key-fu_panel button, .st-key-fu_panel input, .st-key-fu_panel [data-baseweb="select"] > div { min-height: 48px; }
 .st-key-fu_panel [data-testid="stFileUploaderDropzone"] { min-height: 96px; }
 /* Streamlit's own "200MB per file" line is English and not our limit; the label states ours. */
-.st-key-fu_panel [data-testid="stFileUploaderDropzoneInstructions"] small { display: none; }
+.st-key-fu_panel [data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
 </style>
 """
 
