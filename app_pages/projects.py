@@ -6,7 +6,7 @@ import streamlit as st
 
 from portfolio import charts, export, vocab
 from portfolio.filters import UNPLACED
-from ui import data
+from ui import data, field_update
 from ui.lang import current, tr
 from ui.sidebar import current_filters, place_label
 from ui.widgets import md, page_header, wan
@@ -81,6 +81,7 @@ event = st.dataframe(
     },
 )
 st.caption(tr("pl_select_hint"))
+field_update.project_cards(table, lang)  # phone width: cards instead of the table (issue 12)
 
 rows = event.selection.rows if event else []
 if rows and table.iloc[rows[0]]["project_id"] != project_id:
@@ -142,3 +143,5 @@ with right:
         st.caption(tr("pl_no_history"))
     else:
         st.plotly_chart(charts.history_chart(history, lang), width="stretch", config={"displaylogo": False})
+
+field_update.project_panel(detail)  # 现场照片, 更新进展, 编辑项目 (issue 12)

@@ -19,11 +19,11 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from portfolio import geo, sql
+from portfolio import geo, photos, sql
 
-SCHEMA_VERSION = 4  # 4: accounts, login sessions and the audit log
+SCHEMA_VERSION = 5  # 4: accounts, login sessions and the audit log; 5: field updates and site photos
 # DDL files run in order by migrate(); every statement in them is idempotent.
-SCHEMA_FILES = ("schema", "accounts_schema")
+SCHEMA_FILES = ("schema", "accounts_schema", "field_schema")
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "portfolio.duckdb"
 DEFAULT_MEMORY_LIMIT = "2GB"
 BACKUPS_KEPT = 10
@@ -171,6 +171,7 @@ class Store:
         with self._write_lock, self.cursor() as cur:
             cur.execute("CHECKPOINT")
             shutil.copy2(self.path, target)
+            photos.backup_photos(Path(self.path), target)  # the photo files live beside the database
         rotate_backups(Path(self.path), keep)
         return target
 
@@ -221,6 +222,7 @@ def rotate_backups(db_path: Path, keep: int = BACKUPS_KEPT) -> None:
     for old in backups[keep:]:
         if old not in newest_of_kind.values():
             old.unlink(missing_ok=True)
+            photos.remove_backup(old)
 
 
 def restore(db_path: Path, backup: Path, user) -> Path | None:
@@ -245,6 +247,7 @@ def restore(db_path: Path, backup: Path, user) -> Path | None:
     shutil.copy2(backup, tmp)
     Path(str(db_path) + ".wal").unlink(missing_ok=True)
     os.replace(tmp, db_path)  # atomic on one filesystem
+    photos.restore_photos(db_path, backup)
     restored = Store(db_path)
 
     def work(cur: duckdb.DuckDBPyConnection) -> None:
