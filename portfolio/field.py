@@ -14,7 +14,6 @@ from typing import Any
 import duckdb
 
 from portfolio import sql
-from portfolio.i18n import field as _strings  # noqa: F401  (registers the strings)
 from portfolio.i18n import t
 
 KIND_UPDATE = "field_update"

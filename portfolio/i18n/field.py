@@ -1,7 +1,5 @@
-"""Strings of field updates (更新进展), field edits and site photos. Registered at import."""
+"""Strings of field updates (更新进展), field edits and site photos."""
 from __future__ import annotations
-
-from portfolio.i18n import register
 
 STRINGS: dict[str, tuple[str, str]] = {
     # Field names as refusals name them.
@@ -114,5 +112,3 @@ STRINGS: dict[str, tuple[str, str]] = {
     "fu_photo_file_name": ("更新进展 {id}", "field update {id}"),
     "fu_edit_file_name": ("编辑项目 {id}", "field edit {id}"),
 }
-
-register(STRINGS)
