@@ -163,6 +163,7 @@ def save_edit(store: store_mod.Store, project_id: str, changes: Mapping[str, Any
         cur.execute(sql.query("field_apply_edit"), {
             **new, "project_id": project_id, "town_code": town_code, "village_code": village_code,
             "batch_id": batch_id, "updated_at": when})
+        store_mod.refresh_progress_latest(cur, [])  # a move changes which town's report date judges it late
         places = {place_key(before.get("county"), before.get("town")), place_key(new["county"], new["town"])}
         audit.record(cur, "edit", user.name, scope=places, batch_id=batch_id, at=when, detail=project_id,
                      counts={"projects": 1, "fields": [c.field for c in changed]})

@@ -21,7 +21,8 @@ import pyarrow as pa
 
 from portfolio import geo, photos, sql
 
-SCHEMA_VERSION = 5  # 4: accounts, login sessions and the audit log; 5: field updates and site photos
+SCHEMA_VERSION = 6  # 4: accounts, login sessions and the audit log; 5: field updates and site photos;
+# 6: each project's town report date (late per town)
 # DDL files run in order by migrate(); every statement in them is idempotent.
 SCHEMA_FILES = ("schema", "accounts_schema", "field_schema")
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "portfolio.duckdb"
@@ -146,8 +147,8 @@ class Store:
                 for stem in SCHEMA_FILES:
                     for statement in sql.file_queries(stem).values():
                         cur.execute(statement)
-                if old_version < 3:
-                    refresh_progress_latest(cur)  # fills the rollup columns added by schemas 2 and 3
+                if old_version < 6:
+                    refresh_progress_latest(cur)  # fills the rollup columns added by schemas 2, 3 and 6
                 cur.execute(sql.query("set_meta"), {"key": "schema_version", "value": str(SCHEMA_VERSION)})
                 if cur.execute(sql.query("count_towns")).fetchall()[0][0] == 0:
                     load_gazetteer(cur)

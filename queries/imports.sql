@@ -139,22 +139,12 @@ SELECT CASE WHEN $skip_demo
        END AS data_date;
 
 -- name: import_late_by_town
--- The late rule per place: a project is late when its plan_end lies before the latest report date
--- of its own town (county + town; the project's own latest report when its place has none; $as_of
--- when nothing was reported) and it is not finished. One town's report never moves another's date.
--- This is the expression the flagged_projects macro should use (see README, 逾期).
-WITH place_dates AS (
-    SELECT county, town, max(last_report_date) AS place_date
-    FROM projects
-    GROUP BY ALL
-)
-SELECT p.project_id
-FROM projects AS p
-LEFT JOIN place_dates AS d
-  ON d.county IS NOT DISTINCT FROM p.county AND d.town IS NOT DISTINCT FROM p.town
-WHERE coalesce(p.plan_end < least($as_of, coalesce(d.place_date, p.last_report_date, $as_of))
-               AND p.status NOT IN ('completed', 'accepted'), false)
-ORDER BY p.project_id;
+-- The late projects on $as_of, as the dashboard flags them (flagged_projects: per town, see README 逾期).
+SELECT project_id
+FROM flagged_projects([]::VARCHAR[], []::VARCHAR[], []::VARCHAR[], []::VARCHAR[], []::VARCHAR[], []::INTEGER[],
+                      []::VARCHAR[], '', $as_of)
+WHERE is_late
+ORDER BY project_id;
 
 -- name: import_newly_late
 -- Existing projects this upload does not carry (not in incoming_ids) that would turn late because
@@ -175,7 +165,7 @@ LEFT JOIN place_dates AS d
   ON d.county IS NOT DISTINCT FROM p.county AND d.town IS NOT DISTINCT FROM p.town
 WHERE p.project_id NOT IN (SELECT project_id FROM incoming_ids)
   AND NOT ($skip_demo AND coalesce(p.batch_id, '') = 'demo')
-  AND p.status NOT IN ('completed', 'accepted')
+  AND NOT status_finished(p.status)
   AND p.plan_end >= coalesce(d.place_date, p.last_report_date, $data_date, $report_date)
   AND p.plan_end < $report_date;
 

@@ -34,6 +34,11 @@ UPDATE projects
 SET report_count = NULL, last_report_date = NULL, last_progress_pct = NULL, progress_3_back_pct = NULL,
     prev_report_date = NULL
 WHERE report_count IS NOT NULL AND project_id NOT IN (SELECT project_id FROM progress_latest);
+UPDATE projects AS p
+SET place_report_date = d.place_date
+FROM (SELECT county, town, max(last_report_date) AS place_date FROM projects GROUP BY ALL) AS d
+WHERE d.county IS NOT DISTINCT FROM p.county AND d.town IS NOT DISTINCT FROM p.town
+  AND p.place_report_date IS DISTINCT FROM d.place_date;
 
 -- name: project_history
 -- Every progress report of one project, oldest first.

@@ -91,6 +91,9 @@ ALTER TABLE projects ADD COLUMN IF NOT EXISTS last_progress_pct DOUBLE;
 ALTER TABLE projects ADD COLUMN IF NOT EXISTS progress_3_back_pct DOUBLE;
 -- Schema 3: the report date before the last, so "since the previous report" needs no scan of reports.
 ALTER TABLE projects ADD COLUMN IF NOT EXISTS prev_report_date DATE;
+-- Schema 6: the latest report date of the project's own town (county + town), so "late" is judged
+-- against the town's own reporting: one town's upload never makes another town's projects late.
+ALTER TABLE projects ADD COLUMN IF NOT EXISTS place_report_date DATE;
 
 -- name: create_progress_reports
 -- One row per project per report date; successive uploads build the history.
@@ -239,11 +242,16 @@ CREATE OR REPLACE MACRO flagged_projects(
 SELECT g.*
 FROM (
     SELECT f.*,
-           project_late(f.status, f.plan_end, coalesce(as_of, (
-               SELECT coalesce(max(report_date), TRY_CAST((SELECT value FROM meta WHERE key = 'data_date') AS DATE),
-                               current_date) FROM progress_reports))) AS is_late,
+           -- Late is judged on the earlier of the reference date and the project's town's own latest report.
+           project_late(f.status, f.plan_end, least(d.as_of_date, coalesce(f.place_report_date, d.as_of_date)))
+               AS is_late,
            project_stalled(f.status, f.report_count, f.last_progress_pct, f.progress_3_back_pct) AS is_stalled
     FROM filtered_projects(counties, towns, villages, categories, statuses, years, sources, keyword) AS f
+    CROSS JOIN (
+        SELECT coalesce(as_of, (
+            SELECT coalesce(max(report_date), TRY_CAST((SELECT value FROM meta WHERE key = 'data_date') AS DATE),
+                            current_date) FROM progress_reports)) AS as_of_date
+    ) AS d
 ) AS g
 WHERE len(coalesce(flags, [])) = 0
    OR (list_contains(flags, 'late') AND g.is_late)

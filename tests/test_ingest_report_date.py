@@ -93,3 +93,24 @@ def test_one_towns_upload_never_makes_another_towns_projects_late(mem_store):
         late = report_date.late_project_ids(cur, june)
         names = dict(cur.execute("SELECT project_id, name FROM projects").fetchall())
     assert sorted(names[p] for p in late) == ["寨岗镇路灯A", "寨岗镇道路A"]  # 太和镇's project is not late
+    # The dashboard's own flag (the one macro every page reads) says the same, on the data date too.
+    from portfolio import views
+    from portfolio.filters import Filters
+
+    assert views.kpis(mem_store, Filters(), june).late == 2
+    assert views.kpis(mem_store, Filters(counties=("清新区",)), june).late == 0
+
+
+def test_a_new_project_without_a_report_is_judged_on_its_own_towns_date(mem_store):
+    from portfolio import views
+    from portfolio.filters import Filters
+
+    march, june = date(2024, 3, 31), date(2024, 6, 30)
+    _import(mem_store, [["寨岗镇道路A", "连南瑶族自治县", "寨岗镇", "石径村", 10, "2024-12-31", "50%"]], march)
+    _import(mem_store, [["太和镇饮水B", "清新区", "太和镇", None, 20, "2024-12-31", "50%"]], june)
+    # A project due in May joins 寨岗镇, whose latest report is March: not late yet, though the data date is June.
+    _import(mem_store, [["寨岗镇新路灯", "连南瑶族自治县", "寨岗镇", "石径村", 5, "2024-05-31", None]], march)
+    assert views.kpis(mem_store, Filters(counties=("连南瑶族自治县",)), None).late == 0
+    # The same project in 太和镇 (reported in June) is late.
+    _import(mem_store, [["太和镇新路灯", "清新区", "太和镇", None, 5, "2024-05-31", None]], june)
+    assert views.kpis(mem_store, Filters(counties=("清新区",)), None).late == 1

@@ -150,7 +150,8 @@ def commit(store: store_mod.Store, analysis, user: User | None,
             report_rows = [dict(r, batch_id=batch_id) for r in fresh.reports]
             _with_frame(cur, "report_rows", _typed(report_rows, _schema(cur, "import_reports_empty")),
                         "import_upsert_reports")
-            store_mod.refresh_progress_latest(cur, sorted(reported))
+        # Always: new or moved projects take their town's report date (late is judged per town).
+        store_mod.refresh_progress_latest(cur, sorted(reported))
         columns.remember(cur, analysis.mapping, batch_id)
         touched = _keys({((r.row or {}).get("county"), (r.row or {}).get("town")) for r in fresh.rows
                          if r.action in (NEW, CHANGED) or r.project_id in reported})
