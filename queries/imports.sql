@@ -165,9 +165,9 @@ LEFT JOIN place_dates AS d
   ON d.county IS NOT DISTINCT FROM p.county AND d.town IS NOT DISTINCT FROM p.town
 WHERE p.project_id NOT IN (SELECT project_id FROM incoming_ids)
   AND NOT ($skip_demo AND coalesce(p.batch_id, '') = 'demo')
-  AND NOT status_finished(p.status)
-  AND p.plan_end >= coalesce(d.place_date, p.last_report_date, $data_date, $report_date)
-  AND p.plan_end < $report_date;
+  -- late on the new date of its town, not late on the date its town has now (project_late: the one rule)
+  AND project_late(p.status, p.plan_end, $report_date)
+  AND NOT project_late(p.status, p.plan_end, coalesce(d.place_date, p.last_report_date, $data_date, $report_date));
 
 -- name: import_demo_count
 -- How many demo projects the database holds (the first real import offers to remove them).

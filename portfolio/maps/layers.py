@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from portfolio import formats, geo, vocab
+from portfolio import formats, geo, indicators, vocab
 from portfolio.i18n import t
 from portfolio.maps.geometry import _shift
 from portfolio.maps.options import MapOptions
@@ -47,12 +47,12 @@ def _aggregate_records(frame: pd.DataFrame, kind: str, options: MapOptions, for_
     for row in frame.itertuples(index=False):
         if not row.projects or row.lon is None or row.lon != row.lon:
             continue
-        finish = rate(row.finished, row.projects)
+        finish = indicators.rate("finish_rate", row)
         color = RATE_PALETTE[classify(finish, list(RATE_BREAKS))]
         heading = f"{row.town}（{geo.short_county(row.county)}）" if kind == "town" else t("map_tt_cell", lang)
         lines = [
             t("map_tt_projects_budget", lang, n=formats.count(row.projects), b=_wan(row.budget_wan)),
-            t("map_tt_rates", lang, s=_pct(rate(row.started, row.projects)), f=_pct(finish)),
+            t("map_tt_rates", lang, s=_pct(indicators.rate("start_rate", row)), f=_pct(finish)),
             t("map_tt_late_n", lang, n=formats.count(row.late)) if row.late else "",
             t("map_tt_click_town" if kind == "town" else "map_tt_click_cell", lang),
         ]
@@ -65,14 +65,6 @@ def _aggregate_records(frame: pd.DataFrame, kind: str, options: MapOptions, for_
     return records
 
 
-def rate(part, whole) -> float | None:
-    """开工率 / 完工率 on the map: part of the town's projects (None without projects).
-
-    The one place the map computes a rate: at merge this becomes the shared helper of
-    portfolio/indicators.py (one line: `from portfolio.indicators import rate`)."""
-    return part / whole if whole else None
-
-
 def indicator_value(row, indicator: str) -> float | None:
     """A town's indicator value; None for a town without projects (the "no data" class)."""
     if not row.projects:
@@ -81,10 +73,8 @@ def indicator_value(row, indicator: str) -> float | None:
         return float(row.projects)
     if indicator == "budget_wan":
         return _num(row.budget_wan)
-    if indicator == "finish_rate":
-        return rate(row.finished, row.projects)
-    if indicator == "start_rate":
-        return rate(row.started, row.projects)
+    if indicator in ("finish_rate", "start_rate"):
+        return indicators.rate(indicator, row)
     return float(row.late)
 
 
@@ -130,8 +120,8 @@ def _indicator_records(towns: pd.DataFrame, options: MapOptions, breaks: list[fl
         lines = [
             f"{t('map_ind_' + options.indicator, lang)}：{format_indicator(value, options.indicator)}",
             t("map_tt_projects_budget", lang, n=formats.count(row.projects), b=_wan(row.budget_wan)),
-            t("map_tt_rates", lang, s=_pct(rate(row.started, row.projects)),
-                                          f=_pct(rate(row.finished, row.projects))),
+            t("map_tt_rates", lang, s=_pct(indicators.rate("start_rate", row)),
+                                          f=_pct(indicators.rate("finish_rate", row))),
             t("map_tt_late_n", lang, n=formats.count(row.late)) if row.late else "",
             t("map_tt_click_town", lang),
         ]

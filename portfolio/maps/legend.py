@@ -5,10 +5,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from portfolio import formats, vocab
+from portfolio import formats, indicators, vocab
 from portfolio.i18n import t
 from portfolio.maps.aggregation import LocationSummary
-from portfolio.maps.layers import format_indicator, indicator_value, rate
+from portfolio.maps.layers import format_indicator, indicator_value
 from portfolio.maps.options import MapOptions
 from portfolio.maps.style import (RATE_BREAKS, RATE_PALETTE, NO_DATA_COLOR, _bubble_radius, classify, nice_number,
                                   point_radius)
@@ -70,7 +70,7 @@ def _project_legend(points: pd.DataFrame, options: MapOptions, summary: Location
 def _aggregate_legend(frame: pd.DataFrame, kind: str, options: MapOptions, summary: LocationSummary) -> Legend:
     lang = options.lang
     has = frame[frame["projects"] > 0]
-    finish = [rate(done, n) for done, n in zip(has["finished"], has["projects"])]
+    finish = [indicators.ratio(done, n) for done, n in zip(has["finished"], has["projects"])]
     lower = [0.0, *RATE_BREAKS[:-1]]
     items = tuple(
         LegendItem(f"{formats.pct(lo, 0)}–{formats.pct(hi, 0)}", RATE_PALETTE[i],
