@@ -92,7 +92,8 @@ SELECT ph.project_id, p.name, p.county, p.town, p.village, ph.sha256, ph.ext, ph
        ph.outside_county, ph.caption, ph.report_date, ph.uploaded_by
 FROM project_photos AS ph
 JOIN import_batches AS b ON b.batch_id = ph.batch_id
-JOIN filtered_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword) AS p
+JOIN flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of,
+                      flags := $flags) AS p
   ON p.project_id = ph.project_id
 WHERE b.state = 'committed'
 ORDER BY ph.report_date DESC, ph.taken_at DESC NULLS LAST, ph.uploaded_at DESC, ph.project_id, ph.sha256

@@ -232,5 +232,7 @@ def test_migration_adds_account_tables_to_an_older_file(tmp_path):
     store = Store(path)
     auth.add_user(store, "admin", "admin", PW)
     assert auth.get_user(store, "admin").role == "admin"
-    assert store.meta("schema_version") == "4"
+    from portfolio.store import SCHEMA_VERSION
+
+    assert store.meta("schema_version") == str(SCHEMA_VERSION)
     store.close()
