@@ -11,6 +11,8 @@ from portfolio.ingest import commit as commit_mod, pipeline
 from portfolio.store import Store
 
 READERS = 20
+# Imports need an explicit report date; these tests add to the demo library rather than replace it.
+OPTIONS = pipeline.ImportOptions(report_date=demo.DEMO_AS_OF, remove_demo=False)
 
 
 def import_file(n: int, seed: int, prefix: str) -> bytes:
@@ -34,7 +36,7 @@ def snapshot(db: Store) -> tuple[int, float]:
 
 def test_readers_never_see_a_half_import(db):
     data = import_file(3000, seed=5, prefix="C")
-    analysis = pipeline.analyse(db, data, "concurrent.xlsx")
+    analysis = pipeline.analyse(db, data, "concurrent.xlsx", OPTIONS)
     before = snapshot(db)
     assert analysis.plan.counts["new"] == 3000
     seen: list[tuple[int, float]] = []
@@ -68,7 +70,7 @@ def test_readers_never_see_a_half_import(db):
 
 def test_two_imports_at_once_are_serialised(db):
     files = [import_file(500, seed=11, prefix="A"), import_file(700, seed=12, prefix="B")]
-    analyses = [pipeline.analyse(db, data, f"f{i}.xlsx") for i, data in enumerate(files)]
+    analyses = [pipeline.analyse(db, data, f"f{i}.xlsx", OPTIONS) for i, data in enumerate(files)]
     before = snapshot(db)[0]
     errors: list[BaseException] = []
 

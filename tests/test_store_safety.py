@@ -120,7 +120,8 @@ def test_every_import_is_preceded_by_a_backup_that_restores_the_state_before(tmp
     db = Store(path)
     seed(db)
     data = "项目名称,县,镇,总投资（万元）\n新路,阳山县,太平镇,12\n".encode("utf-8")
-    pipeline.commit(db, pipeline.analyse(db, data, "new.csv"), uploaded_by="test")
+    pipeline.commit(db, pipeline.analyse(db, data, "new.csv", pipeline.ImportOptions(report_date=AS_OF)),
+                    uploaded_by="test")
     assert views.kpis(db, Filters(), AS_OF).projects == 6
     backups = store_mod.list_backups(path)
     assert len(backups) == 1 and "import" in backups[0].name
