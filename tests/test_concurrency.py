@@ -12,6 +12,8 @@ from portfolio.store import Store
 from tests.seed import ADMIN
 
 READERS = 20
+# Imports need an explicit report date; these tests add to the demo library rather than replace it.
+OPTIONS = pipeline.ImportOptions(report_date=demo.DEMO_AS_OF, remove_demo=False)
 
 
 def import_file(n: int, seed: int, prefix: str) -> bytes:

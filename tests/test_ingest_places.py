@@ -71,3 +71,10 @@ def test_unplaced_and_approximate_rows_are_counted_with_their_reason(mem_store):
     assert "1 行只能定位到镇或县（近似位置）。" in lines
     assert "1 行未定位：镇名在多个县都有，需指定县。" in lines
     assert "1 行未定位：表中没有县和镇。" in lines
+
+
+def test_the_summary_counts_unplaced_rows_by_reason(mem_store):
+    data = xlsx([["项目名称", "镇", "金额（万元）"], ["某项目", "太平镇", 12], ["另一项目", None, 3]])
+    summary = analyse(mem_store, data).summary()
+    assert summary["unplaced"] == {"ing_w_town_ambiguous": 1, "ing_unplaced_no_place": 1}
+    assert summary["placed_approximately"] == 0

@@ -221,6 +221,7 @@ def _classify_rows(table: Table, sheet: RawSheet) -> None:
     name_col = next((i for i, h in enumerate(table.headers) if match_header(h)[0] == "name"), None) if any(
         table.headers) else None
     seq_col = next((i for i, h in enumerate(table.headers) if match_header(h)[0] == "seq"), None)
+    repeat_min = max(2, len([h for h in header_norm if h]) // 2)  # cells equal to the header: a repeat
     section: str | None = None
     in_notes = False
     seen_data = False
@@ -239,8 +240,8 @@ def _classify_rows(table: Table, sheet: RawSheet) -> None:
         if not seen_data and r == start and _is_column_numbers(row):
             table.skipped.append(SkippedRow(r, "column_numbers", first))
             continue
-        if sum(1 for i, v in enumerate(row) if v is not None and norm(str(v)) == header_norm[i] and header_norm[i]) \
-                >= max(2, len([h for h in header_norm if h]) // 2):
+        if sum(1 for i, v in enumerate(row) if header_norm[i] and v is not None
+               and (isinstance(v, str) or header_norm[i].isdigit()) and norm(str(v)) == header_norm[i]) >= repeat_min:
             table.skipped.append(SkippedRow(r, "header_repeat", first))
             continue
         if seq_col is not None and norm_or_empty(row[seq_col]) in _EXAMPLE:

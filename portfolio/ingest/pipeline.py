@@ -28,6 +28,9 @@ from portfolio.ingest.plan import CHANGED, NEW, REJECTED, UNCHANGED, Plan, build
 STEPS = ("read", "locate", "check", "plan", "write")
 Progress = Callable[[str, float], None]
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+# Place problems that leave a row without a point; the reason each gives is the key + "_why".
+UNPLACED_BY = ("ing_w_place_county_unknown", "ing_w_place_town_unknown", "ing_w_town_ambiguous",
+               "ing_w_place_unknown")
 
 
 @dataclass
@@ -101,6 +104,26 @@ class Analysis:
     def counts(self) -> dict[str, int]:
         return self.plan.counts
 
+    def placement_counts(self) -> tuple[int, dict[str, int]]:
+        """(accepted rows placed only at town or county level, reason's i18n key -> accepted rows unplaced)."""
+        approximate = 0
+        unplaced: Counter = Counter()
+        for c in self.candidates:
+            if c.rejected or "lon" in c.values:
+                continue
+            precision = c.inferred.get("location_precision")
+            if precision in ("town", "county"):
+                approximate += 1
+            elif precision in (None, "none"):
+                keys = [i.key for i in c.issues if i.key in UNPLACED_BY]
+                if keys:
+                    unplaced[f"{keys[0]}_why"] += 1
+                elif not (c.values.get("county") or c.values.get("town")):
+                    unplaced["ing_unplaced_no_place_why"] += 1
+                else:
+                    unplaced["ing_unplaced_no_point_why"] += 1
+        return approximate, dict(unplaced)
+
     def imported_budget_wan(self) -> float:
         return round(sum(r.candidate.values.get("budget_wan") or 0.0
                          for r in self.plan.rows if r.action != REJECTED), 6)
@@ -147,6 +170,8 @@ class Analysis:
                          "town": self.options.town or self.table.title_town,
                          "title_unit_wan_factor": self.table.title_unit},
             "category_rules": dict(rules),
+            "placed_approximately": self.placement_counts()[0],
+            "unplaced": {k[:-len("_why")]: n for k, n in self.placement_counts()[1].items()},
             "changes": [{"project_id": r.project_id, "row": r.candidate.row, "name": r.candidate.values.get("name"),
                          "diffs": [{"field": f, "old": _jsonable(o), "new": _jsonable(n)} for f, o, n in r.diffs]}
                         for r in self.plan.rows if r.action == CHANGED],

@@ -170,11 +170,6 @@ def date_lines(analysis: Analysis, lang: str = "zh") -> list[str]:
     return lines
 
 
-# Place problems that leave a row without a point, and the reason each gives.
-_UNPLACED_BY = ("ing_w_place_county_unknown", "ing_w_place_town_unknown", "ing_w_town_ambiguous",
-                "ing_w_place_unknown")
-
-
 def _unit_line(analysis: Analysis, lang: str) -> str | None:
     """元 -> 万元 (or 亿元, 千元): which columns were converted and where the unit was read."""
     read = []
@@ -197,23 +192,8 @@ def _unit_name(factor: float) -> str:
 
 def place_counts(analysis: Analysis) -> tuple[int, Counter]:
     """(rows placed only at town or county level, reason's i18n key -> unplaced rows) of the accepted rows."""
-    approximate = 0
-    unplaced: Counter = Counter()
-    for c in analysis.candidates:
-        if c.rejected or "lon" in c.values:
-            continue
-        precision = c.inferred.get("location_precision")
-        if precision in ("town", "county"):
-            approximate += 1
-        elif precision in (None, "none"):
-            keys = [i.key for i in c.issues if i.key in _UNPLACED_BY]
-            if keys:
-                unplaced[f"{keys[0]}_why"] += 1
-            elif not (c.values.get("county") or c.values.get("town")):
-                unplaced["ing_unplaced_no_place_why"] += 1
-            else:
-                unplaced["ing_unplaced_no_point_why"] += 1
-    return approximate, unplaced
+    approximate, unplaced = analysis.placement_counts()
+    return approximate, Counter(unplaced)
 
 
 def done_lines(analysis: Analysis, lang: str = "zh") -> list[str]:

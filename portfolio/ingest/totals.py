@@ -14,7 +14,7 @@ Every row skipped here says why, with the rows it sums ("第12行：小计（= �
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from portfolio.ingest import values as V
@@ -84,15 +84,22 @@ class GroupRow:
 class _Frame:
     """What the arithmetic needs of the located table: amounts, fill counts, the text of each row."""
 
+    grid: list[list[Any]]
     rows: list[int]
     amounts: dict[int, float | None]
     money_filled: dict[int, bool]
     filled: dict[int, int]
-    texts: dict[int, list[str]]
     seq: dict[int, str | None]
     numbered_seq: bool
     typical_fill: int
     has_code: dict[int, bool]
+    _texts: dict[int, list[str]] = field(default_factory=dict)
+
+    def texts(self, r: int) -> list[str]:
+        """The row's texts (computed for the few rows the checks look at)."""
+        if r not in self._texts:
+            self._texts[r] = [t for t in (V.text_value(v) for v in self.grid[r] if isinstance(v, str)) if t]
+        return self._texts[r]
 
 
 def _frame(grid: list[list[Any]], rows: list[int], fields: list[str | None], money: set[str]) -> _Frame:
@@ -100,18 +107,17 @@ def _frame(grid: list[list[Any]], rows: list[int], fields: list[str | None], mon
     money_cols = [i for i, f in enumerate(fields) if f in money]
     seq_col = fields.index("seq") if "seq" in fields else None
     code_col = fields.index("project_id") if "project_id" in fields else None
-    amounts, money_filled, filled, texts, seq = {}, {}, {}, {}, {}
+    amounts, money_filled, filled, seq = {}, {}, {}, {}
     for r in rows:
         row = grid[r]
         amounts[r] = V.parse_amount(row[budget_col], 1.0)[0] if budget_col is not None else None
         money_filled[r] = any(V.parse_amount(row[i], 1.0)[0] for i in money_cols)
-        filled[r] = sum(1 for v in row if v is not None and not V.is_empty_marker(v))
-        texts[r] = [t for t in (V.text_value(v) for v in row if isinstance(v, str)) if t]
+        filled[r] = sum(1 for v in row if v is not None and (not isinstance(v, str) or v.strip()))
         seq[r] = V.text_value(row[seq_col]) if seq_col is not None else None
     numbered = sum(1 for r in rows if seq[r] and _INTEGER.match(seq[r]))
     fills = sorted(filled.values())
     has_code = {r: code_col is not None and V.text_value(grid[r][code_col]) is not None for r in rows}
-    return _Frame(rows, amounts, money_filled, filled, texts, seq, numbered >= max(2, len(rows) // 2),
+    return _Frame(grid, rows, amounts, money_filled, filled, seq, numbered >= max(2, len(rows) // 2),
                   fills[len(fills) // 2] if fills else 0, has_code)
 
 
@@ -124,7 +130,7 @@ def _looks_like_group(frame: _Frame, r: int) -> bool:
         return True
     if frame.filled[r] <= frame.typical_fill // 2:
         return True
-    distinct = {t for t in frame.texts[r] if not _INTEGER.match(t)}
+    distinct = {t for t in frame.texts(r) if not _INTEGER.match(t)}
     return len(distinct) == 1 and place_word(next(iter(distinct))) is not None
 
 
@@ -171,7 +177,7 @@ def _amountless_headings(frame: _Frame, grid: list[list[Any]], category_of) -> d
     for n, r in enumerate(frame.rows[:-1]):
         if frame.money_filled[r]:
             continue
-        distinct = {t for t in frame.texts[r] if not _INTEGER.match(t) and not _CN_NUMERAL.match(t)}
+        distinct = {t for t in frame.texts(r) if not _INTEGER.match(t) and not _CN_NUMERAL.match(t)}
         if len(distinct) != 1:
             continue
         text = next(iter(distinct))
@@ -200,7 +206,7 @@ def find_group_rows(grid: list[list[Any]], rows: list[int], fields: list[str | N
         sums = above if len(above) >= len(under) else under
         projects = [r for r in rest if r not in sums]
         for r, run in sums.items():
-            text = next((t for t in frame.texts[r] if not _INTEGER.match(t)), "")
+            text = next((t for t in frame.texts(r) if not _INTEGER.match(t)), "")
             grand = set(run) >= set(projects) and len(run) > 2
             found.append(GroupRow(r, "sum", text, run, grand))
     found.sort(key=lambda g: g.row)

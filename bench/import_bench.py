@@ -1,0 +1,132 @@
+"""Import speed and memory, end to end through the CLI's code path (`python -m portfolio import`).
+
+    python bench/import_bench.py                        # 10,000 rows; before = git base commit
+    python bench/import_bench.py --rows 10000 100000 --before f00535b
+
+Every figure comes from one run on this machine, so they compare:
+- before: the same sheet imported by the code of the `--before` commit (extracted with git archive);
+- after: the working tree;
+- baseline: the least any importer must do, measured in the same run: python-calamine reads the
+  sheet and DuckDB inserts its rows as they are (no header search, checks or plan).
+Each import runs in a fresh process (peak memory is per import) into a fresh database file.
+Ratios are printed against the baseline and after/before.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_CHILD = r"""
+import json, resource, sys, time
+sys.path.insert(0, {root!r})
+from portfolio import cli
+t0 = time.perf_counter()
+code = cli.main(["import", {path!r}, "--db", {db!r}, "--report-date", "2024-06-30", "--json"] + {extra!r})
+wall = time.perf_counter() - t0
+print("@@" + json.dumps({{"code": code, "wall_s": wall,
+                          "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+_BASELINE = r"""
+import json, resource, sys, time
+import duckdb, pandas as pd, python_calamine
+t0 = time.perf_counter()
+book = python_calamine.CalamineWorkbook.from_path({path!r})
+rows = book.get_sheet_by_index(0).to_python()
+frame = pd.DataFrame(rows[4:], columns=[f"c{{i}}" for i in range(len(rows[3]))]).astype(str)
+con = duckdb.connect({db!r})
+con.register("frame", frame)
+con.execute("CREATE TABLE t AS SELECT * FROM frame")
+con.close()
+print("@@" + json.dumps({{"wall_s": time.perf_counter() - t0,
+                          "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+
+def make_sheet(rows: int, path: Path) -> None:
+    """A town's 项目计划表 as they come: title, unit row, two-row header, 万元 text, a 合计 row."""
+    import xlsxwriter
+
+    names = ("饮水安全巩固提升工程", "道路硬底化", "户厕改造", "生活污水处理设施", "撂荒地复耕", "太阳能路灯安装")
+    villages = ("石径", "新埠", "大坪", "军寮", "金坑", "油岭", "南岗")
+    statuses = ("储备", "在建", "已完工", "招投标")
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = book.add_worksheet("项目表")
+    ws.write_row(0, 0, ["连南瑶族自治县寨岗镇2024年乡村振兴项目库"])
+    ws.write_row(1, 0, ["单位：万元"])
+    ws.write_row(2, 0, ["序号", "项目编号", "项目名称", "建设地点", "项目类别", "建设内容", "投资（万元）", "资金来源",
+                        "项目状态", "进度", "受益户数", "计划开工", "计划完工", "受益人口", "责任单位"])
+    ws.write_row(3, 0, [None, None, None, None, None, None, None, "帮扶资金", None, None, None, None, None, None,
+                        None])
+    for i in range(rows):
+        v = villages[i % len(villages)]
+        ws.write_row(4 + i, 0, [i + 1, f"ZG{i:07d}", f"{v}村{names[i % 6]}{i}", f"寨岗镇{v}村", None, "建设内容若干",
+                                f"{10 + i % 40}万元", 5 + i % 7, statuses[i % 4], f"{(i * 7) % 101}%", i % 9,
+                                "2024年3月", "2024.12", f"{20 + i % 50}户", "寨岗镇人民政府"])
+    ws.write_row(4 + rows, 0, ["合计", None, None, None, None, None, sum(10 + i % 40 for i in range(rows))])
+    book.close()
+
+
+def run_child(code: str, python: str) -> dict:
+    out = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True, cwd="/tmp")
+    line = next(line for line in out.stdout.splitlines() if line.startswith("@@"))
+    result = json.loads(line[2:])
+    summary = next((json.loads(x) for x in out.stdout.splitlines() if x.startswith("{")), None)
+    if summary:
+        result["steps"] = summary.get("timings_s", {})
+        result["projects"] = summary.get("projects")
+    return result
+
+
+def extract(commit: str, work: Path) -> Path:
+    """The code of `commit` (portfolio, queries, data) in a folder of its own."""
+    target = work / f"code_{commit}"
+    if not target.exists():
+        target.mkdir()
+        archive = subprocess.run(["git", "archive", commit, "portfolio", "queries", "data"], cwd=ROOT,
+                                 capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, nargs="+", default=[10_000])
+    parser.add_argument("--before", default="f00535b", help="git commit whose importer is 'before'")
+    args = parser.parse_args()
+    python = sys.executable
+    with tempfile.TemporaryDirectory(prefix="import_bench_") as tmp:
+        work = Path(tmp)
+        trees = {"before": extract(args.before, work), "after": ROOT}
+        for rows in args.rows:
+            sheet = work / f"sheet_{rows}.xlsx"
+            start = time.perf_counter()
+            make_sheet(rows, sheet)
+            print(f"{rows:,}-row sheet: {sheet.stat().st_size / 1024:.0f} KB, built in "
+                  f"{time.perf_counter() - start:.1f} s", flush=True)
+            base = run_child(_BASELINE.format(path=str(sheet), db=str(work / f"base_{rows}.duckdb")), python)
+            results = {"baseline": base}
+            for label, root in trees.items():
+                db = work / f"{label}_{rows}.duckdb"
+                code = _CHILD.format(root=str(root), path=str(sheet), db=str(db), extra=[])
+                results[label] = run_child(code, python)
+            print(f"  {'':9}{'wall s':>8}{'× base':>8}{'peak MB':>9}  steps (s)")
+            for label, r in results.items():
+                steps = ", ".join(f"{k} {v:.2f}" for k, v in r.get("steps", {}).items())
+                print(f"  {label:9}{r['wall_s']:8.2f}{r['wall_s'] / base['wall_s']:8.1f}{r['peak_rss_mb']:9.0f}"
+                      f"  {steps}", flush=True)
+            before, after = results["before"], results["after"]
+            print(f"  after/before: wall {after['wall_s'] / before['wall_s']:.2f}, "
+                  f"peak memory {after['peak_rss_mb'] / before['peak_rss_mb']:.2f}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
