@@ -216,3 +216,11 @@ def test_a_broken_heic_is_refused_when_its_copies_are_made_and_leaves_no_file(db
     assert str(err.value) == "文件“IMG_1.heic”不是 JPEG、PNG 或 HEIC 照片，未保存。"
     assert db.data_version() == version
     assert not db.photo_root.exists() or not any(p.is_file() for p in db.photo_root.rglob("*"))
+
+
+def test_rebuilding_the_demo_forgets_the_photo_rows(db):
+    from portfolio import demo
+
+    updates.save_update(db, "A1", Update(JULY, progress_pct=60), TAIPING, [("a.jpg", picture())])
+    demo.build(db)
+    assert db.rows("field_all_photo_files") == []
