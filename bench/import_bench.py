@@ -27,11 +27,17 @@ _CHILD = r"""
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
 from portfolio import cli
+{setup}
 t0 = time.perf_counter()
 code = cli.main(["import", {path!r}, "--db", {db!r}, "--report-date", "2024-06-30", "--json"] + {extra!r})
 wall = time.perf_counter() - t0
 print("@@" + json.dumps({{"code": code, "wall_s": wall,
                           "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+_ADMIN_SETUP = r"""
+from portfolio import auth, store as store_mod
+_s = store_mod.Store({db!r}); auth.add_user(_s, "bench", "admin", "bench password 1"); _s.close()
 """
 
 _BASELINE = r"""
@@ -115,7 +121,10 @@ def main() -> int:
             results = {"baseline": base}
             for label, root in trees.items():
                 db = work / f"{label}_{rows}.duckdb"
-                code = _CHILD.format(root=str(root), path=str(sheet), db=str(db), extra=[])
+                # Since the accounts work every import names its user; the older code has none.
+                setup, extra = ((_ADMIN_SETUP.format(db=str(db)), ["--user", "bench"]) if label == "after"
+                                else ("", []))
+                code = _CHILD.format(root=str(root), path=str(sheet), db=str(db), extra=extra, setup=setup)
                 results[label] = run_child(code, python)
             print(f"  {'':9}{'wall s':>8}{'× base':>8}{'peak MB':>9}  steps (s)")
             for label, r in results.items():

@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
 
-from PIL import ExifTags, Image, ImageDraw, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageDraw, UnidentifiedImageError
 
 from portfolio import geo, sql
 from portfolio.field import FieldError, Notice
@@ -122,8 +122,7 @@ def read(name: str, data: bytes) -> Photo:
             width, height = im.size
             if exif.get(0x0112) in (5, 6, 7, 8):  # rotated a quarter turn
                 width, height = height, width
-            im.draft("RGB", (THUMB_PX, THUMB_PX))  # decode cheaply: only whether it decodes matters here
-            im.load()
+            # Headers and EXIF only here: the pixels are decoded once, by render(), for the copies.
     except FieldError:
         raise
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
@@ -174,38 +173,57 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+_TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+              5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+              8: Image.Transpose.ROTATE_90}
+
+
 def copies(data: bytes) -> dict[int, bytes]:
     """The 1280 px and 320 px JPEG copies: upright (EXIF orientation applied), with no metadata at all."""
     with Image.open(io.BytesIO(data)) as im:
+        orientation = im.getexif().get(0x0112)
         im.draft("RGB", (COPY_PX, COPY_PX))  # JPEG decodes at a reduced scale: much faster for phone photos
-        upright = ImageOps.exif_transpose(im)
-        if upright.mode in ("RGBA", "LA", "P"):
-            upright = upright.convert("RGBA")
-            flat = Image.new("RGB", upright.size, "white")
-            flat.paste(upright, mask=upright.getchannel("A"))
-        else:
-            flat = upright.convert("RGB")
+        scaled = im.copy() if im.mode in ("RGB", "RGBA", "LA", "P", "L") else im.convert("RGB")
+    # Scale first, then turn: rotating the small copy is cheaper than rotating the original.
+    scaled.thumbnail((COPY_PX, COPY_PX), Image.Resampling.BICUBIC, reducing_gap=2.0)
+    if orientation in _TRANSPOSE:
+        scaled = scaled.transpose(_TRANSPOSE[orientation])
+    if scaled.mode in ("RGBA", "LA", "P"):
+        scaled = scaled.convert("RGBA")
+        flat = Image.new("RGB", scaled.size, "white")
+        flat.paste(scaled, mask=scaled.getchannel("A"))
+    else:
+        flat = Image.new("RGB", scaled.size)  # a fresh image carries no EXIF, XMP or ICC from the original
+        flat.paste(scaled.convert("RGB"))
+    thumb = flat.copy()
+    thumb.thumbnail((THUMB_PX, THUMB_PX), Image.Resampling.BICUBIC, reducing_gap=2.0)
     out: dict[int, bytes] = {}
-    for size in SIZES:
-        scaled = flat.copy()
-        scaled.thumbnail((size, size), Image.Resampling.LANCZOS, reducing_gap=3.0)
-        clean = Image.new("RGB", scaled.size)  # a fresh image carries no EXIF, XMP or ICC from the original
-        clean.paste(scaled)
+    for size, image in ((COPY_PX, flat), (THUMB_PX, thumb)):
         buf = io.BytesIO()
-        clean.save(buf, format="JPEG", quality=82)
+        image.save(buf, format="JPEG", quality=82)
         out[size] = buf.getvalue()
     return out
 
 
-def save_files(folder: Path, photo: Photo) -> None:
-    """Write the original (once: an existing file of the same sha256 is the same picture) and its copies."""
+def render(photo: Photo) -> dict[int, bytes]:
+    """The copies of a checked photo; a picture whose pixels do not decode is refused (FieldError)."""
+    try:
+        return copies(photo.data)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise FieldError("ph_err_format", name=photo.name) from exc
+
+
+def save_files(folder: Path, photo: Photo, made: dict[int, bytes] | None = None) -> None:
+    """Write the original (once: an existing file of the same sha256 is the same picture) and its copies
+    (`made` by render(), or rendered here)."""
     original = file_path(folder, photo.sha256, None, photo.ext)
-    wanted = [file_path(folder, photo.sha256, size) for size in SIZES]
+    for size in SIZES:
+        path = file_path(folder, photo.sha256, size)
+        if not path.exists():
+            made = made or render(photo)
+            _write_atomic(path, made[size])
     if not original.exists():
         _write_atomic(original, photo.data)
-    if not all(p.exists() for p in wanted):
-        for size, data in copies(photo.data).items():
-            _write_atomic(file_path(folder, photo.sha256, size), data)
 
 
 def existing(folder: Path, sha256: str, size: int | None = COPY_PX, ext: str = "jpg") -> Path | None:

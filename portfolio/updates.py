@@ -141,8 +141,10 @@ def save_update(store: store_mod.Store, project_id: str, update: Update, user: U
     auth.require_place(user, project.get("county"), project.get("town"))
     if checked:
         folder = photos_mod.root(store)
-        for photo in checked:  # files first: content-addressed, so a rolled-back write leaves only harmless copies
-            photos_mod.save_files(folder, photo)
+        made = [photos_mod.render(photo) for photo in checked]  # every picture decodes before any file is written
+        for photo, copies in zip(checked, made):
+            # Files before the transaction: content-addressed, so a rolled-back write leaves only harmless files.
+            photos_mod.save_files(folder, photo, copies)
 
     def work(cur: duckdb.DuckDBPyConnection) -> UpdateResult:
         before = project_row(cur, project_id)  # re-read under the write lock

@@ -91,7 +91,8 @@ INSERT INTO projects BY NAME SELECT * FROM new_projects;
 INSERT INTO progress_reports BY NAME SELECT * FROM new_reports;
 
 -- name: clear_library
--- Remove every project, report and import record (the gazetteer stays).
+-- Remove every project, report, photo record and import record (the gazetteer stays; photo files stay on disk).
+DELETE FROM project_photos;
 DELETE FROM project_versions;
 DELETE FROM import_batches;
 DELETE FROM progress_latest;

@@ -221,7 +221,7 @@ def test_audit_log_is_append_only_and_scoped_for_editors(accounts):
 
 def test_migration_adds_account_tables_to_an_older_file(tmp_path):
     import duckdb
-    from portfolio.store import Store
+    from portfolio.store import SCHEMA_VERSION, Store
 
     path = tmp_path / "old.duckdb"
     Store(path).close()
@@ -232,7 +232,5 @@ def test_migration_adds_account_tables_to_an_older_file(tmp_path):
     store = Store(path)
     auth.add_user(store, "admin", "admin", PW)
     assert auth.get_user(store, "admin").role == "admin"
-    from portfolio.store import SCHEMA_VERSION
-
     assert store.meta("schema_version") == str(SCHEMA_VERSION)
     store.close()

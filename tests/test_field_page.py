@@ -19,11 +19,12 @@ def _db():
     return data.get_store(os.environ["PORTFOLIO_DB"])
 
 
-def _taiping_project() -> str:
-    """An in-progress project of 阳山县/太平镇 in the demo."""
+def _taiping_project(placed: str = "%") -> str:
+    """An in-progress project of 阳山县/太平镇 in the demo (whose location precision is like `placed`)."""
     with _db().cursor() as cur:
         return cur.execute("SELECT project_id FROM projects WHERE county = ? AND town = ? AND status = ? "
-                           "ORDER BY project_id LIMIT 1", ["阳山县", "太平镇", "in_progress"]).fetchall()[0][0]
+                           "AND location_precision LIKE ? ORDER BY project_id LIMIT 1",
+                           ["阳山县", "太平镇", "in_progress", placed]).fetchall()[0][0]
 
 
 def _open(app, pid, **who):
@@ -132,3 +133,40 @@ def test_phone_cards_search_and_open_a_project(app):
     pid = pid[0] if isinstance(pid, list) else pid
     assert any("项目详情" in str(h.value) for h in at.subheader)
     assert "杏塘" in _db().one("field_project", {"project_id": pid})["name"]
+
+
+def _with_photo(pid, lonlat=INSIDE):
+    from portfolio import updates
+    from portfolio.auth import User
+
+    return updates.save_update(_db(), pid, updates.Update(NOVEMBER, note="现场"), User(name="admin", role="admin"),
+                               [("IMG_1.jpg", picture(lonlat=lonlat))])
+
+
+def test_a_photos_gps_becomes_the_location_only_after_confirmation(app):
+    app.run()
+    pid = _taiping_project(placed="village")
+    _with_photo(pid)
+    at = _open(app, pid, name="tp", role="editor", towns=("阳山县/太平镇",))
+    _widget(at.button, "用这张照片的位置作为项目位置").click()
+    at.run()
+    assert _db().one("field_project", {"project_id": pid})["location_precision"] != "exact"  # not yet
+    confirm = next(b for b in at.button if b.label.startswith("确认把项目位置设为 112.55933, 24.25286"))
+    confirm.click()
+    at.run()
+    assert not at.exception
+    row = _db().one("field_project", {"project_id": pid})
+    assert (round(row["lon"], 5), round(row["lat"], 5), row["location_precision"]) == (112.55933, 24.25286, "exact")
+    assert not [b for b in at.button if b.label == "用这张照片的位置作为项目位置"]
+
+
+def test_a_missing_photo_file_shows_a_placeholder(app):
+    app.run()
+    pid = _taiping_project()
+    saved = _with_photo(pid)
+    folder = photos.root(_db())
+    photos.file_path(folder, saved.photos[0], 1280).unlink()
+    at = _open(app, pid)
+    assert not at.exception
+    assert "照片文件缺失" in _texts(at)
+    assert len(at.get("image")) == 1

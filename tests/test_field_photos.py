@@ -205,3 +205,22 @@ def test_rotation_drops_a_backups_photo_folder_with_it(tmp_path, monkeypatch):
     db.close()
     assert not made[0].exists() and not photos.backup_folder(made[0]).exists()
     assert photos.backup_folder(made[2]).is_dir()
+
+
+def test_a_broken_heic_is_refused_when_its_copies_are_made_and_leaves_no_file(db):
+    data = picture("HEIF")
+    broken = data[: len(data) // 2] + bytes(len(data) - len(data) // 2)
+    version = db.data_version()
+    with pytest.raises(FieldError) as err:
+        updates.save_update(db, "A1", Update(JULY, progress_pct=60), TAIPING, [("IMG_1.heic", broken)])
+    assert str(err.value) == "文件“IMG_1.heic”不是 JPEG、PNG 或 HEIC 照片，未保存。"
+    assert db.data_version() == version
+    assert not db.photo_root.exists() or not any(p.is_file() for p in db.photo_root.rglob("*"))
+
+
+def test_rebuilding_the_demo_forgets_the_photo_rows(db):
+    from portfolio import demo
+
+    updates.save_update(db, "A1", Update(JULY, progress_pct=60), TAIPING, [("a.jpg", picture())])
+    demo.build(db)
+    assert db.rows("field_all_photo_files") == []

@@ -223,3 +223,28 @@ def test_undo_of_an_update_waits_for_a_later_edit(db):
     history = commit_mod.history(db).to_pylist()
     assert [h["batch_id"] for h in history][:2] == [later, first.batch_id]
     assert json.loads(db.one("import_batch_versions", {"batch_id": later})["row_json"])["project"]["budget_wan"] == 100.0
+
+
+def test_a_schema_4_file_gets_the_field_tables_and_columns(tmp_path):
+    import duckdb
+
+    from portfolio.store import SCHEMA_VERSION, Store
+    from tests.seed import seed
+
+    path = tmp_path / "old.duckdb"
+    old = Store(path)
+    seed(old)
+    old.close()
+    con = duckdb.connect(str(path))
+    con.execute("DROP TABLE project_photos")
+    con.execute("ALTER TABLE import_batches DROP COLUMN kind")
+    con.execute("ALTER TABLE progress_reports DROP COLUMN note")
+    con.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+    con.close()
+    db = Store(path)
+    db.photo_root = tmp_path / "photos"
+    assert db.meta("schema_version") == str(SCHEMA_VERSION) == "5"
+    result = updates.save_update(db, "A1", Update(JULY, progress_pct=60, note="升级后"), TAIPING)
+    assert db.one("import_batch", {"batch_id": result.batch_id})["kind"] == "field_update"
+    assert db.one("field_report_on", {"project_id": "A1", "report_date": JULY})["note"] == "升级后"
+    db.close()

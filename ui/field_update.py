@@ -20,6 +20,7 @@ from ui.lang import current, tr
 from ui.widgets import md
 
 PHOTO_TYPES = ["jpg", "jpeg", "png", "heic", "heif"]
+GALLERY_PX = 300  # fits a 390 px phone; the fullscreen button shows the 1280 px copy
 _FLASH = "fu_flash"
 
 # Large touch targets on the form (44 px is the usual minimum; 48 px leaves a margin for thumbs).
@@ -97,9 +98,9 @@ def gallery(detail: dict, user: User | None) -> None:
 
 def _photo(detail: dict, row: dict, may_place: bool) -> None:
     if row["path_1280"] is not None:
-        st.image(str(row["path_1280"]), width="stretch")
+        st.image(str(row["path_1280"]), width=GALLERY_PX)
     else:
-        st.image(photos.placeholder_png(), width="stretch")
+        st.image(photos.placeholder_png(), width=GALLERY_PX)
         st.caption(tr("fu_photo_missing"))
     when = row["taken_at"].strftime("%Y-%m-%d %H:%M") if row["taken_at"] else row["report_date"].isoformat()
     parts = [md(tr("fu_photo_meta", date=when, who=row["uploaded_by"]))]
@@ -108,7 +109,7 @@ def _photo(detail: dict, row: dict, may_place: bool) -> None:
     st.caption(" · ".join(parts))
     if row["outside_county"]:
         st.markdown(f":orange-badge[:material/wrong_location: {tr('fu_photo_outside')}]")
-    if may_place and row["lon"] is not None:
+    if may_place and row["lon"] is not None and row["outside_county"] is False:
         key = f"fu_place_{row['sha256'][:12]}"
         if st.session_state.get("fu_place_pending") == row["sha256"]:
             if st.button(tr("fu_confirm_location", lon=row["lon"], lat=row["lat"]), key=key + "_ok",
@@ -162,7 +163,8 @@ def update_form(detail: dict, user: User) -> None:
     update = updates.Update(report_date=report_date, status=status, progress_pct=progress,
                             funds_in_place_wan=in_place, spent_wan=spent, note=note, caption=caption)
     try:
-        result = updates.save_update(_store(), detail["project_id"], update, user, uploads)
+        with st.spinner(tr("fu_saving")):  # about 0.5 s per phone photo (copies are made at save)
+            result = updates.save_update(_store(), detail["project_id"], update, user, uploads)
     except (FieldError, AuthError) as err:
         st.error(err.message(lang), icon=":material/error:")
         return
@@ -188,7 +190,10 @@ def _town_options(user: User, detail: dict) -> list[str]:
 
 def edit_form(detail: dict, user: User) -> None:
     lang = current()
-    with st.expander(tr("fu_edit"), icon=":material/edit:"):
+    pending_key = f"fu_edit_pending_{detail['project_id']}"
+    # A key keeps the expander open across the reruns of preview and save (messages above come and go).
+    with st.expander(tr("fu_edit"), icon=":material/edit:", key="fu_edit_expander",
+                     expanded=bool(st.session_state.get(pending_key))):
         with st.form(f"fu_edit_form_{_form_round('edit')}", border=False):
             name = st.text_input(tr("fu_f_name"), value=detail.get("name") or "")
             categories = list(vocab.CATEGORY_CODES)
@@ -219,7 +224,6 @@ def edit_form(detail: dict, user: User) -> None:
                    "lon": lon, "lat": lat, "budget_wan": budget, "plan_start": plan_start, "plan_end": plan_end,
                    "actual_start": actual_start, "actual_end": actual_end, "scale_qty": scale_qty,
                    "scale_unit": scale_unit, "assisting_unit": assisting, "responsible_unit": responsible}
-        pending_key = f"fu_edit_pending_{detail['project_id']}"
         if preview:
             try:
                 diff = edits.diff(_store(), detail["project_id"], changes, user)

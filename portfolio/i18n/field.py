@@ -78,6 +78,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "fu_update_help": ("在现场记录进展：保存后写入进展记录，可在“数据导入”页撤销。",
                        "Record progress on site; it can be undone on the import page."),
     "fu_save": ("保存进展", "Save update"),
+    "fu_saving": ("正在保存进展和照片……", "Saving the update and photos..."),
     "fu_saved": ("已保存进展（批次 {batch}）。", "Update saved (batch {batch})."),
     "fu_login_to_update": ("登录为该镇的编辑人员后可在此更新进展、上传现场照片。",
                            "Log in as an editor of this town to record progress and photos here."),
