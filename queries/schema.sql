@@ -174,8 +174,11 @@ CREATE OR REPLACE MACRO project_stalled(status, report_count, last_progress_pct,
     coalesce(status = 'in_progress' AND report_count >= 4 AND last_progress_pct <= progress_3_back_pct, false);
 
 -- name: create_progress_rollup
--- The progress rollup of every project, computed from its reports (progress_latest stores it).
-CREATE OR REPLACE VIEW progress_rollup AS
+-- The progress rollup (what progress_latest stores) of the projects listed in the table named
+-- `ids_table` (any table with a project_id column), computed from their reports. A macro, not a
+-- view: the project filter must apply before the grouping, or every report is grouped first.
+DROP VIEW IF EXISTS progress_rollup;
+CREATE OR REPLACE MACRO progress_rollup(ids_table) AS TABLE
 SELECT project_id,
        count(*) AS report_count,
        min(report_date) AS first_report_date,
@@ -185,6 +188,7 @@ SELECT project_id,
        list(progress_pct ORDER BY report_date DESC)[4] AS progress_3_back_pct,
        list(report_date ORDER BY report_date DESC)[2] AS prev_report_date
 FROM progress_reports
+WHERE project_id IN (SELECT project_id FROM query_table(ids_table))
 GROUP BY project_id;
 
 -- name: create_filtered_projects
