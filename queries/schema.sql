@@ -212,6 +212,11 @@ FROM (
     FROM projects AS p
     LEFT JOIN (SELECT DISTINCT county FROM towns) AS gc ON gc.county = p.county
     LEFT JOIN (SELECT DISTINCT county, town FROM towns) AS gt ON gt.county = p.county AND gt.town = p.town
+    -- The same place filters on plain columns, loose enough for _unplaced: they narrow the scan
+    -- before the joins; the exact key tests below decide.
+    WHERE (len(counties) = 0 OR list_contains(counties, '_unplaced') OR list_contains(counties, p.county))
+      AND (len(categories) = 0 OR list_contains(categories, p.category))
+      AND (len(statuses) = 0 OR list_contains(statuses, p.status))
 ) AS k
 WHERE (len(counties) = 0 OR list_contains(counties, k.county_key))
   AND (len(towns) = 0 OR list_contains(towns, k.town_key))
@@ -234,7 +239,7 @@ WHERE (len(counties) = 0 OR list_contains(counties, k.county_key))
 
 -- name: create_flagged_projects
 -- Filtered projects with the derived flags is_late and is_stalled on the reference date
--- `as_of` (NULL: the data date), narrowed by the flag filter `flags` ('late', 'stalled':
+-- `as_of` (the data date; views.data_date gives it, NULL makes nothing late), narrowed by the flag filter `flags` ('late', 'stalled':
 -- a project with any of the chosen flags). Never stored. Every query reads this macro
 -- (or placed_projects, which reads it).
 CREATE OR REPLACE MACRO flagged_projects(
@@ -243,9 +248,7 @@ CREATE OR REPLACE MACRO flagged_projects(
 SELECT g.*
 FROM (
     SELECT f.*,
-           project_late(f.status, f.plan_end, coalesce(as_of, (
-               SELECT coalesce(max(report_date), TRY_CAST((SELECT value FROM meta WHERE key = 'data_date') AS DATE),
-                               current_date) FROM progress_reports))) AS is_late,
+           project_late(f.status, f.plan_end, as_of) AS is_late,
            project_stalled(f.status, f.report_count, f.last_progress_pct, f.progress_3_back_pct) AS is_stalled
     FROM filtered_projects(counties, towns, villages, categories, statuses, years, sources, keyword) AS f
 ) AS g
