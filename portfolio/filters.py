@@ -49,7 +49,8 @@ class Filters:
     flags: tuple[str, ...] = ()  # "late", "stalled": projects with any of them
 
     def sql_params(self) -> dict:
-        """Bound parameters for the flagged_projects(...) table macro; as_of None means the data date."""
+        """Bound parameters for the flagged_projects(...) table macro (as_of None: nothing is late;
+        flag_params sets the data date)."""
         return {
             "counties": list(self.counties),
             "towns": list(self.towns),

@@ -4,7 +4,7 @@
 -- Recompute the whole progress rollup from the reports.
 DELETE FROM progress_latest;
 INSERT INTO progress_latest BY NAME
-SELECT * FROM progress_rollup;
+SELECT * FROM progress_rollup('progress_reports');
 
 -- name: delete_progress_latest_for
 -- Drop the rollup rows of the projects in the registered frame changed_ids.
@@ -13,8 +13,7 @@ DELETE FROM progress_latest WHERE project_id IN (SELECT project_id FROM changed_
 -- name: insert_progress_latest_for
 -- Recompute the rollup rows of the projects in the registered frame changed_ids.
 INSERT INTO progress_latest BY NAME
-SELECT * FROM progress_rollup
-WHERE project_id IN (SELECT project_id FROM changed_ids);
+SELECT * FROM progress_rollup('changed_ids');
 
 -- name: sync_project_rollups
 -- Copy the rollup into the projects' own columns where it differs (and clear it where a

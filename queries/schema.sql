@@ -177,8 +177,11 @@ CREATE OR REPLACE MACRO project_stalled(status, report_count, last_progress_pct,
     coalesce(status = 'in_progress' AND report_count >= 4 AND last_progress_pct <= progress_3_back_pct, false);
 
 -- name: create_progress_rollup
--- The progress rollup of every project, computed from its reports (progress_latest stores it).
-CREATE OR REPLACE VIEW progress_rollup AS
+-- The progress rollup (what progress_latest stores) of the projects listed in the table named
+-- `ids_table` (any table with a project_id column), computed from their reports. A macro, not a
+-- view: the project filter must apply before the grouping, or every report is grouped first.
+DROP VIEW IF EXISTS progress_rollup;
+CREATE OR REPLACE MACRO progress_rollup(ids_table) AS TABLE
 SELECT project_id,
        count(*) AS report_count,
        min(report_date) AS first_report_date,
@@ -188,6 +191,7 @@ SELECT project_id,
        list(progress_pct ORDER BY report_date DESC)[4] AS progress_3_back_pct,
        list(report_date ORDER BY report_date DESC)[2] AS prev_report_date
 FROM progress_reports
+WHERE project_id IN (SELECT project_id FROM query_table(ids_table))
 GROUP BY project_id;
 
 -- name: create_filtered_projects
@@ -211,6 +215,11 @@ FROM (
     FROM projects AS p
     LEFT JOIN (SELECT DISTINCT county FROM towns) AS gc ON gc.county = p.county
     LEFT JOIN (SELECT DISTINCT county, town FROM towns) AS gt ON gt.county = p.county AND gt.town = p.town
+    -- The same place filters on plain columns, loose enough for _unplaced: they narrow the scan
+    -- before the joins; the exact key tests below decide.
+    WHERE (len(counties) = 0 OR list_contains(counties, '_unplaced') OR list_contains(counties, p.county))
+      AND (len(categories) = 0 OR list_contains(categories, p.category))
+      AND (len(statuses) = 0 OR list_contains(statuses, p.status))
 ) AS k
 WHERE (len(counties) = 0 OR list_contains(counties, k.county_key))
   AND (len(towns) = 0 OR list_contains(towns, k.town_key))
@@ -233,7 +242,7 @@ WHERE (len(counties) = 0 OR list_contains(counties, k.county_key))
 
 -- name: create_flagged_projects
 -- Filtered projects with the derived flags is_late and is_stalled on the reference date
--- `as_of` (NULL: the data date), narrowed by the flag filter `flags` ('late', 'stalled':
+-- `as_of` (the data date; views.data_date gives it, NULL makes nothing late), narrowed by the flag filter `flags` ('late', 'stalled':
 -- a project with any of the chosen flags). Never stored. Every query reads this macro
 -- (or placed_projects, which reads it).
 CREATE OR REPLACE MACRO flagged_projects(
@@ -242,16 +251,12 @@ CREATE OR REPLACE MACRO flagged_projects(
 SELECT g.*
 FROM (
     SELECT f.*,
-           -- Late is judged on the earlier of the reference date and the project's town's own latest report.
-           project_late(f.status, f.plan_end, least(d.as_of_date, coalesce(f.place_report_date, d.as_of_date)))
+           -- Late is judged on the earlier of as_of and the project's own town's latest report date.
+           project_late(f.status, f.plan_end,
+                        CASE WHEN as_of IS NOT NULL THEN least(as_of, coalesce(f.place_report_date, as_of)) END)
                AS is_late,
            project_stalled(f.status, f.report_count, f.last_progress_pct, f.progress_3_back_pct) AS is_stalled
     FROM filtered_projects(counties, towns, villages, categories, statuses, years, sources, keyword) AS f
-    CROSS JOIN (
-        SELECT coalesce(as_of, (
-            SELECT coalesce(max(report_date), TRY_CAST((SELECT value FROM meta WHERE key = 'data_date') AS DATE),
-                            current_date) FROM progress_reports)) AS as_of_date
-    ) AS d
 ) AS g
 WHERE len(coalesce(flags, [])) = 0
    OR (list_contains(flags, 'late') AND g.is_late)
