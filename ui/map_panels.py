@@ -17,6 +17,7 @@ from ui.lang import tr
 
 
 LEGEND_FLOAT = "map_legend_float"  # the container key of the legend laid over the map on the wall screen
+TOOLS = "map_present_tools"  # the container key of the wall screen's buttons
 
 
 def export_queue_note() -> str:
@@ -42,6 +43,9 @@ def presentation_css() -> None:
     }}
     @media (max-width: 640px) {{
       [data-testid="stMainBlockContainer"] {{ padding: 0.6rem 0.8rem 0.4rem !important; }}
+      /* The tool buttons stay side by side on a phone instead of stacking one per row. */
+      .st-key-{TOOLS} [data-testid="stHorizontalBlock"] {{ flex-direction: row !important; flex-wrap: nowrap !important; }}
+      .st-key-{TOOLS} [data-testid="stColumn"] {{ width: auto !important; flex: 1 1 0 !important; min-width: 0 !important; }}
     }}
     </style>""")
 
@@ -112,8 +116,9 @@ def switches(settings, filters: Filters, basemap_names: list[str], stacked: bool
 def present_tools(filters: Filters, basemap_names: list[str], as_of: date, lang: str,
                   options: maps.MapOptions, projects: int) -> None:
     """The wall screen's few controls: zoom, and the settings and exports folded into popovers."""
-    zoom_buttons(*st.columns(3, gap="small"))
-    settings_col, export_col = st.columns(2, gap="small")
+    tools = st.container(key=TOOLS)
+    zoom_buttons(*tools.columns(3, gap="small"))
+    settings_col, export_col = tools.columns(2, gap="small")
     with settings_col.popover(tr("map_settings_short"), icon=":material/tune:", width="stretch"):
         switches(st.container(), filters, basemap_names, stacked=True)
     with export_col.popover(tr("map_exports"), icon=":material/download:", width="stretch"):

@@ -344,6 +344,8 @@ def test_phone_presentation_stacks_cleanly(app_server, shot_dir):
             assert cell_box["x"] >= 0 and cell_box["x"] + cell_box["width"] <= PHONE[0], cell.inner_text()
             assert cell.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), cell.inner_text()
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE[0]
+        zoom_in, zoom_out = (page.get_by_role("button", name=n).bounding_box() for n in ("放大", "缩小"))
+        assert abs(zoom_in["y"] - zoom_out["y"]) < 2  # the tool buttons sit side by side, not one per row
         assert page.outside_requests == []
 
 
