@@ -22,6 +22,7 @@ from portfolio.field import (KIND_UPDATE, FieldError, Notice, field_label, place
 from portfolio.i18n import t
 
 NOTE_MAX = 500
+PREPARING = ("planned", "approved", "tendering")
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,10 @@ def check(project: dict[str, Any], newest_report: date | None, update: Update,
     if (update.status is None and update.progress_pct is None and update.funds_in_place_wan is None
             and update.spent_wan is None and update.note is None and not photos):
         raise FieldError("fu_err_nothing")
-    start = project.get("actual_start") or project.get("plan_start")
+    # The start is the actual one when known; the planned one binds only reports of work under way
+    # (a 招投标 report before the planned start is normal; an early start is set in 编辑项目 first).
+    status = update.status or project.get("status")
+    start = project.get("actual_start") or (project.get("plan_start") if status not in PREPARING else None)
     if start is not None and update.report_date < start:
         raise FieldError("fu_err_before_start", field=field_label("report_date"), date=update.report_date.isoformat(),
                          start=start.isoformat())

@@ -248,3 +248,15 @@ def test_a_schema_4_file_gets_the_field_tables_and_columns(tmp_path):
     assert db.one("import_batch", {"batch_id": result.batch_id})["kind"] == "field_update"
     assert db.one("field_report_on", {"project_id": "A1", "report_date": JULY})["note"] == "升级后"
     db.close()
+
+
+def test_a_preparing_project_may_report_before_its_planned_start(db):
+    edits.save_edit(db, "A3", {"plan_start": "2026-09-01"}, TAIPING)  # 储备, no actual start
+    result = updates.save_update(db, "A3", Update(JULY, status="tendering", note="招标公告已发布"), TAIPING)
+    assert _project(db, "A3")["status"] == "tendering" and result.batch_id
+    with pytest.raises(FieldError) as err:  # work under way before the planned start: set the start first
+        updates.save_update(db, "A3", Update(date(2026, 8, 15), status="in_progress", progress_pct=5), TAIPING)
+    assert "报告日期 2026-08-15 早于项目开工日期 2026-09-01" in str(err.value)
+    edits.save_edit(db, "A3", {"actual_start": "2026-08-10"}, TAIPING)
+    updates.save_update(db, "A3", Update(date(2026, 8, 15), status="in_progress", progress_pct=5), TAIPING)
+    assert _project(db, "A3")["progress_pct"] == 5.0
