@@ -18,7 +18,15 @@ from portfolio.cli_common import Command, command, db_arg, open_store
 def cmd_init(args: argparse.Namespace) -> int:
     """Create the database with its schema and gazetteer, or upgrade it."""
     db = open_store(args.db)
-    print(f"schema ready: {db.path}")
+    demo_projects = db.rows("import_demo_count")[0][0]
+    projects = db.one("project_count")["n"]
+    print(f"数据库已就绪 / schema ready: {db.path}（{projects} 个项目 / projects）")
+    if demo_projects:
+        print(f"其中 {demo_projects} 个是演示项目：从空库开始请先删除该文件再运行 init，"
+              f"或在第一次导入真实数据时保留“删除演示项目”的勾选。"
+              f" {demo_projects} of them are demo projects: delete the file and run init again to start empty,"
+              f" or let the first real import remove them.")
+    db.close()
     return 0
 
 
