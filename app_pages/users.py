@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from portfolio import auth
+from portfolio import accounts, auth
 from portfolio.auth import AuthError
 from ui import auth as ui_auth
 from ui import data
@@ -20,11 +20,11 @@ lang = current()
 
 @st.cache_data(show_spinner=False)
 def _places(data_version: int, _db) -> tuple[list[str], list[str]]:
-    return auth.scope_choices(_db)
+    return accounts.scope_choices(_db)
 
 
 counties, towns = _places(db.data_version(), _db=db)
-users = auth.list_users(db)
+users = accounts.list_users(db)
 st.dataframe(pd.DataFrame({
     tr("us_col_name"): [u["name"] for u in users],
     tr("us_col_display"): [u["display_name"] or "" for u in users],
@@ -50,7 +50,7 @@ with left.form("us_add_form", clear_on_submit=True):
     password = st.text_input(tr("us_password"), type="password", autocomplete="new-password")
     if st.form_submit_button(tr("us_save")):
         try:
-            auth.add_user(db, name.strip(), role, password, counties=pick_counties, towns=pick_towns,
+            accounts.add_user(db, name.strip(), role, password, counties=pick_counties, towns=pick_towns,
                           display_name=display.strip(), actor=admin)
             st.success(tr("us_added", name=md(name.strip())))
         except AuthError as err:
@@ -70,12 +70,12 @@ with right:
             password = st.text_input(tr("us_new_password"), type="password", autocomplete="new-password")
             if st.form_submit_button(tr("us_save")):
                 try:
-                    auth.change_user(db, chosen, role=role, counties=pick_counties, towns=pick_towns,
+                    accounts.change_user(db, chosen, role=role, counties=pick_counties, towns=pick_towns,
                                      display_name=display.strip(), actor=admin)
                     if password:
-                        auth.set_password(db, chosen, password, actor=admin)
+                        accounts.set_password(db, chosen, password, actor=admin)
                     if disabled != bool(u["disabled"]):
-                        auth.set_disabled(db, chosen, disabled, actor=admin)
+                        accounts.set_disabled(db, chosen, disabled, actor=admin)
                     st.success(tr("us_changed", name=md(chosen)))
                 except AuthError as err:
                     st.error(md(err.message(lang)))

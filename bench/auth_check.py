@@ -43,14 +43,14 @@ def main() -> None:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from portfolio import auth, demo
+    from portfolio import accounts, auth, demo
     from portfolio.store import Store
 
     work = Path(tempfile.mkdtemp())
     path = work / "demo.duckdb"
     db = Store(path)
     demo.build(db)
-    user = auth.add_user(db, "bench_admin", "admin", "bench password 1")
+    user = accounts.add_user(db, "bench_admin", "admin", "bench password 1")
     token = auth.start_session(db, user)
     check_wall, check_cpu = timed(lambda: auth.resume_session(db, token), args.runs * 5)
     login_wall, _ = timed(lambda: auth.login(db, "bench_admin", "bench password 1"), 3)

@@ -36,8 +36,8 @@ print("@@" + json.dumps({{"code": code, "wall_s": wall,
 """
 
 _ADMIN_SETUP = r"""
-from portfolio import auth, store as store_mod
-_s = store_mod.Store({db!r}); auth.add_user(_s, "bench", "admin", "bench password 1"); _s.close()
+from portfolio import accounts, store as store_mod
+_s = store_mod.Store({db!r}); accounts.add_user(_s, "bench", "admin", "bench password 1"); _s.close()
 """
 
 _BASELINE = r"""

@@ -13,7 +13,7 @@ import sys
 from datetime import date, datetime, time
 from pathlib import Path
 
-from portfolio import audit, auth, store as store_mod
+from portfolio import accounts, audit, auth, store as store_mod
 from portfolio.auth import AuthError
 from portfolio.cli_common import command
 
@@ -71,17 +71,17 @@ def cmd_user(args: argparse.Namespace) -> int:
     db = _db(args)
     try:
         if args.user_command == "add":
-            auth.add_user(db, args.name, args.role, _read_password(), counties=args.county, towns=args.town,
+            accounts.add_user(db, args.name, args.role, _read_password(), counties=args.county, towns=args.town,
                           display_name=args.display_name)
             return _say(args, {"ok": True, "user": args.name}, f"已新增用户 {args.name}（{args.role}）")
         if args.user_command == "passwd":
-            auth.set_password(db, args.name, _read_password())
+            accounts.set_password(db, args.name, _read_password())
             return _say(args, {"ok": True, "user": args.name}, f"已重设 {args.name} 的密码")
         if args.user_command in ("disable", "enable"):
-            auth.set_disabled(db, args.name, args.user_command == "disable")
+            accounts.set_disabled(db, args.name, args.user_command == "disable")
             word = "停用" if args.user_command == "disable" else "启用"
             return _say(args, {"ok": True, "user": args.name}, f"已{word}用户 {args.name}")
-        users = auth.list_users(db)
+        users = accounts.list_users(db)
         if args.json:
             print(json.dumps(users, ensure_ascii=False, default=str))
         for u in users if not args.json else ():

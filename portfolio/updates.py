@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field as dc_field
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Iterable
 
 import duckdb

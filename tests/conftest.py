@@ -76,11 +76,11 @@ def sign_in(at, name: str = "admin", role: str = "admin", towns: tuple[str, ...]
     through a login token the app resumes. Returns the AppTest."""
     import os
 
-    from portfolio import auth
+    from portfolio import accounts, auth
     from ui import data
 
     db = data.get_store(os.environ["PORTFOLIO_DB"])  # the app's own cached connection
-    user = auth.get_user(db, name) or auth.add_user(db, name, role, "test password 1", towns=towns,
+    user = auth.get_user(db, name) or accounts.add_user(db, name, role, "test password 1", towns=towns,
                                                      counties=counties)
     at.session_state["auth_token"] = auth.start_session(db, user)
     return at

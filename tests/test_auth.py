@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from portfolio import audit, auth
+from portfolio import accounts as acc, audit, auth
 from portfolio.auth import AuthError
 
 PW = "correct horse 1"
@@ -14,9 +14,9 @@ PW = "correct horse 1"
 @pytest.fixture
 def accounts(seed_store):
     """The seed library with an admin, an editor of 阳山县/太平镇 and a viewer."""
-    auth.add_user(seed_store, "admin", "admin", PW)
-    auth.add_user(seed_store, "ts_team", "editor", PW, towns=["阳山县/太平镇"], display_name="驻太平镇工作队")
-    auth.add_user(seed_store, "look", "viewer", PW)
+    acc.add_user(seed_store, "admin", "admin", PW)
+    acc.add_user(seed_store, "ts_team", "editor", PW, towns=["阳山县/太平镇"], display_name="驻太平镇工作队")
+    acc.add_user(seed_store, "look", "viewer", PW)
     return seed_store
 
 
@@ -25,7 +25,7 @@ def test_passwords_are_argon2_hashes_never_plain(accounts):
     assert len(rows) == 3
     for _, h in rows:
         assert h.startswith("$argon2id$") and PW not in h
-    assert all("password_hash" not in row for row in auth.list_users(accounts))
+    assert all("password_hash" not in row for row in acc.list_users(accounts))
 
 
 def test_login_checks_password_and_records_it(accounts):
@@ -73,7 +73,7 @@ def test_disabled_account_cannot_log_in_and_loses_its_sessions(accounts):
     user = auth.login(accounts, "ts_team", PW)
     token = auth.start_session(accounts, user)
     assert auth.resume_session(accounts, token) == user
-    auth.set_disabled(accounts, "ts_team")
+    acc.set_disabled(accounts, "ts_team")
     assert auth.resume_session(accounts, token) is None
     with pytest.raises(AuthError) as err:
         auth.login(accounts, "ts_team", PW)
@@ -98,7 +98,7 @@ def test_session_expires_after_idle_time_and_on_logout(accounts):
 def test_password_change_ends_sessions(accounts):
     user = auth.login(accounts, "look", PW)
     token = auth.start_session(accounts, user)
-    auth.set_password(accounts, "look", "another password")
+    acc.set_password(accounts, "look", "another password")
     assert auth.resume_session(accounts, token) is None
     assert auth.login(accounts, "look", "another password").name == "look"
 
@@ -130,7 +130,7 @@ def test_out_of_scope_message_names_user_scope_and_place(accounts):
 
 
 def test_county_editor_writes_every_town_of_the_county(accounts):
-    auth.add_user(accounts, "ys", "editor", PW, counties=["阳山县"])
+    acc.add_user(accounts, "ys", "editor", PW, counties=["阳山县"])
     user = auth.get_user(accounts, "ys")
     assert user.may_write("阳山县", "七拱镇") and not user.may_write("英德市", "连江口镇")
 
@@ -166,22 +166,22 @@ def test_batch_scope_refuses_an_editor_outside_their_towns(accounts):
 ])
 def test_bad_accounts_are_refused_with_a_reason(accounts, kwargs, key):
     with pytest.raises(AuthError) as err:
-        auth.add_user(accounts, password=PW, **kwargs)
+        acc.add_user(accounts, password=PW, **kwargs)
     assert err.value.key == key
 
 
 def test_short_password_is_refused(accounts):
     with pytest.raises(AuthError) as err:
-        auth.add_user(accounts, "newbie", "viewer", "short")
+        acc.add_user(accounts, "newbie", "viewer", "short")
     assert err.value.message() == "密码至少 8 个字符。"
 
 
 def test_only_admins_manage_users_in_the_app(accounts):
     editor = auth.get_user(accounts, "ts_team")
     with pytest.raises(AuthError):
-        auth.add_user(accounts, "sneaky", "admin", PW, actor=editor)
+        acc.add_user(accounts, "sneaky", "admin", PW, actor=editor)
     admin = auth.get_user(accounts, "admin")
-    auth.add_user(accounts, "fresh", "viewer", PW, actor=admin)
+    acc.add_user(accounts, "fresh", "viewer", PW, actor=admin)
     assert auth.get_user(accounts, "fresh").role == "viewer"
     entry = audit.entries(accounts, action="user_add")[0]
     assert entry.user_name == "admin" and entry.detail == "fresh (viewer)"
@@ -189,17 +189,17 @@ def test_only_admins_manage_users_in_the_app(accounts):
 
 def test_last_admin_cannot_be_disabled_or_demoted(accounts):
     with pytest.raises(AuthError) as err:
-        auth.set_disabled(accounts, "admin")
+        acc.set_disabled(accounts, "admin")
     assert err.value.key == "auth_err_last_admin"
     with pytest.raises(AuthError):
-        auth.change_user(accounts, "admin", role="viewer")
-    auth.add_user(accounts, "admin2", "admin", PW)
-    auth.change_user(accounts, "admin", role="viewer")
+        acc.change_user(accounts, "admin", role="viewer")
+    acc.add_user(accounts, "admin2", "admin", PW)
+    acc.change_user(accounts, "admin", role="viewer")
     assert auth.get_user(accounts, "admin").role == "viewer"
 
 
 def test_audit_log_is_append_only_and_scoped_for_editors(accounts):
-    auth.add_user(accounts, "qx", "editor", PW, towns=["清新区/太平镇"])
+    acc.add_user(accounts, "qx", "editor", PW, towns=["清新区/太平镇"])
     with accounts.cursor() as cur:
         audit.record(cur, "import", "ts_team", scope=["阳山县/太平镇"], counts={"inserted": 3}, batch_id="b1")
         audit.record(cur, "import", "qx", scope=["清新区/太平镇"], counts={"inserted": 2}, batch_id="b2")
@@ -230,7 +230,7 @@ def test_migration_adds_account_tables_to_an_older_file(tmp_path):
     con.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
     con.close()
     store = Store(path)
-    auth.add_user(store, "admin", "admin", PW)
+    acc.add_user(store, "admin", "admin", PW)
     assert auth.get_user(store, "admin").role == "admin"
     assert store.meta("schema_version") == str(SCHEMA_VERSION)
     store.close()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from portfolio import audit, auth
+from portfolio import accounts, audit
 from portfolio.store import Store
 
 PW = "correct horse 1"
@@ -12,8 +12,8 @@ PW = "correct horse 1"
 @pytest.fixture
 def accounts_db(demo_db_file):
     db = Store(demo_db_file)
-    auth.add_user(db, "admin", "admin", PW)
-    auth.add_user(db, "ts_team", "editor", PW, towns=["阳山县/太平镇"], display_name="驻太平镇工作队")
+    accounts.add_user(db, "admin", "admin", PW)
+    accounts.add_user(db, "ts_team", "editor", PW, towns=["阳山县/太平镇"], display_name="驻太平镇工作队")
     db.close()
     return demo_db_file
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from portfolio import audit, auth, views
+from portfolio import accounts, audit, views
 from portfolio.auth import AuthError, User
 from portfolio.filters import Filters
 from portfolio.ingest import commit as ingest_commit, pipeline
@@ -109,7 +109,7 @@ def test_cli_import_needs_a_user_and_applies_their_scope(tmp_path, monkeypatch, 
     path = tmp_path / "lib.duckdb"
     db = Store(path)
     seed(db)
-    auth.add_user(db, "ts_team", "editor", "correct horse 1", towns=["阳山县/太平镇"])
+    accounts.add_user(db, "ts_team", "editor", "correct horse 1", towns=["阳山县/太平镇"])
     db.close()
     sheet = tmp_path / "两个镇.csv"
     sheet.write_bytes(TWO_TOWNS)

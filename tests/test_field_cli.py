@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from portfolio import audit, auth, cli, photos
+from portfolio import accounts, audit, auth, cli, photos
 from portfolio.ingest import commit as commit_mod
 from portfolio.store import Store
 from tests.photo_factory import INSIDE, picture
@@ -19,8 +19,8 @@ def db_path(tmp_path, monkeypatch):
     path = tmp_path / "lib.duckdb"
     db = Store(path)
     seed(db)
-    auth.add_user(db, "taiping", "editor", "editor pass 1", towns=["阳山县/太平镇"])
-    auth.add_user(db, "reader", "viewer", "viewer pass 1")
+    accounts.add_user(db, "taiping", "editor", "editor pass 1", towns=["阳山县/太平镇"])
+    accounts.add_user(db, "reader", "viewer", "viewer pass 1")
     db.close()
     return path
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 from PIL import Image
 
-from portfolio import auth, edits, photos, store as store_mod, updates
+from portfolio import accounts, edits, photos, store as store_mod, updates
 from portfolio.auth import User
 from portfolio.field import FieldError
 from portfolio.filters import Filters
@@ -185,7 +185,7 @@ def test_backup_and_restore_include_the_photos(tmp_path, monkeypatch):
         if f.is_file():
             f.unlink()
     auth_db = Store(path)
-    auth.add_user(auth_db, "boss", "admin", "a long password")
+    accounts.add_user(auth_db, "boss", "admin", "a long password")
     auth_db.close()
     store_mod.restore(path, backup, User(name="boss", role="admin"))
     assert sorted(p.relative_to(folder) for p in folder.rglob("*") if p.is_file()) == files

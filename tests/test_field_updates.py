@@ -13,7 +13,6 @@ from portfolio.filters import Filters
 from portfolio.ingest import commit as commit_mod
 from portfolio.ingest.issues import IngestError
 from portfolio.updates import Update
-from tests.seed import AS_OF
 
 ADMIN = User(name="admin", role="admin")
 TAIPING = User(name="taiping", role="editor", towns=("阳山县/太平镇",))

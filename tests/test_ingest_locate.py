@@ -1,7 +1,7 @@
 """Finding the project table as town sheets lay it out: one fixture per trait, exact rows and totals."""
 from __future__ import annotations
 
-from portfolio.ingest import locate, title
+from portfolio.ingest import title
 from tests.ingest_builders import analyse, by_name, issue_keys, skipped, xlsx
 
 

@@ -143,11 +143,11 @@ SIMPLE = xlsx([["连南瑶族自治县寨岗镇项目库"], ["项目名称", "�
 
 
 def _make_admin(path) -> None:
-    from portfolio import auth
+    from portfolio import accounts
     from portfolio.store import Store
 
     db = Store(path)
-    auth.add_user(db, "admin", "admin", "test password 1")
+    accounts.add_user(db, "admin", "admin", "test password 1")
     db.close()
 
 

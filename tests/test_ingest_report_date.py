@@ -55,11 +55,11 @@ def test_the_sheet_date_is_used_and_said(mem_store):
 
 
 def test_cli_refuses_to_commit_without_report_date_and_writes_nothing(tmp_path, capsys):
-    from portfolio import auth
+    from portfolio import accounts
 
     db = tmp_path / "t.duckdb"
     store = Store(db)
-    auth.add_user(store, "admin", "admin", "test password 1")
+    accounts.add_user(store, "admin", "admin", "test password 1")
     store.close()
     path = tmp_path / "寨岗镇.xlsx"
     path.write_bytes(_sheet(None, [["石径村饮水", "连南瑶族自治县", "寨岗镇", "石径村", 10, "2024-12-31", "50%"]]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portfolio import audit, auth, store as store_mod, views
+from portfolio import accounts, audit, auth, store as store_mod, views
 from portfolio.auth import AuthError, User
 from portfolio.filters import Filters
 from portfolio.store import Store, StoreCorruptError
@@ -20,8 +20,8 @@ def library(tmp_path, monkeypatch):
     path = tmp_path / "lib.duckdb"
     db = Store(path)
     seed(db)
-    auth.add_user(db, "admin", "admin", PW)
-    auth.add_user(db, "ts_team", "editor", PW, towns=["阳山县/太平镇"])
+    accounts.add_user(db, "admin", "admin", PW)
+    accounts.add_user(db, "ts_team", "editor", PW, towns=["阳山县/太平镇"])
     db.close()
     return path
 
@@ -66,8 +66,8 @@ def test_restore_keeps_accounts_and_the_audit_log_and_records_itself(library):
     db = Store(library)
     backup = db.backup()
     db.write(lambda cur: cur.execute("DELETE FROM projects"))
-    auth.set_password(db, "ts_team", "changed after the backup")
-    auth.add_user(db, "late_user", "viewer", PW)
+    accounts.set_password(db, "ts_team", "changed after the backup")
+    accounts.add_user(db, "late_user", "viewer", PW)
     logged = len(audit.entries(db))
     db.close()
     store_mod.restore(library, backup, ADMIN)

@@ -32,7 +32,7 @@ CHILD = textwrap.dedent("""
     print("COMMITTED", flush=True)
 """)
 
-from portfolio import auth  # noqa: E402
+from portfolio import accounts  # noqa: E402
 from tests.seed import ADMIN  # noqa: E402
 
 
@@ -83,8 +83,8 @@ def test_restore_cli_lists_and_restores(tmp_path, monkeypatch, capsys):
     path = tmp_path / "lib.duckdb"
     db = Store(path)
     seed(db)
-    auth.add_user(db, "boss", "admin", "correct horse 1")
-    auth.add_user(db, "ts_team", "editor", "correct horse 1", towns=["阳山县/太平镇"])
+    accounts.add_user(db, "boss", "admin", "correct horse 1")
+    accounts.add_user(db, "ts_team", "editor", "correct horse 1", towns=["阳山县/太平镇"])
     db.backup()
     db.write(lambda cur: cur.execute("DELETE FROM projects WHERE project_id = 'A1'"))
     db.close()

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-import pytest
 import streamlit as st
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as s

@@ -10,7 +10,7 @@ from datetime import date
 
 import streamlit as st
 
-from portfolio import auth, edits, photos, updates, vocab
+from portfolio import accounts, auth, edits, photos, updates, vocab
 from portfolio.auth import AuthError, User
 from portfolio.field import FieldError, place_key
 from portfolio.ingest.issues import IngestError
@@ -182,7 +182,7 @@ def _num(value) -> float | None:
 # 编辑项目 ---------------------------------------------------------------------------------------
 
 def _town_options(user: User, detail: dict) -> list[str]:
-    _, towns = auth.scope_choices(_store())
+    _, towns = accounts.scope_choices(_store())
     current_key = place_key(detail.get("county"), detail.get("town"))
     allowed = [k for k in towns if user.may_write(*k.split("/", 1))]
     return sorted(set(allowed) | {current_key})

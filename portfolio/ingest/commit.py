@@ -153,14 +153,7 @@ def commit(store: store_mod.Store, analysis, user: User | None,
         # Always: new or moved projects take their town's report date (late is judged per town).
         store_mod.refresh_progress_latest(cur, sorted(reported))
         columns.remember(cur, analysis.mapping, batch_id)
-        touched = _keys({((r.row or {}).get("county"), (r.row or {}).get("town")) for r in fresh.rows
-                         if r.action in (NEW, CHANGED) or r.project_id in reported})
-        audit_counts = {"inserted": counts[NEW], "updated": counts[CHANGED], "unchanged": counts["unchanged"],
-                        "rejected": fresh.counts["rejected"], "reports": len(fresh.reports)}
-        if analysis.removes_demo:
-            audit_counts["demo_removed"] = analysis.demo_projects
-        audit.record(cur, "import", user.name, scope=touched, file_name=analysis.file_name,
-                     sha256=analysis.sha256, batch_id=batch_id, at=when, counts=audit_counts)
+        _audit_import(cur, analysis, fresh, reported, user, batch_id, when)
         if progress:
             progress("write", 0.9)
         return CommitResult(batch_id, counts[NEW], counts[CHANGED], counts["unchanged"], counts["rejected"],
@@ -170,6 +163,20 @@ def commit(store: store_mod.Store, analysis, user: User | None,
     if progress:
         progress("write", 1.0)
     return result
+
+
+def _audit_import(cur: duckdb.DuckDBPyConnection, analysis, fresh: Plan, reported: set[str], user: User,
+                  batch_id: str, when: datetime) -> None:
+    """The import's audit row: who, which towns, how many rows of each kind, the file and its sha256."""
+    touched = _keys({((r.row or {}).get("county"), (r.row or {}).get("town")) for r in fresh.rows
+                     if r.action in (NEW, CHANGED) or r.project_id in reported})
+    counts = fresh.counts
+    audit_counts = {"inserted": counts[NEW], "updated": counts[CHANGED], "unchanged": counts["unchanged"],
+                    "rejected": counts["rejected"], "reports": len(fresh.reports)}
+    if analysis.removes_demo:
+        audit_counts["demo_removed"] = analysis.demo_projects
+    audit.record(cur, "import", user.name, scope=touched, file_name=analysis.file_name,
+                 sha256=analysis.sha256, batch_id=batch_id, at=when, counts=audit_counts)
 
 
 def _keys(places) -> list[str]:

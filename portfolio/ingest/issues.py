@@ -86,3 +86,8 @@ class IngestError(Exception):
 
     def message(self, lang: str = "zh") -> str:
         return t(self.key, lang, **self.params)
+
+
+def row_label(key: tuple[str, int], lang: str = "zh") -> str:
+    """「sheet」第N行 for a (sheet, row) key."""
+    return t("ing_row_label", lang, sheet=key[0], row=key[1])

@@ -8,18 +8,14 @@ read, locate, check, plan and write.
 from __future__ import annotations
 
 import hashlib
-import io
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable
 
-import xlsxwriter
-
 from portfolio import auth, sql, store as store_mod
 from portfolio.auth import User
-from portfolio.i18n import t
 from portfolio.ingest import columns, commit as commit_mod, locate as locate_mod, normalise as norm_mod
 from portfolio.ingest import read as read_mod, report_date as report_date_mod, scope, totals, validate, values
 from portfolio.ingest.issues import ERROR, WARNING, IngestError, Issue
@@ -27,7 +23,6 @@ from portfolio.ingest.plan import CHANGED, NEW, REJECTED, UNCHANGED, Plan, build
 
 STEPS = ("read", "locate", "check", "plan", "write")
 Progress = Callable[[str, float], None]
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 # Place problems that leave a row without a point; the reason each gives is the key + "_why".
 UNPLACED_BY = ("ing_w_place_county_unknown", "ing_w_place_town_unknown", "ing_w_town_ambiguous",
                "ing_w_place_unknown")
@@ -179,52 +174,10 @@ class Analysis:
         }
 
     def rejected_xlsx(self, lang: str = "zh") -> bytes:
-        """The rejected rows with their original cells and a reason column; no cell starts a formula."""
-        rejected = self.plan.rejected_rows()
-        buffer = io.BytesIO()
-        book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                            "strings_to_urls": False, "strings_to_numbers": False})
-        ws = book.add_worksheet(t("ing_rejected_sheet", lang)[:31])
-        bold = book.add_format({"bold": True, "bg_color": "#FDE9D9", "border": 1})
-        date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
-        headers = [t("ing_rejected_row", lang)] + [h or "" for h in self.mapping.headers] + [
-            t("ing_rejected_reason", lang)]
-        for col, header in enumerate(headers):
-            ws.write_string(0, col, neutralise(header), bold)
-        by_row = {(c.sheet, c.row): c for c in self.candidates}
-        for out_row, key in enumerate(sorted(rejected), start=1):
-            if len(self.sheets_imported) > 1:
-                ws.write_string(out_row, 0, neutralise(row_label(key, lang)))
-            else:
-                ws.write_number(out_row, 0, key[1])
-            for col, value in enumerate(by_row[key].cells, start=1):
-                _write_cell(ws, out_row, col, value, date_fmt)
-            reasons = "；".join(i.text(lang) for i in rejected[key])
-            ws.write_string(out_row, len(headers) - 1, neutralise(reasons))
-        ws.set_column(1, len(headers) - 2, 16)
-        ws.set_column(len(headers) - 1, len(headers) - 1, 60)
-        ws.freeze_panes(1, 0)
-        book.close()
-        return buffer.getvalue()
+        """The rejected rows with their original cells and a reason column (ingest/rejected.py)."""
+        from portfolio.ingest import rejected
 
-
-def neutralise(text: str) -> str:
-    """Text a spreadsheet would run as a formula, made inert with a leading apostrophe."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
-def _write_cell(ws, row: int, col: int, value: Any, date_fmt) -> None:
-    if value is None:
-        return
-    if isinstance(value, bool):
-        ws.write_boolean(row, col, value)
-    elif isinstance(value, (int, float)):
-        if value == value and abs(value) != float("inf"):
-            ws.write_number(row, col, value)
-    elif hasattr(value, "year") and hasattr(value, "month"):
-        ws.write_datetime(row, col, value, date_fmt)
-    else:
-        ws.write_string(row, col, neutralise(str(value)))
+        return rejected.rejected_xlsx(self, lang)
 
 
 def _jsonable(value: Any) -> Any:
@@ -363,11 +316,6 @@ def _check_totals(parts: list[SheetPart], plan: Plan, file_issues: list[Issue]) 
         return validate.TotalCheck(None, rows_total, None, None, None)
     file_total = round(sum(c.file_total_wan for c in checks), 6)
     return validate.TotalCheck(file_total, rows_total, "sheets", None, all(c.matches for c in checks))
-
-
-def row_label(key: tuple[str, int], lang: str = "zh") -> str:
-    """「sheet」第N行 for a (sheet, row) key."""
-    return t("ing_row_label", lang, sheet=key[0], row=key[1])
 
 
 def _map_columns(store: store_mod.Store, table: locate_mod.Table, options: ImportOptions) -> columns.ColumnMapping:

@@ -13,7 +13,8 @@ from portfolio import vocab
 from portfolio.i18n import t
 from portfolio.ingest import columns, values
 from portfolio.ingest.issues import ERROR, Issue, col_letter
-from portfolio.ingest.pipeline import Analysis, row_label
+from portfolio.ingest.issues import row_label
+from portfolio.ingest.pipeline import Analysis
 from portfolio.ingest.plan import CHANGED, NEW, REJECTED
 
 # Share of the progress bar each step fills (read, locate, check, plan, write).

@@ -15,12 +15,12 @@ TWO_TOWNS = ("项目名称,县,镇,村,总投资（万元）,报告日期\n"
 
 
 def _accounts(db):
-    from portfolio import auth
+    from portfolio import accounts
     from portfolio.store import Store
 
     store = Store(db)
-    auth.add_user(store, "admin", "admin", ADMIN_PW)
-    auth.add_user(store, "ts_team", "editor", EDITOR_PW, towns=["阳山县/太平镇"], display_name="驻太平镇工作队")
+    accounts.add_user(store, "admin", "admin", ADMIN_PW)
+    accounts.add_user(store, "ts_team", "editor", EDITOR_PW, towns=["阳山县/太平镇"], display_name="驻太平镇工作队")
     store.close()
 
 

@@ -12,11 +12,11 @@ EDITOR_PW = "field pass 123"
 
 
 def _accounts(db):
-    from portfolio import auth
+    from portfolio import accounts
     from portfolio.store import Store
 
     store = Store(db)
-    auth.add_user(store, "tp_team", "editor", EDITOR_PW, towns=["阳山县/太平镇"], display_name="驻太平镇工作队")
+    accounts.add_user(store, "tp_team", "editor", EDITOR_PW, towns=["阳山县/太平镇"], display_name="驻太平镇工作队")
     store.close()
 
 
