@@ -14,6 +14,7 @@ from portfolio import accounts, auth, edits, photos, updates, vocab
 from portfolio.auth import AuthError, User
 from portfolio.field import FieldError, place_key
 from portfolio.ingest.issues import IngestError
+from portfolio.ingest.preview import uploader_css
 from ui import data
 from ui.auth import signed_in
 from ui.lang import current, tr
@@ -151,6 +152,8 @@ def update_form(detail: dict, user: User) -> None:
         spent = st.number_input(tr("fu_f_spent_wan"), min_value=0.0, step=1.0, value=_num(detail.get("spent_wan")),
                                 format="%.2f")
         note = st.text_area(tr("fu_f_note"), max_chars=updates.NOTE_MAX, height=90)
+        # Streamlit's uploader speaks English whatever the locale; the same CSS as on 数据导入 replaces it.
+        st.html(uploader_css(tr("fu_drop_here"), tr("fu_drop_limit"), tr("up_browse")))
         files = st.file_uploader(tr("fu_photos_input"), type=PHOTO_TYPES, accept_multiple_files=True)
         shot = st.camera_input(tr("fu_camera")) if camera else None
         caption = st.text_input(tr("fu_caption"), max_chars=200)

@@ -112,4 +112,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "fu_cards_none": ("没有符合的项目。", "No matching project."),
     "fu_photo_file_name": ("更新进展 {id}", "field update {id}"),
     "fu_edit_file_name": ("编辑项目 {id}", "field edit {id}"),
+    "fu_drop_here": ("将照片拖到这里，或用手机拍照、从相册选择", "Drag photos here, or take or pick them on a phone"),
+    "fu_drop_limit": ("每张不超过 20 MB，每次最多 10 张 · JPG、PNG、HEIC", "Up to 20 MB each, 10 at a time · JPG, PNG, HEIC"),
 }
