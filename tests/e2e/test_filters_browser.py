@@ -165,7 +165,7 @@ def test_random_picks_keep_the_url_and_the_count_true(app_server, library):
                 if not pick(page, rng, action):
                     continue
             elif action == "keyword":
-                box = page.locator(f'{SIDEBAR} [data-testid="stTextInput"] input')
+                box = page.locator(f'{SIDEBAR} [data-testid="stTextInput"] input[aria-label^="关键词"]')
                 box.fill(rng.choice(KEYWORDS))
                 box.press("Enter")
             elif action == "reset":
