@@ -6,7 +6,6 @@ a batch of kind 'field_edit' with the before-image, undone by portfolio.ingest.c
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Mapping
@@ -15,7 +14,7 @@ import duckdb
 
 from portfolio import audit, auth, geo, sql, store as store_mod, vocab
 from portfolio.auth import User
-from portfolio.field import KIND_EDIT, FieldError, field_label, place_key, project_row, start_batch
+from portfolio.field import KIND_EDIT, FieldError, field_label, parse_number, place_key, project_row, start_batch
 from portfolio.i18n import t
 
 TEXT_FIELDS = ("name", "county", "town", "village", "scale_unit", "assisting_unit", "responsible_unit")
@@ -42,13 +41,7 @@ def _clean(name: str, value: Any) -> Any:
     if value is None:
         return None
     if name in NUMBER_FIELDS:
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise FieldError("fu_err_not_number", field=field_label(name), value=value) from None
-        if math.isnan(number) or math.isinf(number):
-            raise FieldError("fu_err_not_number", field=field_label(name), value=value)
-        return number
+        return parse_number(name, value)
     if name in DATE_FIELDS:
         if isinstance(value, date):
             return value

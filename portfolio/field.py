@@ -8,6 +8,7 @@ The import's undo (portfolio.ingest.commit.undo) then restores it exactly.
 from __future__ import annotations
 
 import json
+import math
 from datetime import date, datetime
 from typing import Any
 
@@ -37,6 +38,19 @@ class FieldError(Exception):
 def field_label(name: str) -> tuple[str, str]:
     """A field name that FieldError/Notice render in the message's language."""
     return ("__field__", f"fu_f_{name}")
+
+
+def parse_number(name: str, value: Any) -> float | None:
+    """A number typed into field `name` (None when blank); refused in Chinese when it is not one."""
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise FieldError("fu_err_not_number", field=field_label(name), value=value) from None
+    if math.isnan(number) or math.isinf(number):
+        raise FieldError("fu_err_not_number", field=field_label(name), value=value)
+    return number
 
 
 class Notice:

@@ -8,7 +8,6 @@ Store.write bumps the data version. `portfolio.ingest.commit.undo(batch_id)` und
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field as dc_field
 from datetime import date
 from typing import Any, Iterable
@@ -17,8 +16,8 @@ import duckdb
 
 from portfolio import audit, auth, photos as photos_mod, sql, store as store_mod, vocab
 from portfolio.auth import User
-from portfolio.field import (KIND_UPDATE, FieldError, Notice, field_label, place_key, project_row, report_row,
-                             start_batch)
+from portfolio.field import (KIND_UPDATE, FieldError, Notice, field_label, parse_number, place_key, project_row,
+                             report_row, start_batch)
 from portfolio.i18n import t
 
 NOTE_MAX = 500
@@ -46,29 +45,17 @@ class UpdateResult:
     notices: list[Notice] = dc_field(default_factory=list)
 
 
-def _number(name: str, value: Any) -> float | None:
-    if value is None or value == "":
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise FieldError("fu_err_not_number", field=field_label(name), value=value) from None
-    if math.isnan(number) or math.isinf(number):
-        raise FieldError("fu_err_not_number", field=field_label(name), value=value)
-    return number
-
-
 def normalised(update: Update) -> Update:
     """The update with numbers as floats and the note trimmed; refuses values that cannot be right
     whatever the project (progress outside 0-100, negative money, unknown status)."""
     if not isinstance(update.report_date, date):
         raise FieldError("fu_err_bad_date", field=field_label("report_date"), value=update.report_date)
-    progress = _number("progress_pct", update.progress_pct)
+    progress = parse_number("progress_pct", update.progress_pct)
     if progress is not None and not 0 <= progress <= 100:
         raise FieldError("fu_err_progress_range", field=field_label("progress_pct"), value=f"{progress:g}")
     money = {}
     for name in ("funds_in_place_wan", "spent_wan"):
-        money[name] = _number(name, getattr(update, name))
+        money[name] = parse_number(name, getattr(update, name))
         if money[name] is not None and money[name] < 0:
             raise FieldError("fu_err_negative", field=field_label(name), value=f"{money[name]:g}")
     status = update.status or None

@@ -3,18 +3,15 @@ from __future__ import annotations
 
 import streamlit as st
 
+from portfolio import formats
 from portfolio.views import Kpis
 from ui import data
 from ui.lang import tr
 
 
-def wan(value: float | None, digits: int = 1) -> str:
-    """Money in 万元 with thousands separators."""
-    return "—" if value is None else f"{value:,.{digits}f}"
-
-
-def pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1%}"
+# Pages format numbers through portfolio/formats.py, the one place money and shares are written.
+wan = formats.wan
+pct = formats.pct
 
 
 def page_header(title_key: str) -> None:
@@ -30,19 +27,19 @@ def page_header(title_key: str) -> None:
 def kpi_cards(k: Kpis) -> None:
     """Two rows of headline numbers."""
     row = st.columns(5)
-    row[0].metric(tr("k_projects"), f"{k.projects:,}")
+    row[0].metric(tr("k_projects"), formats.count(k.projects))
     row[1].metric(tr("k_budget"), wan(k.budget_wan))
     row[2].metric(tr("k_in_place"), wan(k.funds_in_place_wan), tr("k_of_budget", pct=pct(k.in_place_rate)),
                   delta_color="off", delta_arrow="off")
     row[3].metric(tr("k_spent"), wan(k.spent_wan), tr("k_of_budget", pct=pct(k.spent_rate)), delta_color="off", delta_arrow="off")
-    row[4].metric(tr("k_beneficiaries"), f"{k.beneficiaries:,}")
+    row[4].metric(tr("k_beneficiaries"), formats.count(k.beneficiaries))
     row = st.columns(5)
     row[0].metric(tr("k_start_rate"), pct(k.start_rate), tr("k_n_of", n=k.started, total=k.projects), delta_color="off", delta_arrow="off")
     row[1].metric(tr("k_finish_rate"), pct(k.finish_rate), tr("k_n_of", n=k.finished, total=k.projects),
                   delta_color="off", delta_arrow="off")
-    row[2].metric(tr("k_households"), f"{k.households:,}")
-    row[3].metric(tr("k_late"), f"{k.late:,}")
-    row[4].metric(tr("k_stalled"), f"{k.stalled:,}")
+    row[2].metric(tr("k_households"), formats.count(k.households))
+    row[3].metric(tr("k_late"), formats.count(k.late))
+    row[4].metric(tr("k_stalled"), formats.count(k.stalled))
 
 
 def favicon():
