@@ -142,24 +142,7 @@ def generate(n_projects: int = DEFAULT_PROJECTS, seed: int = DEFAULT_SEED,
     duration = rng.integers(2, 10, n)
     plan_end_m = _month_add(start_month, duration)
 
-    # Status follows time: older projects are done, this year's are earlier in the cycle.
-    months_since_start = (as_of_m - start_month).astype(int)
-    u = rng.random(n)
-    status = np.empty(n, dtype=object)
-    not_started = months_since_start < 0
-    status[not_started] = np.where(u[not_started] < 0.45, "planned",
-                                   np.where(u[not_started] < 0.75, "approved", "tendering"))
-    running = ~not_started
-    finish_p = np.clip((months_since_start - duration) / 10.0, 0.0, 0.95)
-    r = rng.random(n)
-    done = running & (r < finish_p)
-    status[done] = np.where(u[done] < 0.55, "accepted", "completed")
-    active = running & ~done
-    status[active] = np.where(u[active] < 0.06, "suspended",
-                              np.where(u[active] < 0.12, "tendering", "in_progress"))
-    # A little of everything everywhere, so every status appears at any size.
-    forced = np.arange(n) % 97 == 0
-    status[forced] = np.array(vocab.STATUS_CODES, dtype=object)[(np.arange(n)[forced] // 97) % len(vocab.STATUS_CODES)]
+    status = _statuses(rng, n, as_of_m, start_month, duration)
 
     started = np.isin(status, vocab.STARTED_STATUS_CODES)
     finished = np.isin(status, vocab.FINISHED_STATUS_CODES)
@@ -170,7 +153,50 @@ def generate(n_projects: int = DEFAULT_PROJECTS, seed: int = DEFAULT_SEED,
     actual_end_m = np.minimum(_month_add(plan_end_m, overrun), as_of_m)
     actual_end_m = np.maximum(actual_end_m, actual_start_m)
 
-    # Progress: in-progress projects between 5% and 95%, a share of them stalled.
+    progress, stalled = _progress(rng, n, status, finished, as_of_m, actual_start_m, duration)
+
+    budget, funds_in_place, spent, fund_shares, qty, units, people, households = _money_and_scale(
+        rng, n, cat_codes, cat_idx, status, started, finished, progress)
+
+    template_pick = rng.random(n)
+    sub_pick = rng.random(n)
+    exact = rng.random(n) < 0.25
+    jitter = rng.normal(0, 0.004, (n, 2))
+
+    places = _places(n, place_rows, place_idx, town_level, villages, cat_codes, cat_idx, year,
+                     template_pick, sub_pick, exact, jitter)
+
+    def as_date(months: np.ndarray, day_end: bool = False) -> pd.Series:
+        d = months.astype("datetime64[D]")
+        if day_end:
+            d = _month_add(months, np.ones(len(months), dtype=int)).astype("datetime64[D]") - np.timedelta64(1, "D")
+        return pd.Series(d).dt.date
+
+    projects = places.assign(
+        area=[vocab.CATEGORY_BY_CODE[c].area for c in places["category"]],
+        nature=np.array(vocab.NATURES, dtype=object)[rng.choice(4, n, p=NATURE_WEIGHTS)],
+        description=[f"{PROFILES[c].subcategories[0]}，规模{q:g}{u_}" for c, q, u_ in zip(places["category"], qty, units)],
+        scale_qty=qty, scale_unit=units,
+        budget_wan=budget, funds_in_place_wan=funds_in_place, spent_wan=spent,
+        **{source.column: np.round(budget * fund_shares[:, k], 2)
+           for k, source in enumerate(vocab.FUND_SOURCES)},
+        status=status.astype(str), progress_pct=progress,
+        plan_start=as_date(start_month), plan_end=as_date(plan_end_m, day_end=True),
+        actual_start=as_date(actual_start_m).where(started, None),
+        actual_end=as_date(actual_end_m, day_end=True).where(finished, None),
+        beneficiaries=people.astype("int64"), beneficiary_households=households.astype("int64"),
+        year=year.astype("int32"),
+        responsible_unit=[f"{t}人民政府" for t in places["town"]],
+        responsible_person=None, notes=None, batch_id="demo",
+        updated_at=pd.Timestamp(as_of),
+    )
+    reports = _reports(projects, stalled, as_of)
+    return projects, reports
+
+
+def _progress(rng: np.random.Generator, n: int, status: np.ndarray, finished: np.ndarray, as_of_m,
+              actual_start_m: np.ndarray, duration: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Progress: in-progress projects between 5% and 95%, a share of them stalled."""
     elapsed = np.clip((as_of_m - actual_start_m).astype(int) / np.maximum(duration, 1), 0.05, 0.95)
     progress = np.where(finished, 100.0, 0.0)
     in_prog = status == "in_progress"
@@ -178,7 +204,12 @@ def generate(n_projects: int = DEFAULT_PROJECTS, seed: int = DEFAULT_SEED,
     suspended = status == "suspended"
     progress[suspended] = np.round(rng.uniform(10, 60, suspended.sum()))
     stalled = in_prog & (rng.random(n) < 0.15)
+    return progress, stalled
 
+
+def _money_and_scale(rng: np.random.Generator, n: int, cat_codes: list[str], cat_idx: np.ndarray,
+                     status: np.ndarray, started: np.ndarray, finished: np.ndarray, progress: np.ndarray):
+    """Budget, funds in place, spent and the funding split; scale, people and households (toilets by 户)."""
     # Money.
     median = np.array([PROFILES[c].budget_wan for c in cat_codes])[cat_idx]
     sigma = np.array([PROFILES[c].spread for c in cat_codes])[cat_idx]
@@ -212,12 +243,35 @@ def generate(n_projects: int = DEFAULT_PROJECTS, seed: int = DEFAULT_SEED,
     households = np.where(toilets, qty, np.round(people / 3.8))
     funds_in_place = np.round(np.where(toilets, budget * in_place_share, funds_in_place), 2)
     spent = np.round(np.minimum(spent, funds_in_place), 2)
+    return budget, funds_in_place, spent, fund_shares, qty, units, people, households
 
-    template_pick = rng.random(n)
-    sub_pick = rng.random(n)
-    exact = rng.random(n) < 0.25
-    jitter = rng.normal(0, 0.004, (n, 2))
 
+def _statuses(rng: np.random.Generator, n: int, as_of_m, start_month: np.ndarray, duration: np.ndarray) -> np.ndarray:
+    """Status follows time: older projects are done, this year's are earlier in the cycle."""
+    months_since_start = (as_of_m - start_month).astype(int)
+    u = rng.random(n)
+    status = np.empty(n, dtype=object)
+    not_started = months_since_start < 0
+    status[not_started] = np.where(u[not_started] < 0.45, "planned",
+                                   np.where(u[not_started] < 0.75, "approved", "tendering"))
+    running = ~not_started
+    finish_p = np.clip((months_since_start - duration) / 10.0, 0.0, 0.95)
+    r = rng.random(n)
+    done = running & (r < finish_p)
+    status[done] = np.where(u[done] < 0.55, "accepted", "completed")
+    active = running & ~done
+    status[active] = np.where(u[active] < 0.06, "suspended",
+                              np.where(u[active] < 0.12, "tendering", "in_progress"))
+    # A little of everything everywhere, so every status appears at any size.
+    forced = np.arange(n) % 97 == 0
+    status[forced] = np.array(vocab.STATUS_CODES, dtype=object)[(np.arange(n)[forced] // 97) % len(vocab.STATUS_CODES)]
+
+    return status
+
+
+def _places(n, place_rows, place_idx, town_level, villages, cat_codes, cat_idx, year, template_pick, sub_pick,
+            exact, jitter) -> pd.DataFrame:
+    """Each project's id, name, place, point, category and team (the random draws come from generate)."""
     rows = []
     for i in range(n):
         town, village = place_rows[place_idx[i]]
@@ -243,33 +297,7 @@ def generate(n_projects: int = DEFAULT_PROJECTS, seed: int = DEFAULT_SEED,
     places = pd.DataFrame(rows, columns=[
         "project_id", "name", "county", "town", "village", "town_code", "village_code", "category",
         "subcategory", "lon", "lat", "location_precision", "team", "assisting_unit"])
-
-    def as_date(months: np.ndarray, day_end: bool = False) -> pd.Series:
-        d = months.astype("datetime64[D]")
-        if day_end:
-            d = _month_add(months, np.ones(len(months), dtype=int)).astype("datetime64[D]") - np.timedelta64(1, "D")
-        return pd.Series(d).dt.date
-
-    projects = places.assign(
-        area=[vocab.CATEGORY_BY_CODE[c].area for c in places["category"]],
-        nature=np.array(vocab.NATURES, dtype=object)[rng.choice(4, n, p=NATURE_WEIGHTS)],
-        description=[f"{PROFILES[c].subcategories[0]}，规模{q:g}{u_}" for c, q, u_ in zip(places["category"], qty, units)],
-        scale_qty=qty, scale_unit=units,
-        budget_wan=budget, funds_in_place_wan=funds_in_place, spent_wan=spent,
-        **{source.column: np.round(budget * fund_shares[:, k], 2)
-           for k, source in enumerate(vocab.FUND_SOURCES)},
-        status=status.astype(str), progress_pct=progress,
-        plan_start=as_date(start_month), plan_end=as_date(plan_end_m, day_end=True),
-        actual_start=as_date(actual_start_m).where(started, None),
-        actual_end=as_date(actual_end_m, day_end=True).where(finished, None),
-        beneficiaries=people.astype("int64"), beneficiary_households=households.astype("int64"),
-        year=year.astype("int32"),
-        responsible_unit=[f"{t}人民政府" for t in places["town"]],
-        responsible_person=None, notes=None, batch_id="demo",
-        updated_at=pd.Timestamp(as_of),
-    )
-    reports = _reports(projects, stalled, as_of)
-    return projects, reports
+    return places
 
 
 def _reports(projects: pd.DataFrame, stalled: np.ndarray, as_of: date) -> pd.DataFrame:
