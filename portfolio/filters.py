@@ -36,6 +36,17 @@ def split_key(key: str) -> list[str]:
     return key.split(PLACE_SEP, 2)
 
 
+def parse_years(values: Iterable[str]) -> tuple[int, ...]:
+    """Years from text (URL or widget state); anything that is not a whole number is dropped."""
+    years = []
+    for value in values:
+        try:
+            years.append(int(value))
+        except ValueError:
+            continue
+    return tuple(years)
+
+
 @dataclass(frozen=True)
 class Filters:
     counties: tuple[str, ...] = ()
@@ -99,12 +110,7 @@ class Filters:
                 raw = [raw]
             return [v for v in raw if v]
 
-        years = []
-        for y in values("years"):
-            try:
-                years.append(int(y))
-            except ValueError:
-                continue
+        years = parse_years(values("years"))
         keyword = values("keyword")
         return cls(
             counties=tuple(values("counties")),
@@ -112,7 +118,7 @@ class Filters:
             villages=tuple(v for v in values("villages") if v.count(PLACE_SEP) >= 2),
             categories=tuple(c for c in values("categories") if c in vocab.CATEGORY_BY_CODE),
             statuses=tuple(s for s in values("statuses") if s in vocab.STATUS_BY_CODE),
-            years=tuple(years),
+            years=years,
             sources=tuple(s for s in values("sources") if s in vocab.FUND_SOURCE_CODES),
             keyword=keyword[0] if keyword else "",
             flags=tuple(f for f in FLAG_CODES if f in values("flags")),

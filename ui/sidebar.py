@@ -22,7 +22,7 @@ from typing import Callable
 import streamlit as st
 
 from portfolio import vocab
-from portfolio.filters import FLAG_CODES, UNPLACED, URL_KEYS, Filters, split_key
+from portfolio.filters import FLAG_CODES, UNPLACED, URL_KEYS, Filters, parse_years, split_key
 from ui import data
 from ui.lang import current, tr
 
@@ -43,18 +43,13 @@ def _from_state() -> Filters:
         raw = s.get(FILTER_KEYS[name]) or ()
         return tuple(v for v in raw if isinstance(v, str))
 
-    years = []
-    for y in values("years"):
-        try:
-            years.append(int(y))
-        except ValueError:
-            continue
+    years = parse_years(values("years"))
     keyword = s.get(FILTER_KEYS["keyword"])
     return Filters(
         counties=values("counties"), towns=values("towns"), villages=values("villages"),
         categories=tuple(c for c in values("categories") if c in vocab.CATEGORY_BY_CODE),
         statuses=tuple(c for c in values("statuses") if c in vocab.STATUS_BY_CODE),
-        years=tuple(years),
+        years=years,
         sources=tuple(c for c in values("sources") if c in vocab.FUND_SOURCE_CODES),
         keyword=keyword if isinstance(keyword, str) else "",
         flags=tuple(c for c in values("flags") if c in FLAG_CODES),
