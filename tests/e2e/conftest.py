@@ -37,8 +37,14 @@ PORT_ENV = "PORTFOLIO_E2E_PORT"
 
 
 def shared_port() -> int:
-    """The shared server's port: $PORTFOLIO_E2E_PORT when set, else a free one."""
-    return int(os.environ[PORT_ENV]) if os.environ.get(PORT_ENV) else _free_port()
+    """The shared server's port: $PORTFOLIO_E2E_PORT when set, else a free one.
+
+    Under pytest-xdist each worker runs its own shared server, so worker gwN takes the set port + N.
+    """
+    if not os.environ.get(PORT_ENV):
+        return _free_port()
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return int(os.environ[PORT_ENV]) + int(worker.removeprefix("gw") or 0)
 
 
 @contextmanager
