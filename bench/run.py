@@ -2,10 +2,12 @@
 
     python bench/run.py                       # 10k, 100k and 1M projects
     python bench/run.py --sizes 100000 --out /tmp/r.json
+    python bench/run.py --sizes 100000,1000000 --quick --baseline /tmp/main-checkout   # before/after
 
 Each size runs in its own process (so peak memory is per size). Per size it measures:
-every page's queries (median of 5 warm runs through the functions the pages call), the
-same questions answered with pandas on the same data (the baseline, same run), each
+every page's queries, question by question (median wall and CPU ms of 5 warm runs through
+the functions the pages call), the same questions answered with pandas and with polars on
+the same data (the baselines, same run; with --baseline also by another checkout's code), each
 page's script time under AppTest, the map payload, a cold open, imports of 10,000- and
 100,000-row .xlsx files (read -> plan -> commit) and the peak resident memory.
 """
@@ -32,55 +34,63 @@ DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 RUNS = 5
 
 
-def median_ms(fn, runs: int = RUNS) -> float:
+def timed(fn, runs: int = RUNS) -> tuple[float, float]:
+    """(wall ms, CPU ms) of `fn`: medians of `runs` warm runs. CPU is time.process_time, the
+    stable figure on a shared machine (it counts every thread of this process)."""
     fn()  # warm
-    times = []
+    walls, cpus = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+        walls.append((time.perf_counter() - wall) * 1000)
+        cpus.append((time.process_time() - cpu) * 1000)
+    return statistics.median(walls), statistics.median(cpus)
 
 
-def page_questions(db, as_of):
-    """What each page asks, through the same functions the pages call (with the sidebar's facets)."""
+def median_ms(fn, runs: int = RUNS) -> float:
+    return timed(fn, runs)[0]
+
+
+COUNTY = "阳山县"  # the town page's scope in every engine
+
+
+def page_questions(db, as_of) -> dict[str, dict[str, object]]:
+    """What each page asks, question by question, through the same functions the pages call
+    (with the sidebar's facets). {page: {question: fn}}; the engines below use the same names."""
     from portfolio import views
     from portfolio.filters import Filters
 
     everything = Filters()
-    county = Filters(counties=("阳山县",))
+    county = Filters(counties=(COUNTY,))
 
     def sidebar(f):
-        for facet in views.FACETS:
-            views.facet_counts(db, f, facet)
+        return lambda: [views.facet_counts(db, f, facet, as_of) for facet in views.FACETS]
 
-    def overview():
-        sidebar(everything)
-        views.kpis(db, everything, as_of)
-        views.area_totals(views.by_category(db, everything))
-        views.by_status(db, everything)
-        views.by_town(db, everything, as_of)
-        views.monthly_trend(db, everything, as_of=as_of)
-        views.attention(db, everything, as_of)
-
-    def projects():
-        sidebar(everything)
-        views.kpis(db, everything, as_of)
-        views.project_table(db, everything, as_of)
-
-    def towns():
-        sidebar(county)
-        views.kpis(db, county, as_of)
-        views.teams(db, county)
-        views.changes_since_previous_report(db, county)
-        views.by_category(db, county)
-        views.town_comparison(db, county, as_of, "budget_wan")
-        views.by_village(db, county, as_of)
-        views.attention(db, county, as_of)
-
-    pages = {"overview": overview, "projects": projects, "towns": towns}
-    pages["map"] = _map_questions(db, as_of)
-    return pages
+    overview = {
+        "sidebar": sidebar(everything),
+        "kpis": lambda: views.kpis(db, everything, as_of),
+        "by_category": lambda: views.area_totals(views.by_category(db, everything, as_of)),
+        "by_status": lambda: views.by_status(db, everything, as_of),
+        "by_town": lambda: views.by_town(db, everything, as_of),
+        "monthly_trend": lambda: views.monthly_trend(db, everything, as_of=as_of),
+        "attention": lambda: views.attention(db, everything, as_of),
+    }
+    projects = {
+        "sidebar": sidebar(everything),
+        "kpis": lambda: views.kpis(db, everything, as_of),
+        "project_table": lambda: views.project_table(db, everything, as_of),
+    }
+    towns = {
+        "sidebar": sidebar(county),
+        "kpis": lambda: views.kpis(db, county, as_of),
+        "teams": lambda: views.teams(db, county, as_of),
+        "changes": lambda: views.changes_since_previous_report(db, county, as_of),
+        "by_category": lambda: views.by_category(db, county, as_of),
+        "town_comparison": lambda: views.town_comparison(db, county, as_of, "budget_wan"),
+        "by_village": lambda: views.by_village(db, county, as_of),
+        "attention": lambda: views.attention(db, county, as_of),
+    }
+    return {"overview": overview, "projects": projects, "towns": towns, "map": {"map": _map_questions(db, as_of)}}
 
 
 def _map_questions(db, as_of):
@@ -91,70 +101,255 @@ def _map_questions(db, as_of):
     return lambda: maps.build(maps.load(db, Filters(), as_of), maps.MapOptions(), data_date=as_of)
 
 
-def pandas_questions(db, as_of):
-    """The overview's and projects page's questions answered with pandas on the same data."""
+def pandas_questions(db, as_of) -> dict[str, dict[str, object]]:
+    """The same questions answered with pandas on the whole table held in memory (loading it is not timed)."""
     import pandas as pd
 
+    from portfolio import vocab
+
     projects = db.con.cursor().sql("SELECT * FROM projects").to_arrow_table().to_pandas()
-    started = ["in_progress", "completed", "accepted", "suspended"]
-    finished = ["completed", "accepted"]
-    frame = projects  # the rollup columns live on the projects
+    started, finished = list(vocab.STARTED_STATUS_CODES), list(vocab.FINISHED_STATUS_CODES)
+    sources = [s.column for s in vocab.FUND_SOURCES]
     as_of_ts = pd.Timestamp(as_of)
+    projects["plan_end"] = pd.to_datetime(projects["plan_end"])
+    projects["place_report_date"] = pd.to_datetime(projects["place_report_date"])
 
     def flags(df):
-        late = (pd.to_datetime(df["plan_end"]) < as_of_ts) & ~df["status"].isin(finished)
+        # Late on the earlier of the data date and the town's own latest report date (as the SQL does).
+        ref = df["place_report_date"].fillna(as_of_ts).clip(upper=as_of_ts)
+        late = (df["plan_end"] < ref) & ~df["status"].isin(finished)
         stalled = (df["status"] == "in_progress") & (df["report_count"] >= 4) & \
             (df["last_progress_pct"] <= df["progress_3_back_pct"])
         return late, stalled
 
-    def sidebar(df):
-        for column in ("county", "category", "status", "year"):
-            df[column].value_counts()
-        (df["county"] + "/" + df["town"]).value_counts()
-        (df["county"] + "/" + df["town"] + "/" + df["village"].fillna("")).value_counts()
-        for column in ("fund_central_wan", "fund_provincial_wan", "fund_city_wan", "fund_county_wan",
-                       "fund_assistance_wan", "fund_social_wan"):
-            (df[column] > 0).sum()
+    def scope(county):
+        return projects[projects["county"] == county] if county else projects
 
-    def overview():
-        df = frame
-        sidebar(df)
+    def sidebar(county=None):
+        def run():
+            df = scope(county)
+            projects["county"].value_counts()  # the county facet ignores the county filter
+            for column in ("category", "status", "year"):
+                df[column].value_counts()
+            (df["county"] + "/" + df["town"]).value_counts()
+            (df["county"] + "/" + df["town"] + "/" + df["village"].fillna("")).value_counts()
+            for column in sources:
+                (df[column] > 0).sum()
+            late, stalled = flags(df)
+            late.sum(), stalled.sum()
+        return run
+
+    def kpis(county=None):
+        def run():
+            df = scope(county)
+            late, stalled = flags(df)
+            return (len(df), df["budget_wan"].sum(), df["funds_in_place_wan"].sum(), df["spent_wan"].sum(),
+                    df["status"].isin(started).sum(), df["status"].isin(finished).sum(), df["beneficiaries"].sum(),
+                    df["beneficiary_households"].sum(), late.sum(), stalled.sum())
+        return run
+
+    def by_category(county=None):
+        return lambda: scope(county).groupby("category").agg(
+            n=("project_id", "size"), b=("budget_wan", "sum"), s=("spent_wan", "sum"), p=("beneficiaries", "sum"))
+
+    def by_town(df):
         late, stalled = flags(df)
-        (len(df), df["budget_wan"].sum(), df["funds_in_place_wan"].sum(), df["spent_wan"].sum(),
-         df["status"].isin(started).sum(), df["status"].isin(finished).sum(), df["beneficiaries"].sum(),
-         late.sum(), stalled.sum())
-        df.groupby("category").agg(n=("project_id", "size"), b=("budget_wan", "sum"))
-        df.groupby("status").agg(n=("project_id", "size"), b=("budget_wan", "sum"))
-        df.assign(late=late, stalled=stalled).groupby(["county", "town"]).agg(
-            n=("project_id", "size"), b=("budget_wan", "sum"), late=("late", "sum"), stalled=("stalled", "sum"))
+        return df.assign(late=late, stalled=stalled, st=df["status"].isin(started),
+                         fin=df["status"].isin(finished)).groupby(["county", "town"]).agg(
+            n=("project_id", "size"), b=("budget_wan", "sum"), f=("funds_in_place_wan", "sum"),
+            s=("spent_wan", "sum"), st=("st", "sum"), fin=("fin", "sum"), late=("late", "sum"),
+            stalled=("stalled", "sum"), p=("beneficiaries", "sum")).sort_values("b", ascending=False)
+
+    def attention(county=None):
+        def run():
+            df = scope(county)
+            late, stalled = flags(df)
+            return df[late | stalled].assign(late=late).sort_values(
+                ["late", "budget_wan", "project_id"], ascending=[False, False, True]).head(50)
+        return run
+
+    def trend():
+        df = projects
         pd.to_datetime(df["actual_start"]).dt.to_period("M").value_counts()
-        pd.to_datetime(df["actual_end"]).dt.to_period("M").value_counts()
-        df[late | stalled].nlargest(50, "budget_wan")
+        pd.to_datetime(df.loc[df["status"].isin(finished), "actual_end"]).dt.to_period("M").value_counts()
 
-    def projects_page():
-        sidebar(frame)
-        late, stalled = flags(frame)
-        frame.assign(late=late, stalled=stalled).sort_values(["county", "town", "village", "project_id"]).head(5000)
+    def project_table():
+        late, stalled = flags(projects)
+        return projects.assign(is_late=late, is_stalled=stalled).sort_values("project_id").head(5000)
 
-    def towns_page():
-        df = frame[frame["county"] == "阳山县"]
-        sidebar(df)
-        late, stalled = flags(df)
-        (len(df), df["budget_wan"].sum(), df["status"].isin(started).sum(), late.sum(), stalled.sum())
-        df.groupby("category").agg(n=("project_id", "size"), b=("budget_wan", "sum"))
-        df.assign(late=late).groupby(["county", "town", "village"], dropna=False).agg(
-            n=("project_id", "size"), b=("budget_wan", "sum"), late=("late", "sum"))
-        df.groupby(["county", "town"]).agg(b=("budget_wan", "sum"), people=("beneficiaries", "sum"))
-        df[late | stalled].nlargest(50, "budget_wan")
+    def teams():
+        return scope(COUNTY).groupby(["county", "town", "team", "assisting_unit"]).size()
+
+    def by_village():
+        df = scope(COUNTY)
+        late, _ = flags(df)
+        return df.assign(late=late, st=df["status"].isin(started), fin=df["status"].isin(finished)).groupby(
+            ["county", "town", "village"], dropna=False).agg(n=("project_id", "size"), b=("budget_wan", "sum"),
+                                                            st=("st", "sum"), fin=("fin", "sum"), late=("late", "sum"))
+
+    def changes():
+        df = scope(COUNTY)
+        latest = df["last_report_date"].max()
+        previous = df["last_report_date"].where(df["last_report_date"] < latest, df["prev_report_date"]).max()
+        return latest, previous
 
     def map_page():
-        df = frame
+        df = projects
         df.groupby(["county", "town"]).agg(n=("project_id", "size"), b=("budget_wan", "sum"),
                                            lon=("lon", "mean"), lat=("lat", "mean"))
         df["location_precision"].value_counts()
         (df["lon"].min(), df["lon"].max(), df["lat"].min(), df["lat"].max())
+        df.nlargest(2000, "budget_wan")[["project_id", "name", "lon", "lat", "budget_wan"]]
 
-    return {"overview": overview, "projects": projects_page, "towns": towns_page, "map": map_page}
+    return {
+        "overview": {"sidebar": sidebar(), "kpis": kpis(), "by_category": by_category(),
+                     "by_status": lambda: projects.groupby("status").agg(n=("project_id", "size"),
+                                                                         b=("budget_wan", "sum")),
+                     "by_town": lambda: by_town(projects), "monthly_trend": trend, "attention": attention()},
+        "projects": {"sidebar": sidebar(), "kpis": kpis(), "project_table": project_table},
+        "towns": {"sidebar": sidebar(COUNTY), "kpis": kpis(COUNTY), "teams": teams, "changes": changes,
+                  "by_category": by_category(COUNTY), "town_comparison": lambda: by_town(scope(COUNTY)),
+                  "by_village": by_village, "attention": attention(COUNTY)},
+        "map": {"map": map_page},
+    }
+
+
+def polars_questions(db, as_of) -> dict[str, dict[str, object]]:
+    """The same questions in polars: the whole table in memory, each question a lazy query, collected."""
+    import polars as pl
+
+    from portfolio import vocab
+
+    frame = pl.from_arrow(db.con.cursor().sql("SELECT * FROM projects").to_arrow_table())
+    lf = frame.lazy()
+    started, finished = list(vocab.STARTED_STATUS_CODES), list(vocab.FINISHED_STATUS_CODES)
+    sources = [s.column for s in vocab.FUND_SOURCES]
+    ref = pl.min_horizontal(pl.col("place_report_date").fill_null(pl.lit(as_of)), pl.lit(as_of))
+    late = ((pl.col("plan_end") < ref) & ~pl.col("status").is_in(finished)).fill_null(False)
+    stalled = ((pl.col("status") == "in_progress") & (pl.col("report_count") >= 4)
+               & (pl.col("last_progress_pct") <= pl.col("progress_3_back_pct"))).fill_null(False)
+    is_started, is_finished = pl.col("status").is_in(started), pl.col("status").is_in(finished)
+
+    def scope(county):
+        return lf.filter(pl.col("county") == county) if county else lf
+
+    def sidebar(county=None):
+        def run():
+            df = scope(county)
+            out = [lf.group_by("county").len()]
+            out += [df.group_by(c).len() for c in ("category", "status", "year")]
+            out.append(df.group_by(pl.concat_str("county", "town", separator="/")).len())
+            out.append(df.group_by(pl.concat_str("county", "town", pl.col("village").fill_null(""),
+                                                 separator="/")).len())
+            out.append(df.select([(pl.col(c) > 0).sum() for c in sources] + [late.sum().alias("l"),
+                                                                            stalled.sum().alias("s")]))
+            return pl.collect_all(out)
+        return run
+
+    def kpis(county=None):
+        return lambda: scope(county).select(
+            pl.len(), pl.col("budget_wan").sum(), pl.col("funds_in_place_wan").sum(), pl.col("spent_wan").sum(),
+            is_started.sum().alias("st"), is_finished.sum().alias("fin"), pl.col("beneficiaries").sum(),
+            pl.col("beneficiary_households").sum(), late.sum().alias("late"), stalled.sum().alias("stalled"),
+        ).collect()
+
+    def by_category(county=None):
+        return lambda: scope(county).group_by("category").agg(
+            pl.len(), pl.col("budget_wan").sum(), pl.col("spent_wan").sum(), pl.col("beneficiaries").sum(),
+            is_finished.sum().alias("fin")).collect()
+
+    def by_town(county=None):
+        return lambda: scope(county).group_by("county", "town").agg(
+            pl.len(), pl.col("budget_wan").sum(), pl.col("funds_in_place_wan").sum(), pl.col("spent_wan").sum(),
+            is_started.sum().alias("st"), is_finished.sum().alias("fin"), late.sum().alias("late"),
+            stalled.sum().alias("stalled"), pl.col("beneficiaries").sum()).sort("budget_wan", descending=True).collect()
+
+    def attention(county=None):
+        return lambda: scope(county).with_columns(is_late=late, is_stalled=stalled).filter(
+            pl.col("is_late") | pl.col("is_stalled")).sort(
+            ["is_late", "budget_wan", "project_id"], descending=[True, True, False], nulls_last=True).head(50).collect()
+
+    def trend():
+        return pl.collect_all([
+            lf.filter(pl.col("actual_start").is_not_null()).group_by(pl.col("actual_start").dt.truncate("1mo")).len(),
+            lf.filter(pl.col("actual_end").is_not_null() & is_finished).group_by(
+                pl.col("actual_end").dt.truncate("1mo")).len()])
+
+    def project_table():
+        return lf.with_columns(is_late=late, is_stalled=stalled).sort("project_id").head(5000).collect()
+
+    def teams():
+        return scope(COUNTY).filter(pl.col("team").is_not_null() | pl.col("assisting_unit").is_not_null()).group_by(
+            "county", "town", "team", "assisting_unit").len().sort("county", "town").collect()
+
+    def by_village():
+        return scope(COUNTY).group_by("county", "town", "village").agg(
+            pl.len(), pl.col("budget_wan").sum(), is_started.sum().alias("st"), is_finished.sum().alias("fin"),
+            late.sum().alias("late"), pl.col("beneficiaries").sum()).collect()
+
+    def changes():
+        return scope(COUNTY).select(
+            pl.col("last_report_date").max().alias("latest"),
+            pl.when(pl.col("last_report_date") < pl.col("last_report_date").max()).then(pl.col("last_report_date"))
+            .otherwise(pl.col("prev_report_date")).max().alias("previous")).collect()
+
+    def map_page():
+        return pl.collect_all([
+            lf.group_by("county", "town").agg(
+                pl.len(), pl.col("budget_wan").sum(), is_started.sum().alias("st"), is_finished.sum().alias("fin"),
+                late.sum().alias("late"), pl.col("lon").mean(), pl.col("lat").mean()),
+            lf.group_by("location_precision").len(),
+            lf.select(pl.col("lon").min().alias("west"), pl.col("lon").max().alias("east"),
+                      pl.col("lat").min().alias("south"), pl.col("lat").max().alias("north")),
+            lf.sort("budget_wan", descending=True, nulls_last=True).head(2000).select(
+                "project_id", "name", "lon", "lat", "budget_wan")])
+
+    return {
+        "overview": {"sidebar": sidebar(), "kpis": kpis(), "by_category": by_category(),
+                     "by_status": lambda: lf.group_by("status").agg(pl.len(), pl.col("budget_wan").sum()).collect(),
+                     "by_town": by_town(), "monthly_trend": trend, "attention": attention()},
+        "projects": {"sidebar": sidebar(), "kpis": kpis(), "project_table": project_table},
+        "towns": {"sidebar": sidebar(COUNTY), "kpis": kpis(COUNTY), "teams": teams, "changes": changes,
+                  "by_category": by_category(COUNTY), "town_comparison": by_town(COUNTY),
+                  "by_village": by_village, "attention": attention(COUNTY)},
+        "map": {"map": map_page},
+    }
+
+
+def measure_pages(questions: dict, prefix: str) -> dict:
+    """{page: {prefix_query_ms, prefix_cpu_ms, queries: {question: {...}}}}; a page's figure is the
+    sum of its questions' medians."""
+    pages: dict = {}
+    for page, asked in questions.items():
+        per = {}
+        for name, fn in asked.items():
+            wall, cpu = timed(fn)
+            per[name] = {f"{prefix}query_ms": round(wall, 1), f"{prefix}cpu_ms": round(cpu, 1)}
+        pages[page] = {f"{prefix}query_ms": round(sum(q[f"{prefix}query_ms"] for q in per.values()), 1),
+                       f"{prefix}cpu_ms": round(sum(q[f"{prefix}cpu_ms"] for q in per.values()), 1), "queries": per}
+    return pages
+
+
+def merge_pages(into: dict, other: dict) -> None:
+    for page, p in other.items():
+        target = into.setdefault(page, {"queries": {}})
+        for key, value in p.items():
+            if key != "queries":
+                target[key] = value
+        for name, q in p["queries"].items():
+            target["queries"].setdefault(name, {}).update(q)
+
+
+def queries_only(db_path: Path, prefix: str) -> dict:
+    """The dashboard's questions measured with the code this process imports (see --code-root)."""
+    from portfolio import views
+    from portfolio.store import Store
+
+    db = Store(db_path)
+    as_of = views.data_date(db)
+    pages = measure_pages(page_questions(db, as_of), prefix)
+    db.close()
+    return pages
 
 
 def apptest_ms(db_path: Path, page: str | None, runs: int = 3) -> float:
@@ -229,46 +424,63 @@ def open_seconds(db_path: Path) -> float:
     return float(out.stdout.strip())
 
 
-def run_one(size: int, work: Path) -> dict:
-    """Everything measured at one size (run in its own process)."""
+def run_one(size: int, work: Path, baseline_root: Path | None = None, slow: bool = True) -> dict:
+    """Everything measured at one size (run in its own process). With `baseline_root`, the same
+    questions are also answered by the code checked out there (the "before"), on the same file."""
     from portfolio import views
     from portfolio.store import Store
 
     db_path = work / f"bench_{size}.duckdb"
     if not db_path.exists():  # built in a process of its own, so the generator's memory is not counted
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "portfolio", "demo", "--db", str(db_path), "--projects", str(size),
-                        "--seed", "1"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-        print(f"  built {size:,} projects in {time.perf_counter() - start:.1f} s", flush=True)
+        start, cpu = time.perf_counter(), time.process_time()
+        out = subprocess.run(["/usr/bin/time", "-f", "%M", sys.executable, "-m", "portfolio", "demo", "--db",
+                              str(db_path), "--projects", str(size), "--seed", "1"], cwd=ROOT, check=True,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        build_s = time.perf_counter() - start
+        print(f"  built {size:,} projects in {build_s:.1f} s", flush=True)
+        (work / f"bench_{size}.build.json").write_text(json.dumps(
+            {"build_s": round(build_s, 1), "build_peak_rss_mb": round(int(out.stderr.split()[-1]) / 1024, 1)}))
     result: dict = {"size": size}
-    result["open_s"] = round(open_seconds(db_path), 3)
+    build_info = work / f"bench_{size}.build.json"
+    if build_info.exists():
+        result.update(json.loads(build_info.read_text()))
+    if slow:
+        result["open_s"] = round(open_seconds(db_path), 3)
+    pages: dict = {}
+    if baseline_root:
+        out = subprocess.run([sys.executable, __file__, "--queries", str(db_path), "--prefix", "before_",
+                              "--code-root", str(baseline_root)], cwd=baseline_root, capture_output=True, text=True)
+        if out.returncode != 0:
+            raise RuntimeError(out.stderr[-3000:])
+        merge_pages(pages, json.loads(out.stdout.splitlines()[-1]))
+        result["baseline"] = str(baseline_root)
     db = Store(db_path)
     as_of = views.data_date(db)
     result["reports"] = db.con.cursor().execute("SELECT count(*) FROM progress_reports").fetchall()[0][0]
-    pages = {}
-    for page, fn in page_questions(db, as_of).items():
-        pages[page] = {"query_ms": round(median_ms(fn), 1)}
-    result["map_payload_bytes"] = page_questions(db, as_of)["map"]().payload_bytes
+    merge_pages(pages, measure_pages(page_questions(db, as_of), ""))
+    result["map_payload_bytes"] = page_questions(db, as_of)["map"]["map"]().payload_bytes
     db.close()
-    for page, path in (("overview", None), ("projects", "app_pages/projects.py"), ("towns", "app_pages/towns.py"),
-                       ("map", "app_pages/map.py")):
-        pages[page]["script_ms"] = round(apptest_ms(db_path, path), 1)
-    # The dashboard's peak: queries and page scripts. The pandas baseline, the generator and
+    if slow:
+        for page, path in (("overview", None), ("projects", "app_pages/projects.py"),
+                           ("towns", "app_pages/towns.py"), ("map", "app_pages/map.py")):
+            pages[page]["script_ms"] = round(apptest_ms(db_path, path), 1)
+    # The dashboard's peak: queries and page scripts. The in-memory baselines, the generator and
     # the imports would each inflate it, so they come after or run in processes of their own.
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     db = Store(db_path)
-    for page, fn in pandas_questions(db, as_of).items():
-        pages[page]["pandas_query_ms"] = round(median_ms(fn), 1)
+    merge_pages(pages, measure_pages(pandas_questions(db, as_of), "pandas_"))
+    merge_pages(pages, measure_pages(polars_questions(db, as_of), "polars_"))
     db.close()
     result["pages"] = pages
-    for rows, key in ((10_000, "import_10k"), (100_000, "import_100k")):
-        subprocess.run([sys.executable, __file__, "--make-import", str(rows), "--work", str(work)], cwd=ROOT,
-                       check=True)
-        out = subprocess.run([sys.executable, __file__, "--import-rows", str(rows), "--one", str(size), "--work",
-                              str(work)], cwd=ROOT, capture_output=True, text=True, check=True)
-        timing = json.loads(out.stdout.splitlines()[-1])
-        result[f"{key}_s"] = round(timing["total_s"], 2)
-        result[f"{key}_detail"] = timing
+    if slow:
+        for rows, key in ((10_000, "import_10k"), (100_000, "import_100k")):
+            subprocess.run([sys.executable, __file__, "--make-import", str(rows), "--work", str(work)], cwd=ROOT,
+                           check=True)
+            out = subprocess.run([sys.executable, __file__, "--import-rows", str(rows), "--one", str(size),
+                                  "--work", str(work)], cwd=ROOT, capture_output=True, text=True, check=True)
+            timing = json.loads(out.stdout.splitlines()[-1])
+            result[f"{key}_s"] = round(timing["total_s"], 2)
+            result[f"{key}_detail"] = timing
     return result
 
 
@@ -277,32 +489,60 @@ def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores, {mem:.0f} GiB, Python {platform.python_version()}"
 
 
+def _ratio(a, b) -> str:
+    return f"{a / b:.1f}×" if a and b else ""
+
+
 def markdown(results: dict) -> str:
     lines = [f"# Benchmark results ({results['date']})", "", f"Machine: {results['machine']}.", "",
              "Query times are medians of 5 warm runs through the functions the pages call (including the sidebar's "
-             "seven facet counts); `pandas` answers the same questions on the same data in the same run. Script "
-             "times are AppTest runs with cold caches.", "",
-             "Reading the ratios: the pandas baseline starts from the whole table already in memory (loading it is "
-             "not timed), while every DuckDB figure includes running the "
-             "query and fetching its result. The map's DuckDB figure also includes building the deck; its pandas "
-             "baseline only computes the aggregates. The town page asks many small questions about one county, "
-             "where an in-memory frame filtered once is hard to beat; the dashboard never holds that frame.", "",
-             "| projects | page | query ms | pandas ms | pandas / DuckDB | script ms |",
-             "| ---: | --- | ---: | ---: | ---: | ---: |"]
+             "facet counts); a page's figure is the sum of its questions' medians. CPU is `time.process_time` "
+             "(all threads of the process): on a shared machine it is the stable figure. `pandas` and `polars` "
+             "answer the same questions on the same data in the same run, from the whole table held in memory "
+             "(loading it is not timed; polars runs each question as a lazy query and collects it). "
+             "`before` is the same questions answered by the code of the baseline checkout on the same file "
+             "in the same run. The map's DuckDB figure includes building the deck; its baselines only compute "
+             "the aggregates and the top 2,000 points.", "",
+             "| projects | page | before ms | query ms | before CPU | CPU ms | pandas ms | polars ms | "
+             "DuckDB / polars | script ms |",
+             "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for size, r in results["sizes"].items():
         for page, p in r["pages"].items():
-            q, pd_ms = p.get("query_ms"), p.get("pandas_query_ms")
-            ratio = f"{pd_ms / q:.1f}×" if q and pd_ms else ""
-            lines.append(f"| {int(size):,} | {page} | {q if q is not None else ''} | {pd_ms or ''} | {ratio} | "
+            q = p.get("query_ms")
+            lines.append(f"| {int(size):,} | {page} | {p.get('before_query_ms', '')} | {q} | "
+                         f"{p.get('before_cpu_ms', '')} | {p.get('cpu_ms', '')} | {p.get('pandas_query_ms', '')} | "
+                         f"{p.get('polars_query_ms', '')} | {_ratio(q, p.get('polars_query_ms'))} | "
                          f"{p.get('script_ms', '')} |")
-    lines += ["", "| projects | reports | open s | import 10k s | import 100k s | map payload bytes | peak RSS MB "
-              "(dashboard) | peak RSS MB (100k import) |",
-              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines += ["", "Per question (ms wall / ms CPU; ratio = DuckDB wall / polars wall, the goal is at most 2×):", "",
+              "| projects | page | question | before | after | after CPU | pandas | polars | DuckDB / polars |",
+              "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for size, r in results["sizes"].items():
-        lines.append(f"| {int(size):,} | {r['reports']:,} | {r['open_s']} | {r['import_10k_s']} | "
-                     f"{r['import_100k_s']} | {r.get('map_payload_bytes', '')} | {r['peak_rss_mb']} | "
-                     f"{r['import_100k_detail']['peak_rss_mb']} |")
+        for page, p in r["pages"].items():
+            for name, q in p.get("queries", {}).items():
+                lines.append(f"| {int(size):,} | {page} | {name} | {q.get('before_query_ms', '')} | "
+                             f"{q.get('query_ms', '')} | {q.get('cpu_ms', '')} | {q.get('pandas_query_ms', '')} | "
+                             f"{q.get('polars_query_ms', '')} | {_ratio(q.get('query_ms'), q.get('polars_query_ms'))} |")
+    lines += ["", "| projects | reports | build s | build peak MB | open s | import 10k s | import 100k s | "
+              "map payload bytes | peak RSS MB (dashboard) |",
+              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for size, r in results["sizes"].items():
+        lines.append(f"| {int(size):,} | {r['reports']:,} | {r.get('build_s', '')} | "
+                     f"{r.get('build_peak_rss_mb', '')} | {r.get('open_s', '')} | {r.get('import_10k_s', '')} | "
+                     f"{r.get('import_100k_s', '')} | {r.get('map_payload_bytes', '')} | {r['peak_rss_mb']} |")
     return "\n".join(lines) + "\n"
+
+
+def write_markdown(results: dict, path: Path) -> None:
+    """RESULTS.md from the results, keeping any "## Import" section written by hand below them."""
+    kept = ""
+    if path.exists():
+        old = path.read_text(encoding="utf-8")
+        at = old.find("\n## Import")
+        if at >= 0:
+            rest = old[at + 1:]
+            following = rest.find("\n## ", 1)
+            kept = "\n" + (rest if following < 0 else rest[:following + 1])
+    path.write_text(markdown(results) + kept, encoding="utf-8")
 
 
 def main() -> int:
@@ -310,15 +550,25 @@ def main() -> int:
     parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], default=list(DEFAULT_SIZES))
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "portfolio-bench")
+    parser.add_argument("--baseline", type=Path, help="a checkout whose code answers the same questions (before)")
+    parser.add_argument("--quick", action="store_true", help="queries only: no page scripts, imports or cold open")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--import-rows", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--make-import", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--queries", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--prefix", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--code-root", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--markdown-only", action="store_true", help="rewrite RESULTS.md from results.json")
     args = parser.parse_args()
+    if args.code_root:  # answer with another checkout's code (the baseline)
+        sys.path.insert(0, str(args.code_root.resolve()))
     args.work.mkdir(parents=True, exist_ok=True)
     if args.markdown_only:
         results = json.loads((ROOT / "bench" / "results.json").read_text(encoding="utf-8"))
-        (ROOT / "bench" / "RESULTS.md").write_text(markdown(results), encoding="utf-8")
+        write_markdown(results, ROOT / "bench" / "RESULTS.md")
+        return 0
+    if args.queries:
+        print(json.dumps(queries_only(args.queries, args.prefix)))
         return 0
     if args.make_import:
         make_import_file(args.make_import, args.work)
@@ -327,13 +577,15 @@ def main() -> int:
         print(json.dumps(import_seconds(args.work / f"bench_{args.one}.duckdb", args.import_rows, args.work)))
         return 0
     if args.one:
-        print(json.dumps(run_one(args.one, args.work)))
+        print(json.dumps(run_one(args.one, args.work, args.baseline, slow=not args.quick)))
         return 0
     results = {"date": date.today().isoformat(), "machine": machine(), "sizes": {}}
     for size in args.sizes:
         print(f"{size:,} projects ...", flush=True)
-        out = subprocess.run([sys.executable, __file__, "--one", str(size), "--work", str(args.work)],
-                             cwd=ROOT, capture_output=True, text=True)
+        command = [sys.executable, __file__, "--one", str(size), "--work", str(args.work)]
+        command += ["--baseline", str(args.baseline.resolve())] if args.baseline else []
+        command += ["--quick"] if args.quick else []
+        out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
         if out.returncode != 0:
             print(out.stderr[-3000:], file=sys.stderr)
             return 1
@@ -342,13 +594,13 @@ def main() -> int:
         r = json.loads(out.stdout.splitlines()[-1])
         results["sizes"][str(size)] = r
         for page, p in r["pages"].items():
-            print(f"  {page:9s} query {p.get('query_ms', '-'):>8} ms   pandas {p.get('pandas_query_ms', '-'):>8} ms"
-                  f"   script {p.get('script_ms', '-'):>8} ms")
-        print(f"  open {r['open_s']} s, import 10k {r['import_10k_s']} s, import 100k {r['import_100k_s']} s, "
-              f"map payload {r.get('map_payload_bytes', '-')} B, peak {r['peak_rss_mb']} MB", flush=True)
-    args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+            print(f"  {page:9s} before {p.get('before_query_ms', '-'):>7} ms  query {p.get('query_ms'):>7} ms "
+                  f"(CPU {p.get('cpu_ms')})  pandas {p.get('pandas_query_ms')}  polars {p.get('polars_query_ms')}"
+                  f"  script {p.get('script_ms', '-')}")
+        print(f"  map payload {r.get('map_payload_bytes', '-')} B, peak {r['peak_rss_mb']} MB", flush=True)
+        args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
     if args.out == ROOT / "bench" / "results.json":
-        (ROOT / "bench" / "RESULTS.md").write_text(markdown(results), encoding="utf-8")
+        write_markdown(results, ROOT / "bench" / "RESULTS.md")
     print(f"wrote {args.out}")
     return 0
 
