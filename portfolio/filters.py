@@ -133,6 +133,40 @@ _URL_KEYS = {
 URL_KEYS = frozenset(_URL_KEYS.values())
 
 
+# The WHERE clauses of the filter, one per filter field, each reading only its bound parameter.
+# sql.bind joins the clauses of the filters actually set (a list parameter that is non-empty);
+# no value is ever formatted into SQL. The macro flagged_projects in queries/schema.sql applies
+# the same clauses all at once (tests/test_filter_sql.py checks the two agree).
+WHERE_CLAUSES: dict[str, str] = {
+    # The plain column first narrows the scan before the key (which needs the gazetteer join) decides.
+    "counties": "(list_contains($counties, county) OR list_contains($counties, '_unplaced'))"
+                " AND list_contains($counties, county_key)",
+    "towns": "list_contains($towns, town_key)",
+    "villages": "list_contains($villages, village_key)",
+    "categories": "list_contains($categories, category)",
+    "statuses": "list_contains($statuses, status)",
+    "years": "list_contains($years, year)",
+    "keyword": "(contains(lower(name), lower($keyword))"
+               " OR contains(lower(coalesce(description, '')), lower($keyword))"
+               " OR contains(coalesce(village, ''), $keyword) OR contains(project_id, $keyword))",
+}
+# One clause per code of the source and flag filters, joined by OR over the codes chosen.
+SOURCE_CLAUSES: dict[str, str] = {
+    source.code: f"coalesce({source.column}, 0) > 0" for source in vocab.FUND_SOURCES
+}
+FLAG_CLAUSES: dict[str, str] = {"late": "is_late", "stalled": "is_stalled"}
+
+
+def where_clauses(params: dict) -> list[str]:
+    """The fixed clauses for the filters set in `params` (flag_params' keys), in a fixed order."""
+    clauses = [clause for key, clause in WHERE_CLAUSES.items() if params.get(key)]
+    for key, table in (("sources", SOURCE_CLAUSES), ("flags", FLAG_CLAUSES)):
+        chosen = [table[code] for code in table if code in (params.get(key) or ())]
+        if params.get(key):
+            clauses.append("(" + " OR ".join(chosen or ["false"]) + ")")
+    return clauses
+
+
 def flag_params(filters: Filters, as_of: date) -> dict:
     """Parameters for flagged_projects(...): the filters and the reference date."""
     return {**filters.sql_params(), "as_of": as_of}

@@ -43,6 +43,37 @@ def all_queries() -> dict[str, str]:
     return merged
 
 
+# A named query reads the filtered projects through this call; bind() replaces it by the base
+# macro narrowed with only the clauses of the filters set, so an empty filter costs nothing.
+_FILTER_CALL = re.compile(
+    r"\b(flagged|placed)_projects\(\s*\$counties,\s*\$towns,\s*\$villages,\s*\$categories,\s*\$statuses,"
+    r"\s*\$years,\s*\$sources,\s*\$keyword,\s*\$as_of,\s*flags\s*:=\s*\$flags\s*\)")
+_BASE = {"flagged": "project_flags", "placed": "placed_flags"}
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def compose(text: str, params: dict) -> str:
+    """`text` with each filter-macro call replaced by its base macro and the WHERE of the filters
+    set in `params` (fixed clauses from filters.where_clauses, values bound)."""
+    from portfolio.filters import where_clauses  # filters imports nothing from here
+
+    clauses = where_clauses(params)
+    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+    return _FILTER_CALL.sub(lambda m: f"(SELECT * FROM {_BASE[m.group(1)]}($as_of){where})", text)
+
+
+def bind(name: str, params: dict | None = None) -> tuple[str, dict]:
+    """The SQL of a named query for these parameters, and the parameters it reads (DuckDB
+    refuses a named parameter the statement does not use)."""
+    text = query(name)
+    params = params or {}
+    if "$flags" in text and "flags" in params:
+        text = compose(text, params)
+        used = set(_PARAM.findall(text))
+        params = {k: v for k, v in params.items() if k in used}
+    return text, params
+
+
 def query(name: str) -> str:
     """The SQL text of a named query."""
     try:

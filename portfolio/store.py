@@ -90,21 +90,24 @@ class Store:
 
     def arrow(self, name: str, params: dict | None = None) -> pa.Table:
         """Run a named query; the result as an Arrow table."""
+        text, params = sql.bind(name, params)  # the filter's WHERE holds only the filters set
         with self.cursor() as cur:
-            return cur.sql(sql.query(name), params=params or {}).to_arrow_table()
+            return cur.sql(text, params=params).to_arrow_table()
 
     def df(self, name: str, params: dict | None = None) -> pd.DataFrame:
         """Run a named query; the result as a DataFrame (converted through Arrow)."""
         return self.arrow(name, params).to_pandas()
 
     def rows(self, name: str, params: dict | None = None) -> list[tuple]:
+        text, params = sql.bind(name, params)
         with self.cursor() as cur:
-            return cur.execute(sql.query(name), params or {}).fetchall()
+            return cur.execute(text, params).fetchall()
 
     def one(self, name: str, params: dict | None = None) -> dict[str, Any] | None:
         """First row of a named query as a dict, or None."""
+        text, params = sql.bind(name, params)
         with self.cursor() as cur:
-            result = cur.execute(sql.query(name), params or {})
+            result = cur.execute(text, params)
             rows = result.fetchall()  # DuckDB 2 refuses new work while a result is unfinished
             if not rows:
                 return None

@@ -141,8 +141,7 @@ SELECT CASE WHEN $skip_demo
 -- name: import_late_by_town
 -- The late projects on $as_of, as the dashboard flags them (flagged_projects: per town, see README 逾期).
 SELECT project_id
-FROM flagged_projects([]::VARCHAR[], []::VARCHAR[], []::VARCHAR[], []::VARCHAR[], []::VARCHAR[], []::INTEGER[],
-                      []::VARCHAR[], '', $as_of)
+FROM project_flags($as_of)
 WHERE is_late
 ORDER BY project_id;
 

@@ -79,7 +79,7 @@ LIMIT $limit;
 -- name: project_detail
 -- One project with its place keys and derived flags (the same columns every query reads).
 SELECT *
-FROM flagged_projects([], [], [], [], [], [], [], '', $as_of)
+FROM project_flags($as_of)
 WHERE project_id = $project_id;
 
 -- name: insert_projects_frame

@@ -194,33 +194,60 @@ FROM progress_reports
 WHERE project_id IN (SELECT project_id FROM query_table(ids_table))
 GROUP BY project_id;
 
--- name: create_filtered_projects
--- The one filter used by every query (through flagged_projects). Empty lists and '' mean
--- "no restriction". Places are keyed county/town(/village) because names repeat across
--- counties; a project whose county or town is missing or outside the gazetteer has the
--- key '_unplaced' (shown as 未定位), so it can be counted and chosen like any place.
--- is_started and is_finished are the 开工/完工 columns every count reads.
-CREATE OR REPLACE MACRO filtered_projects(
-    counties, towns, villages, categories, statuses, years, sources, keyword
+-- name: create_project_flags
+-- Every project with its place keys and its indicator columns on the reference date `as_of`
+-- (NULL makes nothing late), unfiltered: the one place where is_started, is_finished, is_late and
+-- is_stalled are defined as columns. Places are keyed county/town(/village) because names repeat
+-- across counties; a project whose county or town is missing or outside the gazetteer has the key
+-- '_unplaced' (shown as 未定位), so it can be counted and chosen like any place.
+-- Queries filter it with a WHERE composed by portfolio/sql.py from only the filters set (a fixed
+-- list of clauses in portfolio/filters.py, values bound); the macros below apply every clause.
+CREATE OR REPLACE MACRO project_flags(as_of) AS TABLE
+SELECT p.*,
+       CASE WHEN gc.county IS NOT NULL THEN p.county ELSE '_unplaced' END AS county_key,
+       CASE WHEN gt.town IS NOT NULL THEN concat_ws('/', p.county, p.town) ELSE '_unplaced' END AS town_key,
+       CASE WHEN gt.town IS NOT NULL AND coalesce(p.village, '') <> ''
+            THEN concat_ws('/', p.county, p.town, p.village) END AS village_key,
+       status_started(p.status) AS is_started,
+       status_finished(p.status) AS is_finished,
+       -- Late is judged on the earlier of as_of and the project's own town's latest report date.
+       project_late(p.status, p.plan_end,
+                    CASE WHEN as_of IS NOT NULL THEN least(as_of, coalesce(p.place_report_date, as_of)) END)
+           AS is_late,
+       project_stalled(p.status, p.report_count, p.last_progress_pct, p.progress_3_back_pct) AS is_stalled
+FROM projects AS p
+LEFT JOIN (SELECT DISTINCT county FROM towns) AS gc ON gc.county = p.county
+LEFT JOIN (SELECT DISTINCT county, town FROM towns) AS gt ON gt.county = p.county AND gt.town = p.town;
+
+-- name: create_placed_flags
+-- project_flags with the position the map draws: their own coordinates, else their town's
+-- gazetteer point. `placement` says how precise that is: exact / village / town / county as
+-- stored, 'none' for a fallback to the town point, 'unplaced' when nothing can be drawn.
+CREATE OR REPLACE MACRO placed_flags(as_of) AS TABLE
+SELECT f.*,
+       coalesce(f.lon, t.lon) AS draw_lon,
+       coalesce(f.lat, t.lat) AS draw_lat,
+       CASE
+           WHEN f.lon IS NOT NULL AND f.lat IS NOT NULL
+                AND f.location_precision IN ('exact', 'village', 'town', 'county') THEN f.location_precision
+           WHEN f.lon IS NOT NULL AND f.lat IS NOT NULL THEN 'none'
+           WHEN t.lon IS NOT NULL THEN 'none'
+           ELSE 'unplaced'
+       END AS placement
+FROM project_flags(as_of) AS f
+LEFT JOIN towns AS t ON t.county = f.county AND t.town = f.town;
+
+-- name: create_flagged_projects
+-- project_flags narrowed by every filter at once (empty lists and '' mean "no restriction"), for
+-- SQL written by hand and the literal calls below; named queries that read
+-- flagged_projects($counties, ..., flags := $flags) run with only the clauses set (sql.bind),
+-- and tests/test_filter_sql.py checks the two agree. `flags` ('late', 'stalled'): a project with
+-- any of the chosen flags.
+CREATE OR REPLACE MACRO flagged_projects(
+    counties, towns, villages, categories, statuses, years, sources, keyword, as_of, flags := []
 ) AS TABLE
 SELECT k.*
-FROM (
-    SELECT p.*,
-           CASE WHEN gc.county IS NOT NULL THEN p.county ELSE '_unplaced' END AS county_key,
-           CASE WHEN gt.town IS NOT NULL THEN concat_ws('/', p.county, p.town) ELSE '_unplaced' END AS town_key,
-           CASE WHEN gt.town IS NOT NULL AND coalesce(p.village, '') <> ''
-                THEN concat_ws('/', p.county, p.town, p.village) END AS village_key,
-           status_started(p.status) AS is_started,
-           status_finished(p.status) AS is_finished
-    FROM projects AS p
-    LEFT JOIN (SELECT DISTINCT county FROM towns) AS gc ON gc.county = p.county
-    LEFT JOIN (SELECT DISTINCT county, town FROM towns) AS gt ON gt.county = p.county AND gt.town = p.town
-    -- The same place filters on plain columns, loose enough for _unplaced: they narrow the scan
-    -- before the joins; the exact key tests below decide.
-    WHERE (len(counties) = 0 OR list_contains(counties, '_unplaced') OR list_contains(counties, p.county))
-      AND (len(categories) = 0 OR list_contains(categories, p.category))
-      AND (len(statuses) = 0 OR list_contains(statuses, p.status))
-) AS k
+FROM project_flags(as_of) AS k
 WHERE (len(counties) = 0 OR list_contains(counties, k.county_key))
   AND (len(towns) = 0 OR list_contains(towns, k.town_key))
   AND (len(villages) = 0 OR list_contains(villages, k.village_key))
@@ -238,47 +265,25 @@ WHERE (len(counties) = 0 OR list_contains(counties, k.county_key))
        OR contains(lower(k.name), lower(keyword))
        OR contains(lower(coalesce(k.description, '')), lower(keyword))
        OR contains(coalesce(k.village, ''), keyword)
-       OR contains(k.project_id, keyword));
+       OR contains(k.project_id, keyword))
+  AND (len(coalesce(flags, [])) = 0
+       OR (list_contains(flags, 'late') AND k.is_late)
+       OR (list_contains(flags, 'stalled') AND k.is_stalled));
 
--- name: create_flagged_projects
--- Filtered projects with the derived flags is_late and is_stalled on the reference date
--- `as_of` (the data date; views.data_date gives it, NULL makes nothing late), narrowed by the flag filter `flags` ('late', 'stalled':
--- a project with any of the chosen flags). Never stored. Every query reads this macro
--- (or placed_projects, which reads it).
-CREATE OR REPLACE MACRO flagged_projects(
-    counties, towns, villages, categories, statuses, years, sources, keyword, as_of, flags := []
+-- name: create_filtered_projects
+-- flagged_projects without a reference date (nothing is late), for callers that need no flags.
+CREATE OR REPLACE MACRO filtered_projects(
+    counties, towns, villages, categories, statuses, years, sources, keyword
 ) AS TABLE
-SELECT g.*
-FROM (
-    SELECT f.*,
-           -- Late is judged on the earlier of as_of and the project's own town's latest report date.
-           project_late(f.status, f.plan_end,
-                        CASE WHEN as_of IS NOT NULL THEN least(as_of, coalesce(f.place_report_date, as_of)) END)
-               AS is_late,
-           project_stalled(f.status, f.report_count, f.last_progress_pct, f.progress_3_back_pct) AS is_stalled
-    FROM filtered_projects(counties, towns, villages, categories, statuses, years, sources, keyword) AS f
-) AS g
-WHERE len(coalesce(flags, [])) = 0
-   OR (list_contains(flags, 'late') AND g.is_late)
-   OR (list_contains(flags, 'stalled') AND g.is_stalled);
+SELECT * EXCLUDE (is_late, is_stalled)
+FROM flagged_projects(counties, towns, villages, categories, statuses, years, sources, keyword, NULL);
 
 -- name: create_placed_projects
--- Flagged projects with the position the map draws: their own coordinates, else their town's
--- gazetteer point. `placement` says how precise that is: exact / village / town / county as
--- stored, 'none' for a fallback to the town point, 'unplaced' when nothing can be drawn.
+-- Flagged projects with the map's position and placement (see placed_flags).
 CREATE OR REPLACE MACRO placed_projects(
     counties, towns, villages, categories, statuses, years, sources, keyword, as_of, flags := []
 ) AS TABLE
-SELECT f.*,
-       coalesce(f.lon, t.lon) AS draw_lon,
-       coalesce(f.lat, t.lat) AS draw_lat,
-       CASE
-           WHEN f.lon IS NOT NULL AND f.lat IS NOT NULL
-                AND f.location_precision IN ('exact', 'village', 'town', 'county') THEN f.location_precision
-           WHEN f.lon IS NOT NULL AND f.lat IS NOT NULL THEN 'none'
-           WHEN t.lon IS NOT NULL THEN 'none'
-           ELSE 'unplaced'
-       END AS placement
+SELECT f.*, t.draw_lon, t.draw_lat, t.placement
 FROM flagged_projects(counties, towns, villages, categories, statuses, years, sources, keyword, as_of,
                       flags := flags) AS f
-LEFT JOIN towns AS t ON t.county = f.county AND t.town = f.town;
+JOIN (SELECT project_id, draw_lon, draw_lat, placement FROM placed_flags(as_of)) AS t USING (project_id);
