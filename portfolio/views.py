@@ -5,6 +5,7 @@ and return plain values or DataFrames ordered the way the charts want them.
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -66,9 +67,45 @@ def _params(db: Store, filters: Filters, as_of: date | None) -> dict:
     return flag_params(filters, as_of or data_date(db))
 
 
+# The grouped pass of each (data version, filters, date), per store: the overview's numbers, charts
+# and facets come from one scan; a write bumps the data version, so nothing stale is served.
+_GROUPED: "weakref.WeakKeyDictionary[Store, dict]" = weakref.WeakKeyDictionary()
+_GROUPED_KEPT = 32
+
+
+def forget(db: Store) -> None:
+    """Drop the grouped passes kept for `db` (benchmarks measure uncached work with it)."""
+    _GROUPED.pop(db, None)
+
+
+def grouped(db: Store, filters: Filters, as_of: date | None, grouping_set: str) -> pd.DataFrame:
+    """The rows of one grouping set ('all', 'county_key', 'town_key', 'village_key', 'category',
+    'status', 'year') of the query grouped_counts for these filters."""
+    params = _params(db, filters, as_of)
+    key = (db.data_version(), filters, params["as_of"])
+    kept = _GROUPED.setdefault(db, {})
+    if key not in kept:
+        if len(kept) >= _GROUPED_KEPT:
+            kept.clear()
+        df = db.df("grouped_counts", params)
+        kept[key] = {name: part.reset_index(drop=True) for name, part in df.groupby("grouping_set", sort=False)}
+    found = kept[key].get(grouping_set)
+    if found is None:  # no project: the grouping sets hold no rows (the 'all' row always exists)
+        return db.df("grouped_counts", params).iloc[0:0]
+    return found
+
+
 def kpis(db: Store, filters: Filters, as_of: date | None = None) -> Kpis:
-    row = db.one("kpis", _params(db, filters, as_of))
-    return Kpis(**{k: (row[k] or 0) for k in Kpis.__dataclass_fields__})
+    rows = grouped(db, filters, as_of, "all")
+    row = rows.iloc[0].to_dict() if len(rows) else {}
+    return Kpis(**{k: _number(row.get(k)) for k in Kpis.__dataclass_fields__})
+
+
+def _number(value):
+    """A sum as a plain Python number (0 when missing)."""
+    if value is None or value != value:
+        return 0
+    return value.item() if hasattr(value, "item") else value
 
 
 def _ordered(df: pd.DataFrame, column: str, order: tuple[str, ...]) -> pd.DataFrame:
@@ -78,7 +115,9 @@ def _ordered(df: pd.DataFrame, column: str, order: tuple[str, ...]) -> pd.DataFr
 
 def by_category(db: Store, filters: Filters, as_of: date | None = None) -> pd.DataFrame:
     """One row per category present, in vocabulary order (the core five first)."""
-    return _ordered(db.df("by_category", _params(db, filters, as_of)), "category", vocab.CATEGORY_CODES)
+    rows = grouped(db, filters, as_of, "category")
+    columns = ["category", "projects", "budget_wan", "spent_wan", "beneficiaries", "finished"]
+    return _ordered(rows[columns], "category", vocab.CATEGORY_CODES)
 
 
 def area_totals_by_category(db: Store, filters: Filters, as_of: date | None = None) -> pd.DataFrame:
@@ -88,7 +127,8 @@ def area_totals_by_category(db: Store, filters: Filters, as_of: date | None = No
 
 def by_status(db: Store, filters: Filters, as_of: date | None = None) -> pd.DataFrame:
     """One row per status present, in lifecycle order."""
-    return _ordered(db.df("by_status", _params(db, filters, as_of)), "status", vocab.STATUS_CODES)
+    rows = grouped(db, filters, as_of, "status")
+    return _ordered(rows[["status", "projects", "budget_wan"]], "status", vocab.STATUS_CODES)
 
 
 def area_totals(categories: pd.DataFrame) -> pd.DataFrame:
@@ -102,7 +142,13 @@ def area_totals(categories: pd.DataFrame) -> pd.DataFrame:
 def by_town(db: Store, filters: Filters, as_of: date | None = None, lang: str = "zh") -> pd.DataFrame:
     """Per town, largest investment first, with the indicator rates; the unplaced projects
     form one row whose county is None and whose town reads 未定位."""
-    df = indicators.with_rates(db.df("by_town", _params(db, filters, as_of)), tuple(indicators.RATES))
+    rows = grouped(db, filters, as_of, "town_key").sort_values(["budget_wan", "town_key"], ascending=[False, True])
+    columns = ["county", "town", "town_key", "projects", "budget_wan", "funds_in_place_wan", "spent_wan", "started",
+               "finished", "late", "stalled", "beneficiaries"]
+    rows = rows[columns].reset_index(drop=True)
+    placed = rows["town_key"] != UNPLACED
+    rows["county"], rows["town"] = rows["county"].where(placed, None), rows["town"].where(placed, None)
+    df = indicators.with_rates(rows, tuple(indicators.RATES))
     unplaced = df["town_key"] == UNPLACED
     if unplaced.any():
         df["town"] = df["town"].astype(object)
@@ -161,15 +207,27 @@ _FACET_CLEARS = {
 }
 
 
+_FACET_COLUMNS = {"county": "county_key", "town": "town_key", "village": "village_key", "category": "category",
+                  "status": "status", "year": "year"}
+
+
 def facet_counts(db: Store, filters: Filters, facet: str, as_of: date | None = None) -> dict[str, int]:
     """{value key: project count} for one facet, under every other filter (display only)."""
     cleared = replace(filters, **{name: () for name in _FACET_CLEARS[facet]})
-    params = _params(db, cleared, as_of)
     if facet in ("source", "flag"):
-        row = db.one(f"facet_{facet}", params) or {}
-        codes = vocab.FUND_SOURCE_CODES if facet == "source" else FLAG_CODES
-        return {code: int(row.get(code) or 0) for code in codes}
-    return {str(value): int(n) for value, n in db.rows(f"facet_{facet}", params)}
+        rows = grouped(db, cleared, as_of, "all")
+        row = rows.iloc[0].to_dict() if len(rows) else {}
+        if facet == "source":
+            return {code: int(_number(row.get(f"source_{code}"))) for code in vocab.FUND_SOURCE_CODES}
+        return {code: int(_number(row.get(code))) for code in FLAG_CODES}
+    column = _FACET_COLUMNS[facet]
+    rows = grouped(db, cleared, as_of, column)
+    rows = rows[rows[column].notna()]
+    if facet == "year":  # newest first
+        rows = rows.sort_values(column, ascending=False)
+    else:  # most projects first, then by value
+        rows = rows.assign(_value=rows[column].astype(str)).sort_values(["projects", "_value"], ascending=[False, True])
+    return {str(int(v) if facet == "year" else v): int(n) for v, n in zip(rows[column], rows["projects"])}
 
 
 # Town page and meeting pack --------------------------------------------------------

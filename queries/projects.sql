@@ -14,6 +14,38 @@ SELECT count(*) AS projects,
        count(*) FILTER (WHERE is_stalled) AS stalled
 FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags);
 
+-- name: grouped_counts
+-- One scan of the filtered projects answering the headline numbers, the chart groups and the facet
+-- counts: a row per grouping set ('all', or the column grouped on), with every sum those need.
+SELECT CASE WHEN GROUPING(county_key) = 0 THEN 'county_key'
+            WHEN GROUPING(town_key) = 0 THEN 'town_key'
+            WHEN GROUPING(village_key) = 0 THEN 'village_key'
+            WHEN GROUPING(category) = 0 THEN 'category'
+            WHEN GROUPING(status) = 0 THEN 'status'
+            WHEN GROUPING(year) = 0 THEN 'year'
+            ELSE 'all' END AS grouping_set,
+       county_key, town_key, village_key, category, status, year,
+       any_value(county) AS county,
+       any_value(town) AS town,
+       count(*) AS projects,
+       coalesce(sum(budget_wan), 0) AS budget_wan,
+       coalesce(sum(funds_in_place_wan), 0) AS funds_in_place_wan,
+       coalesce(sum(spent_wan), 0) AS spent_wan,
+       count(*) FILTER (WHERE is_started) AS started,
+       count(*) FILTER (WHERE is_finished) AS finished,
+       count(*) FILTER (WHERE is_late) AS late,
+       count(*) FILTER (WHERE is_stalled) AS stalled,
+       CAST(coalesce(sum(beneficiaries), 0) AS BIGINT) AS beneficiaries,
+       CAST(coalesce(sum(beneficiary_households), 0) AS BIGINT) AS households,
+       count(*) FILTER (WHERE fund_central_wan > 0) AS source_central,
+       count(*) FILTER (WHERE fund_provincial_wan > 0) AS source_provincial,
+       count(*) FILTER (WHERE fund_city_wan > 0) AS source_city,
+       count(*) FILTER (WHERE fund_county_wan > 0) AS source_county,
+       count(*) FILTER (WHERE fund_assistance_wan > 0) AS source_assistance,
+       count(*) FILTER (WHERE fund_social_wan > 0) AS source_social
+FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
+GROUP BY GROUPING SETS ((), (county_key), (town_key), (village_key), (category), (status), (year));
+
 -- name: by_category
 -- Count, money and beneficiaries per category.
 SELECT category,
