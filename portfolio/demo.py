@@ -16,12 +16,17 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from portfolio import geo, store as store_mod, vocab
+from portfolio import demo_names, geo, store as store_mod, vocab
 
 DEMO_AS_OF = date(2026, 10, 31)  # fixed so that the same seed gives the same library
 DEFAULT_PROJECTS = 560
 DEFAULT_SEED = 20240601
 REPORT_MONTHS = 12
+# Projects generated and written at a time: memory stays flat at any size. The first chunk draws
+# from numpy.random.default_rng(seed) exactly as a single pass did, so every library of up to
+# CHUNK projects (the default one included) keeps its columns for the same seed; chunk k > 0
+# draws from default_rng([seed, k]).
+CHUNK = 250_000
 
 # (county code, town) of the 24 assisted towns; the first 13 are named in published reports.
 ASSISTED_TOWNS: tuple[tuple[str, str], ...] = (
@@ -118,15 +123,54 @@ def _month_add(d: np.ndarray, months: np.ndarray) -> np.ndarray:
 def generate(n_projects: int = DEFAULT_PROJECTS, seed: int = DEFAULT_SEED,
              as_of: date = DEMO_AS_OF) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The demo library: (projects, progress_reports) frames, identical for the same arguments."""
-    rng = np.random.default_rng(seed)
-    towns, villages = assisted_places(all_towns=n_projects > 20_000)
-    n = n_projects
+    parts = list(generate_chunks(n_projects, seed, as_of))
+    return (pd.concat([p for p, _ in parts], ignore_index=True),
+            pd.concat([r for _, r in parts], ignore_index=True))
 
+
+def generate_chunks(n_projects: int = DEFAULT_PROJECTS, seed: int = DEFAULT_SEED, as_of: date = DEMO_AS_OF,
+                    chunk: int = CHUNK):
+    """The demo library as (projects, progress_reports) frames of at most `chunk` projects each."""
+    towns, villages = assisted_places(all_towns=n_projects > 20_000)
+    places = _PlaceTable(towns, villages)
+    for k, offset in enumerate(range(0, max(n_projects, 1), chunk)):
+        rng = np.random.default_rng(seed if k == 0 else [seed, k])
+        names_rng = np.random.default_rng([seed, demo_names.NAME_STREAM, k])
+        yield _generate_chunk(rng, names_rng, min(chunk, n_projects - offset), offset, places, as_of)
+
+
+class _PlaceTable:
+    """The demo's places (a village of a town, in order) as arrays, so a chunk picks them by index."""
+
+    def __init__(self, towns: list[geo.Town], villages: dict[str, list[geo.Village]]):
+        self.rows = [(t, v) for t in towns for v in villages[t.town_code]]
+        self.villages = villages
+        self.county = np.array([t.county for t, _ in self.rows], dtype=object)
+        self.town = np.array([t.town for t, _ in self.rows], dtype=object)
+        self.town_code = np.array([t.town_code for t, _ in self.rows], dtype=object)
+        self.village = np.array([v.short_name for _, v in self.rows], dtype=object)
+        self.village_code = np.array([v.village_code for _, v in self.rows], dtype=object)
+        self.neighbour = np.array([villages[t.town_code][(i + 1) % len(villages[t.town_code])].short_name
+                                   for i, (t, _) in enumerate(self.rows)], dtype=object)
+        points = [geo.village_point(t, v) for t, v in self.rows]
+        self.lon = np.array([p[0] for p in points])
+        self.lat = np.array([p[1] for p in points])
+        self.town_lon = np.array([t.lon for t, _ in self.rows])
+        self.town_lat = np.array([t.lat for t, _ in self.rows])
+        self.team = np.array([f"驻{t.town}工作队" for t, _ in self.rows], dtype=object)
+        self.unit = np.array([ASSISTING_UNITS.get(t.county_code, "广州市") for t, _ in self.rows], dtype=object)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def _generate_chunk(rng: np.random.Generator, names_rng: np.random.Generator, n: int, offset: int,
+                    places_table: _PlaceTable, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Projects offset+1 .. offset+n and their reports; the draws follow the single-pass order."""
     # Places: each project goes to a village of a town (5% sit at town level).
-    place_rows = [(t, v) for t in towns for v in villages[t.town_code]]
-    # Every village gets a project before any gets a second one.
-    first = rng.permutation(len(place_rows))[: min(n, len(place_rows))]
-    place_idx = np.concatenate([first, rng.integers(0, len(place_rows), n - len(first))])
+    # Every village gets a project before any gets a second one (in the first chunk).
+    first = rng.permutation(len(places_table))[: min(n, len(places_table))] if offset == 0 else np.array([], int)
+    place_idx = np.concatenate([first, rng.integers(0, len(places_table), n - len(first))])
     town_level = rng.random(n) < 0.05
 
     cat_codes = list(PROFILES)
@@ -135,14 +179,15 @@ def generate(n_projects: int = DEFAULT_PROJECTS, seed: int = DEFAULT_SEED,
 
     year = rng.choice(YEARS, n, p=YEAR_WEIGHTS)
     as_of_m = np.datetime64(as_of, "M")
-    start_month = np.array([np.datetime64(f"{y}-01", "M") for y in year]) + rng.integers(1, 11, n).astype("timedelta64[M]")
+    start_month = np.array([np.datetime64(f"{y}-01", "M") for y in YEARS])[np.searchsorted(YEARS, year)] \
+        + rng.integers(1, 11, n).astype("timedelta64[M]")
     # A third of this year's projects are still being prepared: their start lies ahead.
     preparing = (year == as_of.year) & (rng.random(n) < 0.35)
     start_month = np.where(preparing, as_of_m + rng.integers(1, 6, n).astype("timedelta64[M]"), start_month)
     duration = rng.integers(2, 10, n)
     plan_end_m = _month_add(start_month, duration)
 
-    status = _statuses(rng, n, as_of_m, start_month, duration)
+    status = _statuses(rng, n, as_of_m, start_month, duration, offset)
 
     started = np.isin(status, vocab.STARTED_STATUS_CODES)
     finished = np.isin(status, vocab.FINISHED_STATUS_CODES)
@@ -163,8 +208,8 @@ def generate(n_projects: int = DEFAULT_PROJECTS, seed: int = DEFAULT_SEED,
     exact = rng.random(n) < 0.25
     jitter = rng.normal(0, 0.004, (n, 2))
 
-    places = _places(n, place_rows, place_idx, town_level, villages, cat_codes, cat_idx, year,
-                     template_pick, sub_pick, exact, jitter)
+    places = _places(n, offset, places_table, place_idx, town_level, cat_codes, cat_idx, year,
+                     template_pick, sub_pick, exact, jitter, names_rng)
 
     def as_date(months: np.ndarray, day_end: bool = False) -> pd.Series:
         d = months.astype("datetime64[D]")
@@ -246,7 +291,8 @@ def _money_and_scale(rng: np.random.Generator, n: int, cat_codes: list[str], cat
     return budget, funds_in_place, spent, fund_shares, qty, units, people, households
 
 
-def _statuses(rng: np.random.Generator, n: int, as_of_m, start_month: np.ndarray, duration: np.ndarray) -> np.ndarray:
+def _statuses(rng: np.random.Generator, n: int, as_of_m, start_month: np.ndarray, duration: np.ndarray,
+              offset: int = 0) -> np.ndarray:
     """Status follows time: older projects are done, this year's are earlier in the cycle."""
     months_since_start = (as_of_m - start_month).astype(int)
     u = rng.random(n)
@@ -263,41 +309,43 @@ def _statuses(rng: np.random.Generator, n: int, as_of_m, start_month: np.ndarray
     status[active] = np.where(u[active] < 0.06, "suspended",
                               np.where(u[active] < 0.12, "tendering", "in_progress"))
     # A little of everything everywhere, so every status appears at any size.
-    forced = np.arange(n) % 97 == 0
-    status[forced] = np.array(vocab.STATUS_CODES, dtype=object)[(np.arange(n)[forced] // 97) % len(vocab.STATUS_CODES)]
+    index = offset + np.arange(n)  # the project's number in the whole library
+    forced = index % 97 == 0
+    status[forced] = np.array(vocab.STATUS_CODES, dtype=object)[(index[forced] // 97) % len(vocab.STATUS_CODES)]
 
     return status
 
 
-def _places(n, place_rows, place_idx, town_level, villages, cat_codes, cat_idx, year, template_pick, sub_pick,
-            exact, jitter) -> pd.DataFrame:
-    """Each project's id, name, place, point, category and team (the random draws come from generate)."""
-    rows = []
-    for i in range(n):
-        town, village = place_rows[place_idx[i]]
-        code = cat_codes[cat_idx[i]]
-        prof = PROFILES[code]
-        vname = town.town if town_level[i] else village.short_name
-        neighbour = villages[town.town_code][(place_idx[i] + 1) % len(villages[town.town_code])].short_name
-        name = prof.templates[int(template_pick[i] * len(prof.templates))].format(v=vname, w=neighbour)
-        if town_level[i]:
-            lon, lat, precision = town.lon, town.lat, "town"
-        else:
-            lon, lat = geo.village_point(town, village)
-            precision = "village"
-            if exact[i]:
-                lon, lat, precision = round(lon + jitter[i, 0] / 4, 6), round(lat + jitter[i, 1] / 4, 6), "exact"
-        rows.append((
-            f"XM{int(year[i])}{i + 1:07d}", name, town.county, town.town,
-            None if town_level[i] else village.short_name, town.town_code,
-            None if town_level[i] else village.village_code, code,
-            prof.subcategories[int(sub_pick[i] * len(prof.subcategories))], lon, lat, precision,
-            f"驻{town.town}工作队", ASSISTING_UNITS.get(town.county_code, "广州市"),
-        ))
-    places = pd.DataFrame(rows, columns=[
-        "project_id", "name", "county", "town", "village", "town_code", "village_code", "category",
-        "subcategory", "lon", "lat", "location_precision", "team", "assisting_unit"])
-    return places
+def _places(n, offset, table: _PlaceTable, place_idx, town_level, cat_codes, cat_idx, year, template_pick, sub_pick,
+            exact, jitter, names_rng) -> pd.DataFrame:
+    """Each project's id, name, place, point, category and team (the random draws come from the chunk;
+    the names' dress from their own stream)."""
+    town = table.town[place_idx]
+    village = np.where(town_level, None, table.village[place_idx])
+    vname = np.where(town_level, town, table.village[place_idx])
+    neighbour = table.neighbour[place_idx]
+    codes = np.array(cat_codes, dtype=object)[cat_idx]
+    core = [PROFILES[c].templates[int(p * len(PROFILES[c].templates))].format(v=v, w=w)
+            for c, p, v, w in zip(codes, template_pick, vname, neighbour)]
+    county = table.county[place_idx]
+    names = demo_names.dress(core, list(county), list(town), list(village), year, names_rng)
+    lon = np.where(town_level, table.town_lon[place_idx], table.lon[place_idx]).astype(object)
+    lat = np.where(town_level, table.town_lat[place_idx], table.lat[place_idx]).astype(object)
+    precision = np.where(town_level, "town", np.where(exact, "exact", "village")).astype(object)
+    for i in np.flatnonzero(exact & ~town_level):  # Python's round, as the single pass did
+        lon[i] = round(float(lon[i]) + jitter[i, 0] / 4, 6)
+        lat[i] = round(float(lat[i]) + jitter[i, 1] / 4, 6)
+    return pd.DataFrame({
+        "project_id": [f"XM{int(y)}{i:07d}" for y, i in zip(year, range(offset + 1, offset + n + 1))],
+        "name": names, "county": county, "town": town, "village": village,
+        "town_code": table.town_code[place_idx],
+        "village_code": np.where(town_level, None, table.village_code[place_idx]),
+        "category": codes,
+        "subcategory": [PROFILES[c].subcategories[int(p * len(PROFILES[c].subcategories))]
+                        for c, p in zip(codes, sub_pick)],
+        "lon": lon.astype(float), "lat": lat.astype(float), "location_precision": precision,
+        "team": table.team[place_idx], "assisting_unit": table.unit[place_idx],
+    })
 
 
 def _reports(projects: pd.DataFrame, stalled: np.ndarray, as_of: date) -> pd.DataFrame:
@@ -344,22 +392,24 @@ def _reports(projects: pd.DataFrame, stalled: np.ndarray, as_of: date) -> pd.Dat
 
 def build(db: store_mod.Store, n_projects: int = DEFAULT_PROJECTS, seed: int = DEFAULT_SEED,
           as_of: date = DEMO_AS_OF) -> int:
-    """Replace the library in `db` with the demo portfolio; returns the project count."""
-    projects, reports = generate(n_projects, seed, as_of)
-
+    """Replace the library in `db` with the demo portfolio; returns the project count. Generated
+    and appended a chunk at a time, in one transaction, so memory stays flat at any size."""
     def write(cur) -> int:
         from portfolio import sql
 
         cur.execute(sql.query("clear_library"))
-        cur.register("new_projects", projects)
-        cur.execute(sql.query("insert_projects_frame"))
-        cur.unregister("new_projects")
-        cur.register("new_reports", reports)
-        cur.execute(sql.query("insert_reports_frame"))
-        cur.unregister("new_reports")
+        count = 0
+        for projects, reports in generate_chunks(n_projects, seed, as_of):
+            cur.register("new_projects", projects)
+            cur.execute(sql.query("insert_projects_frame"))
+            cur.unregister("new_projects")
+            cur.register("new_reports", reports)
+            cur.execute(sql.query("insert_reports_frame"))
+            cur.unregister("new_reports")
+            count += len(projects)
         store_mod.refresh_progress_latest(cur)
         for key, value in (("is_demo", "1"), ("data_date", as_of.isoformat()), ("demo_seed", str(seed))):
             cur.execute(sql.query("set_meta"), {"key": key, "value": value})
-        return len(projects)
+        return count
 
     return db.write(write)

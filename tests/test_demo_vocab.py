@@ -100,3 +100,37 @@ def test_demo_points_lie_in_their_own_county():
     village_level = projects[projects["location_precision"] == "village"]
     outside = [r.project_id for r in village_level.itertuples() if geo.point_in_county(r.lon, r.lat) != codes[r.county]]
     assert outside == []
+
+
+def test_demo_names_are_as_long_as_real_ones_and_leave_every_other_column_alone(monkeypatch):
+    projects, reports = demo.generate()
+    lengths = projects["name"].str.len()
+    assert 38 <= lengths.median() <= 50 and lengths.quantile(0.75) >= 44 and lengths.max() >= 55
+    assert (lengths >= 40).mean() > 0.5
+    # The core name (village + works) is still inside each long name.
+    assert projects["name"].str.contains("村|镇").all()
+    # Names come from their own RNG stream: without the dressing every other column is unchanged.
+    monkeypatch.setattr(demo.demo_names, "dress", lambda core, *args: core)
+    plain, plain_reports = demo.generate()
+    pd.testing.assert_frame_equal(plain.drop(columns="name"), projects.drop(columns="name"))
+    pd.testing.assert_frame_equal(plain_reports, reports)
+    assert plain["name"].str.len().max() <= 16  # the short core names of before
+
+
+def test_demo_streams_in_chunks_with_the_same_library():
+    whole, whole_reports = demo.generate(3_000, seed=5)
+    parts = list(demo.generate_chunks(3_000, seed=5, chunk=3_000))
+    pd.testing.assert_frame_equal(parts[0][0], whole)
+    chunked = list(demo.generate_chunks(3_000, seed=5, chunk=1_000))
+    projects = pd.concat([p for p, _ in chunked], ignore_index=True)
+    assert len(chunked) == 3 and len(projects) == 3_000 and projects["project_id"].is_unique
+    assert projects["project_id"].str.slice(6).astype(int).tolist() == list(range(1, 3_001))
+    assert set(projects["status"]) == set(vocab.STATUS_CODES)
+
+
+def test_demo_build_streams_into_the_store(mem_store):
+    assert demo.build(mem_store, 1_200, seed=3) == 1_200
+    assert mem_store.one("project_count")["n"] == 1_200
+    projects, _ = demo.generate(1_200, seed=3)
+    k = views.kpis(mem_store, Filters(), demo.DEMO_AS_OF)
+    assert k.projects == 1_200 and k.budget_wan == pytest.approx(projects["budget_wan"].sum())
