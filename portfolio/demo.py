@@ -26,7 +26,7 @@ REPORT_MONTHS = 12
 # from numpy.random.default_rng(seed) exactly as a single pass did, so every library of up to
 # CHUNK projects (the default one included) keeps its columns for the same seed; chunk k > 0
 # draws from default_rng([seed, k]).
-CHUNK = 250_000
+CHUNK = 100_000
 
 # (county code, town) of the 24 assisted towns; the first 13 are named in published reports.
 ASSISTED_TOWNS: tuple[tuple[str, str], ...] = (
@@ -159,6 +159,7 @@ class _PlaceTable:
         self.town_lat = np.array([t.lat for t, _ in self.rows])
         self.team = np.array([f"驻{t.town}工作队" for t, _ in self.rows], dtype=object)
         self.unit = np.array([ASSISTING_UNITS.get(t.county_code, "广州市") for t, _ in self.rows], dtype=object)
+        self.responsible = np.array([f"{t.town}人民政府" for t, _ in self.rows], dtype=object)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -217,10 +218,13 @@ def _generate_chunk(rng: np.random.Generator, names_rng: np.random.Generator, n:
             d = _month_add(months, np.ones(len(months), dtype=int)).astype("datetime64[D]") - np.timedelta64(1, "D")
         return pd.Series(d).dt.date
 
+    # Built from arrays, not by iterating the frame's columns (ten times faster at a million rows).
+    areas = np.array([vocab.CATEGORY_BY_CODE[c].area for c in cat_codes], dtype=object)[cat_idx]
+    first_sub = np.array([PROFILES[c].subcategories[0] for c in cat_codes], dtype=object)[cat_idx]
     projects = places.assign(
-        area=[vocab.CATEGORY_BY_CODE[c].area for c in places["category"]],
+        area=areas,
         nature=np.array(vocab.NATURES, dtype=object)[rng.choice(4, n, p=NATURE_WEIGHTS)],
-        description=[f"{PROFILES[c].subcategories[0]}，规模{q:g}{u_}" for c, q, u_ in zip(places["category"], qty, units)],
+        description=[f"{s_}，规模{q:g}{u_}" for s_, q, u_ in zip(first_sub, qty.tolist(), units)],
         scale_qty=qty, scale_unit=units,
         budget_wan=budget, funds_in_place_wan=funds_in_place, spent_wan=spent,
         **{source.column: np.round(budget * fund_shares[:, k], 2)
@@ -231,7 +235,7 @@ def _generate_chunk(rng: np.random.Generator, names_rng: np.random.Generator, n:
         actual_end=as_date(actual_end_m, day_end=True).where(finished, None),
         beneficiaries=people.astype("int64"), beneficiary_households=households.astype("int64"),
         year=year.astype("int32"),
-        responsible_unit=[f"{t}人民政府" for t in places["town"]],
+        responsible_unit=places_table.responsible[place_idx],
         responsible_person=None, notes=None, batch_id="demo",
         updated_at=pd.Timestamp(as_of),
     )
@@ -332,9 +336,9 @@ def _places(n, offset, table: _PlaceTable, place_idx, town_level, cat_codes, cat
     lon = np.where(town_level, table.town_lon[place_idx], table.lon[place_idx]).astype(object)
     lat = np.where(town_level, table.town_lat[place_idx], table.lat[place_idx]).astype(object)
     precision = np.where(town_level, "town", np.where(exact, "exact", "village")).astype(object)
-    for i in np.flatnonzero(exact & ~town_level):  # Python's round, as the single pass did
-        lon[i] = round(float(lon[i]) + jitter[i, 0] / 4, 6)
-        lat[i] = round(float(lat[i]) + jitter[i, 1] / 4, 6)
+    moved = exact & ~town_level  # numpy's rounding, as the single pass's round(numpy float) did
+    lon[moved] = np.round(lon[moved].astype(float) + jitter[moved, 0] / 4, 6)
+    lat[moved] = np.round(lat[moved].astype(float) + jitter[moved, 1] / 4, 6)
     return pd.DataFrame({
         "project_id": [f"XM{int(y)}{i:07d}" for y, i in zip(year, range(offset + 1, offset + n + 1))],
         "name": names, "county": county, "town": town, "village": village,
