@@ -1,5 +1,7 @@
--- Facet counts for the sidebar. Each is run with its own facet cleared from the
--- filters, so the counts say what choosing a value would give.
+-- Facet counts for the sidebar, one question each. Each is run with its own facet cleared from
+-- the filters, so the counts say what choosing a value would give. The sidebar reads them from
+-- the grouped pass (grouped_counts, views.facet_counts); these single questions are its oracle in
+-- tests/test_grouped_pass.py.
 
 -- name: facet_county
 -- Projects per county key ('_unplaced': no county, or one outside the gazetteer).
