@@ -78,21 +78,27 @@ def forget(db: Store) -> None:
     _GROUPED.pop(db, None)
 
 
+# Which grouped query answers each grouping set.
+_GROUPED_QUERY = {"all": "grouped_counts", "town_key": "grouped_counts", "category": "grouped_counts",
+                  "status": "grouped_counts", "county_key": "grouped_facets", "village_key": "grouped_facets",
+                  "year": "grouped_facets"}
+
+
 def grouped(db: Store, filters: Filters, as_of: date | None, grouping_set: str) -> pd.DataFrame:
-    """The rows of one grouping set ('all', 'county_key', 'town_key', 'village_key', 'category',
-    'status', 'year') of the query grouped_counts for these filters."""
+    """The rows of one grouping set ('all', 'town_key', 'category', 'status' with every sum;
+    'county_key', 'village_key', 'year' with counts) for these filters, from one grouped pass."""
+    name = _GROUPED_QUERY[grouping_set]
     params = _params(db, filters, as_of)
-    key = (db.data_version(), filters, params["as_of"])
+    key = (name, db.data_version(), filters, params["as_of"])
     kept = _GROUPED.setdefault(db, {})
     if key not in kept:
         if len(kept) >= _GROUPED_KEPT:
             kept.clear()
-        df = db.df("grouped_counts", params)
-        kept[key] = {name: part.reset_index(drop=True) for name, part in df.groupby("grouping_set", sort=False)}
-    found = kept[key].get(grouping_set)
-    if found is None:  # no project: the grouping sets hold no rows (the 'all' row always exists)
-        return db.df("grouped_counts", params).iloc[0:0]
-    return found
+        df = db.df(name, params)
+        kept[key] = {"": df.iloc[0:0], **{g: part.reset_index(drop=True)
+                                          for g, part in df.groupby("grouping_set", sort=False)}}
+    parts = kept[key]
+    return parts.get(grouping_set, parts[""])  # no project: that grouping set has no rows
 
 
 def kpis(db: Store, filters: Filters, as_of: date | None = None) -> Kpis:

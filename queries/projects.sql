@@ -15,16 +15,13 @@ SELECT count(*) AS projects,
 FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags);
 
 -- name: grouped_counts
--- One scan of the filtered projects answering the headline numbers, the chart groups and the facet
+-- One scan of the filtered projects answering the headline numbers, the chart groups and most facet
 -- counts: a row per grouping set ('all', or the column grouped on), with every sum those need.
-SELECT CASE WHEN GROUPING(county_key) = 0 THEN 'county_key'
-            WHEN GROUPING(town_key) = 0 THEN 'town_key'
-            WHEN GROUPING(village_key) = 0 THEN 'village_key'
+SELECT CASE WHEN GROUPING(town_key) = 0 THEN 'town_key'
             WHEN GROUPING(category) = 0 THEN 'category'
             WHEN GROUPING(status) = 0 THEN 'status'
-            WHEN GROUPING(year) = 0 THEN 'year'
             ELSE 'all' END AS grouping_set,
-       county_key, town_key, village_key, category, status, year,
+       town_key, category, status,
        any_value(county) AS county,
        any_value(town) AS town,
        count(*) AS projects,
@@ -44,7 +41,18 @@ SELECT CASE WHEN GROUPING(county_key) = 0 THEN 'county_key'
        count(*) FILTER (WHERE fund_assistance_wan > 0) AS source_assistance,
        count(*) FILTER (WHERE fund_social_wan > 0) AS source_social
 FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
-GROUP BY GROUPING SETS ((), (county_key), (town_key), (village_key), (category), (status), (year));
+GROUP BY GROUPING SETS ((), (town_key), (category), (status));
+
+-- name: grouped_facets
+-- The remaining facet counts (projects per county key, village key and year) in one scan: a row per
+-- value, grouping_set naming the column. Counts only: sums cost more than the scan.
+SELECT CASE WHEN GROUPING(county_key) = 0 THEN 'county_key'
+            WHEN GROUPING(village_key) = 0 THEN 'village_key'
+            ELSE 'year' END AS grouping_set,
+       county_key, village_key, year,
+       count(*) AS projects
+FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
+GROUP BY GROUPING SETS ((county_key), (village_key), (year));
 
 -- name: by_category
 -- Count, money and beneficiaries per category.
