@@ -27,6 +27,7 @@ REPORT_MONTHS = 12
 # CHUNK projects (the default one included) keeps its columns for the same seed; chunk k > 0
 # draws from default_rng([seed, k]).
 CHUNK = 100_000
+BUILD_MEMORY_LIMIT = "1GB"  # DuckDB's share while the demo is appended
 
 # (county code, town) of the 24 assisted towns; the first 13 are named in published reports.
 ASSISTED_TOWNS: tuple[tuple[str, str], ...] = (
@@ -416,4 +417,13 @@ def build(db: store_mod.Store, n_projects: int = DEFAULT_PROJECTS, seed: int = D
             cur.execute(sql.query("set_meta"), {"key": key, "value": value})
         return count
 
-    return db.write(write)
+    # DuckDB's buffer pool would grow to the store's limit while a big library is appended;
+    # the build needs less, so the whole process stays under about 1.5 GB at any size.
+    with db.cursor() as cur:
+        before = cur.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        cur.execute("SET memory_limit = $limit", {"limit": BUILD_MEMORY_LIMIT})
+    try:
+        return db.write(write)
+    finally:
+        with db.cursor() as cur:
+            cur.execute("SET memory_limit = $limit", {"limit": before})

@@ -67,8 +67,9 @@ def _params(db: Store, filters: Filters, as_of: date | None) -> dict:
     return flag_params(filters, as_of or data_date(db))
 
 
-# The grouped pass of each (data version, filters, date), per store: the overview's numbers, charts
-# and facets come from one scan; a write bumps the data version, so nothing stale is served.
+# The grouped passes of each (data version, filters, date), per store: the headline numbers, the
+# town ranking and the sidebar's facets come from two scans; a write bumps the data version, so
+# nothing stale is served.
 _GROUPED: "weakref.WeakKeyDictionary[Store, dict]" = weakref.WeakKeyDictionary()
 _GROUPED_KEPT = 32
 
@@ -78,33 +79,31 @@ def forget(db: Store) -> None:
     _GROUPED.pop(db, None)
 
 
-# Which grouped query answers each grouping set.
-_GROUPED_QUERY = {"all": "grouped_counts", "town_key": "grouped_counts", "category": "grouped_counts",
-                  "status": "grouped_counts", "county_key": "grouped_facets", "village_key": "grouped_facets",
-                  "year": "grouped_facets"}
-
-
-def grouped(db: Store, filters: Filters, as_of: date | None, grouping_set: str) -> pd.DataFrame:
-    """The rows of one grouping set ('all', 'town_key', 'category', 'status' with every sum;
-    'county_key', 'village_key', 'year' with counts) for these filters, from one grouped pass."""
-    name = _GROUPED_QUERY[grouping_set]
+def _kept(db: Store, name: str, filters: Filters, as_of: date | None) -> pd.DataFrame:
+    """The result of the grouped query `name` for these filters, run once per data version."""
     params = _params(db, filters, as_of)
     key = (name, db.data_version(), filters, params["as_of"])
     kept = _GROUPED.setdefault(db, {})
     if key not in kept:
         if len(kept) >= _GROUPED_KEPT:
             kept.clear()
-        df = db.df(name, params)
-        kept[key] = {"": df.iloc[0:0], **{g: part.reset_index(drop=True)
-                                          for g, part in df.groupby("grouping_set", sort=False)}}
-    parts = kept[key]
-    return parts.get(grouping_set, parts[""])  # no project: that grouping set has no rows
+        kept[key] = db.df(name, params)
+    return kept[key]
+
+
+def places(db: Store, filters: Filters, as_of: date | None = None) -> pd.DataFrame:
+    """The filtered projects' sums per county key and town key (query grouped_places)."""
+    return _kept(db, "grouped_places", filters, as_of)
+
+
+def _facet_rows(db: Store, filters: Filters, as_of: date | None, column: str) -> pd.DataFrame:
+    df = _kept(db, "grouped_facets", filters, as_of)
+    return df[df["grouping_set"] == column]
 
 
 def kpis(db: Store, filters: Filters, as_of: date | None = None) -> Kpis:
-    rows = grouped(db, filters, as_of, "all")
-    row = rows.iloc[0].to_dict() if len(rows) else {}
-    return Kpis(**{k: _number(row.get(k)) for k in Kpis.__dataclass_fields__})
+    rows = places(db, filters, as_of)
+    return Kpis(**{k: _number(rows[k].sum()) for k in Kpis.__dataclass_fields__})  # per column: counts stay ints
 
 
 def _number(value):
@@ -121,9 +120,7 @@ def _ordered(df: pd.DataFrame, column: str, order: tuple[str, ...]) -> pd.DataFr
 
 def by_category(db: Store, filters: Filters, as_of: date | None = None) -> pd.DataFrame:
     """One row per category present, in vocabulary order (the core five first)."""
-    rows = grouped(db, filters, as_of, "category")
-    columns = ["category", "projects", "budget_wan", "spent_wan", "beneficiaries", "finished"]
-    return _ordered(rows[columns], "category", vocab.CATEGORY_CODES)
+    return _ordered(db.df("by_category", _params(db, filters, as_of)), "category", vocab.CATEGORY_CODES)
 
 
 def area_totals_by_category(db: Store, filters: Filters, as_of: date | None = None) -> pd.DataFrame:
@@ -133,8 +130,7 @@ def area_totals_by_category(db: Store, filters: Filters, as_of: date | None = No
 
 def by_status(db: Store, filters: Filters, as_of: date | None = None) -> pd.DataFrame:
     """One row per status present, in lifecycle order."""
-    rows = grouped(db, filters, as_of, "status")
-    return _ordered(rows[["status", "projects", "budget_wan"]], "status", vocab.STATUS_CODES)
+    return _ordered(db.df("by_status", _params(db, filters, as_of)), "status", vocab.STATUS_CODES)
 
 
 def area_totals(categories: pd.DataFrame) -> pd.DataFrame:
@@ -148,10 +144,12 @@ def area_totals(categories: pd.DataFrame) -> pd.DataFrame:
 def by_town(db: Store, filters: Filters, as_of: date | None = None, lang: str = "zh") -> pd.DataFrame:
     """Per town, largest investment first, with the indicator rates; the unplaced projects
     form one row whose county is None and whose town reads 未定位."""
-    rows = grouped(db, filters, as_of, "town_key").sort_values(["budget_wan", "town_key"], ascending=[False, True])
-    columns = ["county", "town", "town_key", "projects", "budget_wan", "funds_in_place_wan", "spent_wan", "started",
-               "finished", "late", "stalled", "beneficiaries"]
-    rows = rows[columns].reset_index(drop=True)
+    sums = ["projects", "budget_wan", "funds_in_place_wan", "spent_wan", "started", "finished", "late", "stalled",
+            "beneficiaries"]
+    grouped = places(db, filters, as_of).groupby("town_key", as_index=False, sort=False)
+    rows = grouped[sums].sum().merge(grouped[["county", "town"]].first(), on="town_key")
+    rows = rows.sort_values(["budget_wan", "town_key"], ascending=[False, True])
+    rows = rows[["county", "town", "town_key", *sums]].reset_index(drop=True)
     placed = rows["town_key"] != UNPLACED
     rows["county"], rows["town"] = rows["county"].where(placed, None), rows["town"].where(placed, None)
     df = indicators.with_rates(rows, tuple(indicators.RATES))
@@ -220,15 +218,18 @@ _FACET_COLUMNS = {"county": "county_key", "town": "town_key", "village": "villag
 def facet_counts(db: Store, filters: Filters, facet: str, as_of: date | None = None) -> dict[str, int]:
     """{value key: project count} for one facet, under every other filter (display only)."""
     cleared = replace(filters, **{name: () for name in _FACET_CLEARS[facet]})
-    if facet in ("source", "flag"):
-        rows = grouped(db, cleared, as_of, "all")
-        row = rows.iloc[0].to_dict() if len(rows) else {}
-        if facet == "source":
-            return {code: int(_number(row.get(f"source_{code}"))) for code in vocab.FUND_SOURCE_CODES}
-        return {code: int(_number(row.get(code))) for code in FLAG_CODES}
-    column = _FACET_COLUMNS[facet]
-    rows = grouped(db, cleared, as_of, column)
-    rows = rows[rows[column].notna()]
+    if facet in ("source", "flag", "county", "town"):
+        rows = places(db, cleared, as_of)
+        if facet in ("source", "flag"):
+            codes = vocab.FUND_SOURCE_CODES if facet == "source" else FLAG_CODES
+            column = (lambda c: f"source_{c}") if facet == "source" else (lambda c: c)
+            return {code: int(_number(rows[column(code)].sum())) for code in codes}
+        column = _FACET_COLUMNS[facet]
+        rows = rows.groupby(column, as_index=False)["projects"].sum()
+    else:
+        column = _FACET_COLUMNS[facet]
+        rows = _facet_rows(db, cleared, as_of, column)
+        rows = rows[rows[column].notna()]
     if facet == "year":  # newest first
         rows = rows.sort_values(column, ascending=False)
     else:  # most projects first, then by value

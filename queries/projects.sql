@@ -14,14 +14,10 @@ SELECT count(*) AS projects,
        count(*) FILTER (WHERE is_stalled) AS stalled
 FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags);
 
--- name: grouped_counts
--- One scan of the filtered projects answering the headline numbers, the chart groups and most facet
--- counts: a row per grouping set ('all', or the column grouped on), with every sum those need.
-SELECT CASE WHEN GROUPING(town_key) = 0 THEN 'town_key'
-            WHEN GROUPING(category) = 0 THEN 'category'
-            WHEN GROUPING(status) = 0 THEN 'status'
-            ELSE 'all' END AS grouping_set,
-       town_key, category, status,
+-- name: grouped_places
+-- One scan of the filtered projects per county key and town key, with every sum the headline
+-- numbers, the town ranking and the county, town, source and flag facets need (they add these rows up).
+SELECT county_key, town_key,
        any_value(county) AS county,
        any_value(town) AS town,
        count(*) AS projects,
@@ -41,18 +37,20 @@ SELECT CASE WHEN GROUPING(town_key) = 0 THEN 'town_key'
        count(*) FILTER (WHERE fund_assistance_wan > 0) AS source_assistance,
        count(*) FILTER (WHERE fund_social_wan > 0) AS source_social
 FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
-GROUP BY GROUPING SETS ((), (town_key), (category), (status));
+GROUP BY county_key, town_key;
 
 -- name: grouped_facets
--- The remaining facet counts (projects per county key, village key and year) in one scan: a row per
--- value, grouping_set naming the column. Counts only: sums cost more than the scan.
-SELECT CASE WHEN GROUPING(county_key) = 0 THEN 'county_key'
-            WHEN GROUPING(village_key) = 0 THEN 'village_key'
+-- The other facet counts (projects per village key, category, status and year) in one scan: a row
+-- per value, grouping_set naming the column. Counts only: GROUPING SETS compute every aggregate
+-- for every set, and sums there cost more than the scan.
+SELECT CASE WHEN GROUPING(village_key) = 0 THEN 'village_key'
+            WHEN GROUPING(category) = 0 THEN 'category'
+            WHEN GROUPING(status) = 0 THEN 'status'
             ELSE 'year' END AS grouping_set,
-       county_key, village_key, year,
+       village_key, category, status, year,
        count(*) AS projects
 FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
-GROUP BY GROUPING SETS ((county_key), (village_key), (year));
+GROUP BY GROUPING SETS ((village_key), (category), (status), (year));
 
 -- name: by_category
 -- Count, money and beneficiaries per category.
