@@ -52,6 +52,7 @@ def median_ms(fn, runs: int = RUNS) -> float:
 
 
 COUNTY = "阳山县"  # the town page's scope in every engine
+PANDAS_MAX = 2_000_000  # above this the pandas baseline would not fit in memory
 
 
 def page_questions(db, as_of) -> dict[str, dict[str, object]]:
@@ -487,7 +488,8 @@ def run_one(size: int, work: Path, baseline_root: Path | None = None, slow: bool
     # the imports would each inflate it, so they come after or run in processes of their own.
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     db = Store(db_path)
-    merge_pages(pages, measure_pages(pandas_questions(db, as_of), "pandas_"))
+    if size <= PANDAS_MAX:  # pandas holds about 2.2 KB per project: 22 GB at 10M
+        merge_pages(pages, measure_pages(pandas_questions(db, as_of), "pandas_"))
     merge_pages(pages, measure_pages(polars_questions(db, as_of), "polars_"))
     db.close()
     result["pages"] = pages
@@ -552,15 +554,14 @@ def markdown(results: dict) -> str:
 
 
 def write_markdown(results: dict, path: Path) -> None:
-    """RESULTS.md from the results, keeping any "## Import" section written by hand below them."""
+    """RESULTS.md from the results, keeping the sections written by hand below them (every "## "
+    heading: the notes and the import figures; the generated part has none)."""
     kept = ""
     if path.exists():
         old = path.read_text(encoding="utf-8")
-        at = old.find("\n## Import")
+        at = old.find("\n## ")
         if at >= 0:
-            rest = old[at + 1:]
-            following = rest.find("\n## ", 1)
-            kept = "\n" + (rest if following < 0 else rest[:following + 1])
+            kept = old[at:]
     path.write_text(markdown(results) + kept, encoding="utf-8")
 
 
