@@ -1,7 +1,7 @@
 -- Facet counts for the sidebar, one question each. Each is run with its own facet cleared from
--- the filters, so the counts say what choosing a value would give. The sidebar reads them from
--- the grouped pass (grouped_counts, views.facet_counts); these single questions are its oracle in
--- tests/test_grouped_pass.py.
+-- the filters, so the counts say what choosing a value would give. views.facet_counts asks these
+-- only when the facet's own filter is set; otherwise the page's grouped passes (grouped_places,
+-- grouped_facets) already hold the counts (tests/test_grouped_pass.py checks both agree).
 
 -- name: facet_county
 -- Projects per county key ('_unplaced': no county, or one outside the gazetteer).
@@ -26,13 +26,13 @@ GROUP BY village_key ORDER BY n DESC, value;
 -- Projects per category.
 SELECT category AS value, count(*) AS n
 FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
-GROUP BY category ORDER BY n DESC;
+GROUP BY category ORDER BY n DESC, value;
 
 -- name: facet_status
 -- Projects per status.
 SELECT status AS value, count(*) AS n
 FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
-GROUP BY status ORDER BY n DESC;
+GROUP BY status ORDER BY n DESC, value;
 
 -- name: facet_year
 -- Projects per year.
