@@ -397,33 +397,40 @@ def _reports(projects: pd.DataFrame, stalled: np.ndarray, as_of: date) -> pd.Dat
 
 def build(db: store_mod.Store, n_projects: int = DEFAULT_PROJECTS, seed: int = DEFAULT_SEED,
           as_of: date = DEMO_AS_OF) -> int:
-    """Replace the library in `db` with the demo portfolio; returns the project count. Generated
-    and appended a chunk at a time, in one transaction, so memory stays flat at any size."""
-    def write(cur) -> int:
-        from portfolio import sql
+    """Replace the library in `db` with the demo portfolio; returns the project count.
 
+    Generated and appended a chunk at a time, each chunk in its own transaction: DuckDB holds a
+    transaction's appended rows in memory, so one transaction for ten million projects would
+    need gigabytes. The library is marked as the demo before the first chunk, so a build cut
+    short leaves a library that says it is the demo (build again to finish it)."""
+    from portfolio import sql
+
+    def start(cur) -> None:
         cur.execute(sql.query("clear_library"))
-        count = 0
-        for projects, reports in generate_chunks(n_projects, seed, as_of):
+        for key, value in (("is_demo", "1"), ("data_date", as_of.isoformat()), ("demo_seed", str(seed))):
+            cur.execute(sql.query("set_meta"), {"key": key, "value": value})
+
+    def append(projects: pd.DataFrame, reports: pd.DataFrame):
+        def write(cur) -> int:
             cur.register("new_projects", projects)
             cur.execute(sql.query("insert_projects_frame"))
             cur.unregister("new_projects")
             cur.register("new_reports", reports)
             cur.execute(sql.query("insert_reports_frame"))
             cur.unregister("new_reports")
-            count += len(projects)
-        store_mod.refresh_progress_latest(cur)
-        for key, value in (("is_demo", "1"), ("data_date", as_of.isoformat()), ("demo_seed", str(seed))):
-            cur.execute(sql.query("set_meta"), {"key": key, "value": value})
-        return count
+            return len(projects)
+        return write
 
     # DuckDB's buffer pool would grow to the store's limit while a big library is appended;
-    # the build needs less, so the whole process stays under about 1.5 GB at any size.
+    # the build needs less, so the whole process stays small at any size.
     with db.cursor() as cur:
         before = cur.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
         cur.execute("SET memory_limit = $limit", {"limit": BUILD_MEMORY_LIMIT})
     try:
-        return db.write(write)
+        db.write(start)
+        count = sum(db.write(append(projects, reports)) for projects, reports in generate_chunks(n_projects, seed, as_of))
+        db.write(store_mod.refresh_progress_latest)
+        return count
     finally:
         with db.cursor() as cur:
             cur.execute("SET memory_limit = $limit", {"limit": before})
