@@ -34,23 +34,6 @@ DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 RUNS = 5
 
 
-def timed(fn, runs: int = RUNS) -> tuple[float, float]:
-    """(wall ms, CPU ms) of `fn`: medians of `runs` warm runs. CPU is time.process_time, the
-    stable figure on a shared machine (it counts every thread of this process)."""
-    fn()  # warm
-    walls, cpus = [], []
-    for _ in range(runs):
-        wall, cpu = time.perf_counter(), time.process_time()
-        fn()
-        walls.append((time.perf_counter() - wall) * 1000)
-        cpus.append((time.process_time() - cpu) * 1000)
-    return statistics.median(walls), statistics.median(cpus)
-
-
-def median_ms(fn, runs: int = RUNS) -> float:
-    return timed(fn, runs)[0]
-
-
 COUNTY = "阳山县"  # the town page's scope in every engine
 PANDAS_MAX = 2_000_000  # above this the pandas baseline would not fit in memory
 
@@ -469,7 +452,8 @@ def run_one(size: int, work: Path, baseline_root: Path | None = None, slow: bool
     pages: dict = {}
     if baseline_root:
         out = subprocess.run([sys.executable, __file__, "--queries", str(db_path), "--prefix", "before_",
-                              "--code-root", str(baseline_root)], cwd=baseline_root, capture_output=True, text=True)
+                              "--code-root", str(baseline_root), "--runs", str(RUNS)], cwd=baseline_root,
+                             capture_output=True, text=True)
         if out.returncode != 0:
             raise RuntimeError(out.stderr[-3000:])
         merge_pages(pages, json.loads(out.stdout.splitlines()[-1]))
@@ -572,6 +556,8 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "portfolio-bench")
     parser.add_argument("--baseline", type=Path, help="a checkout whose code answers the same questions (before)")
     parser.add_argument("--quick", action="store_true", help="queries only: no page scripts, imports or cold open")
+    parser.add_argument("--runs", type=int, default=RUNS, help="timed runs per question (median)")
+    parser.add_argument("--merge", action="store_true", help="keep the other sizes already in --out")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--import-rows", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--make-import", type=int, help=argparse.SUPPRESS)
@@ -580,6 +566,7 @@ def main() -> int:
     parser.add_argument("--code-root", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--markdown-only", action="store_true", help="rewrite RESULTS.md from results.json")
     args = parser.parse_args()
+    globals()["RUNS"] = args.runs  # measure_pages reads it
     if args.code_root:  # answer with another checkout's code (the baseline)
         sys.path.insert(0, str(args.code_root.resolve()))
     args.work.mkdir(parents=True, exist_ok=True)
@@ -600,9 +587,11 @@ def main() -> int:
         print(json.dumps(run_one(args.one, args.work, args.baseline, slow=not args.quick)))
         return 0
     results = {"date": date.today().isoformat(), "machine": machine(), "sizes": {}}
+    if args.merge and args.out.exists():
+        results["sizes"] = json.loads(args.out.read_text(encoding="utf-8"))["sizes"]
     for size in args.sizes:
         print(f"{size:,} projects ...", flush=True)
-        command = [sys.executable, __file__, "--one", str(size), "--work", str(args.work)]
+        command = [sys.executable, __file__, "--one", str(size), "--work", str(args.work), "--runs", str(args.runs)]
         command += ["--baseline", str(args.baseline.resolve())] if args.baseline else []
         command += ["--quick"] if args.quick else []
         out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
@@ -612,7 +601,9 @@ def main() -> int:
         for line in out.stdout.splitlines()[:-1]:
             print(line)
         r = json.loads(out.stdout.splitlines()[-1])
+        r["runs"] = args.runs
         results["sizes"][str(size)] = r
+        results["sizes"] = dict(sorted(results["sizes"].items(), key=lambda kv: int(kv[0])))
         for page, p in r["pages"].items():
             print(f"  {page:9s} before {p.get('before_query_ms', '-'):>7} ms  query {p.get('query_ms'):>7} ms "
                   f"(CPU {p.get('cpu_ms')})  pandas {p.get('pandas_query_ms')}  polars {p.get('polars_query_ms')}"
