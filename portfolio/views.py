@@ -84,11 +84,12 @@ def _kept(db: Store, name: str, filters: Filters, as_of: date | None) -> pd.Data
     params = _params(db, filters, as_of)
     key = (name, db.data_version(), filters, params["as_of"])
     kept = _GROUPED.setdefault(db, {})
-    if key not in kept:
+    found = kept.get(key)  # one lookup: another session's thread may clear the dict meanwhile
+    if found is None:
         if len(kept) >= _GROUPED_KEPT:
             kept.clear()
-        kept[key] = db.df(name, params)
-    return kept[key]
+        found = kept[key] = db.df(name, params)
+    return found
 
 
 def places(db: Store, filters: Filters, as_of: date | None = None) -> pd.DataFrame:
