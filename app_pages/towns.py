@@ -5,6 +5,7 @@ import streamlit as st
 
 from portfolio import charts, map_export, meeting, report, vocab
 from portfolio.filters import UNPLACED, Filters, split_key
+from portfolio.formats import change, count
 from portfolio.views import RANK_INDICATORS
 from ui import data, map_view
 from ui.map_panels import export_queue_note
@@ -93,10 +94,10 @@ if changes.previous is None:
 else:
     st.subheader(tr("tw_changes", previous=changes.previous.isoformat(), latest=changes.latest.isoformat()))
     cols = st.columns(5)
-    cols[0].metric(tr("tw_new"), f"{changes.new_projects:,}")
-    cols[1].metric(tr("tw_newly_started"), f"{changes.newly_started:,}")
-    cols[2].metric(tr("tw_newly_completed"), f"{changes.newly_completed:,}")
-    cols[3].metric(tr("tw_progress_gain"), f"{changes.avg_progress_gain:+.1f} %")
+    cols[0].metric(tr("tw_new"), count(changes.new_projects))
+    cols[1].metric(tr("tw_newly_started"), count(changes.newly_started))
+    cols[2].metric(tr("tw_newly_completed"), count(changes.newly_completed))
+    cols[3].metric(tr("tw_progress_gain"), change(changes.avg_progress_gain) + " %")
     cols[4].metric(tr("tw_spent_delta"), wan(changes.spent_wan_delta))
 
 left, right = st.columns(2)

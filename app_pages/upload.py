@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from portfolio import geo, vocab
+from portfolio import formats, geo, vocab
 from portfolio.ingest import columns, commit as ingest_commit, pipeline, preview, template
 from portfolio.ingest.issues import ERROR, IngestError
 from portfolio.ingest.read import MAX_UPLOAD_BYTES
@@ -93,7 +93,7 @@ with tab_import:
         st.session_state.pop(MAPPING, None)
         st.stop()
     if uploaded.size > MAX_UPLOAD_BYTES:
-        st.error(tr("up_too_large", size_mb=f"{uploaded.size / 1024 / 1024:.1f}"), icon=":material/block:")
+        st.error(tr("up_too_large", size_mb=formats.megabytes(uploaded.size)), icon=":material/block:")
         st.stop()
     content = uploaded.getvalue()
     try:
@@ -183,7 +183,7 @@ with tab_import:
     counts = preview.counts_line(analysis)
     cols = st.columns(4)
     for col, name in zip(cols, ("new", "changed", "unchanged", "rejected")):
-        col.metric(tr(f"up_metric_{name}"), f"{counts[name]:,}")
+        col.metric(tr(f"up_metric_{name}"), formats.count(counts[name]))
     all_counts = analysis.counts
     st.caption(tr("up_reports", date=analysis.report_date.isoformat() if analysis.report_date else "—",
                   new=all_counts["reports_new"],

@@ -51,6 +51,21 @@ def number(value, digits: int = 1, missing: str = DASH) -> str:
     return missing if is_missing(value) else f"{float(value):,.{digits}f}"
 
 
+def change(value, digits: int = 1, missing: str = DASH) -> str:
+    """A change with its sign: +1.5, -0.3, +0.0."""
+    return missing if is_missing(value) else f"{float(value):+,.{digits}f}"
+
+
+def megabytes(n_bytes, missing: str = DASH) -> str:
+    """A file size in MB: 20.5."""
+    return missing if is_missing(n_bytes) else f"{float(n_bytes) / 1024 / 1024:.1f}"
+
+
+def coordinates(lon, lat, missing: str = DASH) -> str:
+    """A WGS-84 point as longitude, latitude with five decimals (about a metre)."""
+    return missing if is_missing(lon) or is_missing(lat) else f"{float(lon):.5f}, {float(lat):.5f}"
+
+
 def day(value, missing: str = "") -> str:
     """A date as YYYY-MM-DD."""
     if is_missing(value):
