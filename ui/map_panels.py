@@ -102,7 +102,7 @@ def switches(settings, filters: Filters, basemap_names: list[str], stacked: bool
                               format_func=lambda v: tr(f"map_ind_{v}"))
     controls[3].selectbox(tr("map_basemap"), ["", *basemap_names], key="map_w_basemap",
                           format_func=lambda v: v or tr("map_basemap_none"))
-    town_counts = data.view("facet_counts", filters, facet="town")
+    town_counts = data.facet_counts(filters, facet="town")
     goto_options = ["", *sorted(town_counts, key=lambda key: -town_counts[key])]
     single_town = filters.towns[0] if len(filters.towns) == 1 else ""
     if single_town and single_town not in goto_options:
@@ -127,7 +127,7 @@ def present_tools(filters: Filters, basemap_names: list[str], as_of: date, lang:
 
 def project_detail(project_id: str, as_of: date, lang: str) -> None:
     """The clicked project's card beside the map, with a button that opens it in the project library."""
-    detail = data.view("project_detail", project_id=project_id, as_of=as_of)
+    detail = data.project_detail(project_id=project_id, as_of=as_of)
     if detail is None:
         st.caption(tr("map_detail_gone"))
         return
