@@ -25,6 +25,7 @@ LATIN_FONT = "Microsoft YaHei"
 LINE_EM = 1.5  # line height in em, LibreOffice's CJK fallback included
 NARROW_EM = 0.6  # width of a latin letter, digit or punctuation mark, in em
 CELL_MARGIN_X, CELL_MARGIN_Y = Pt(4), Pt(3)
+WRAP_SLACK_EM = 0.8  # a line holds this much less than its width: LibreOffice breaks lines before the edge
 MAX_LINES = 2  # a cell of a column the table lets shorten (a project name) wraps to two lines at most
 OTHER_MAX_LINES = 4  # any other cell: a guard, so that no row outgrows its slide
 HEADER_FILL = RGBColor(0x1F, 0x3A, 0x5F)
@@ -78,7 +79,7 @@ def text_em(text: str) -> float:
 
 def lines_needed(text: str, width: int, size: float) -> int:
     """Lines `text` takes in a box `width` EMU wide at `size` pt (each paragraph wraps on its own)."""
-    per_line = max(Emu(width).pt / size, 1.0)
+    per_line = max(Emu(width).pt / size - WRAP_SLACK_EM, 1.0)
     return sum(max(1, math.ceil(text_em(para) / per_line - 1e-9)) for para in text.split("\n"))
 
 
@@ -91,7 +92,7 @@ def shorten(text: str, width: int, size: float, max_lines: int = MAX_LINES) -> s
     """`text` cut with "…" so that it takes at most `max_lines` lines of `width` EMU at `size` pt."""
     if lines_needed(text, width, size) <= max_lines:
         return text
-    budget = max_lines * max(Emu(width).pt / size, 1.0) - 1.0 - 0.5  # room for "…" and a line break's loss
+    budget = max_lines * max(Emu(width).pt / size - WRAP_SLACK_EM, 1.0) - 1.0 - 0.5  # "…" and a break's loss
     out, used = [], 0.0
     for ch in text.replace("\n", " "):
         if used + char_em(ch) > budget:
@@ -161,7 +162,7 @@ def column_widths(header, rows, width: int, size: float) -> list[int]:
     natural = []
     for j, title in enumerate(header):
         cells = max((text_em(row[j]) for row in rows), default=0.0)
-        natural.append((max(cells, text_em(title), 2.0) + 0.6) * size + pad)  # points, with slack for kerning
+        natural.append((max(cells, text_em(title), 2.0) + 1.5) * size + pad)  # points, with the wrap slack
     total = Emu(width).pt
     if sum(natural) <= total:
         scale = total / sum(natural)

@@ -80,7 +80,7 @@ def test_report_is_offline_escaped_and_one_section_per_town(demo_store):
     assert "<script" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in html
     assert html.count("<section>") == 1 + 5
-    assert "演示数据" in html and "数据日期：2026-10-31" in html
+    assert "演示数据" in html and "数据日期 2026-10-31" in html
 
 
 def test_area_names():
