@@ -26,7 +26,7 @@ h1 { color: #1F3A5F; margin-bottom: 4px; } h2 { color: #1F3A5F; border-bottom: 2
 .kpi b { display: block; font-size: 24px; color: #1F3A5F; } .kpi span { color: #666; font-size: 13px; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; margin: 8px 0 16px; }
 th, td { border: 1px solid #ddd; padding: 4px 6px; text-align: left; } th { background: #DDEBF7; }
-td.num { text-align: right; } img.map { max-width: 100%; border: 1px solid #ddd; }
+td.num { text-align: right; white-space: nowrap; } td.nw { white-space: nowrap; } img.map { max-width: 100%; border: 1px solid #ddd; }
 .ok { color: #1A7F37; font-weight: bold; }
 .photos { display: grid; grid-template-columns: repeat(2, 1fr); gap: 12px; }
 figure { margin: 0; break-inside: avoid; } figure img { width: 100%; height: 62mm; object-fit: contain; background: #f4f4f4; }
@@ -67,10 +67,17 @@ def bar_svg(labels: list[str], values: list[float], colors: list[str], width: in
     return "".join(parts)
 
 
+def cell_class(table: Table, j: int) -> str:
+    """Numbers right-aligned; only the long-text columns (project names) wrap, so that 逾期 · 停滞 stays on one line."""
+    if j in table.numeric:
+        return " class=num"
+    return "" if j in table.shorten else " class=nw"
+
+
 def _table(table: Table) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in table.header)
-    body = "".join("<tr>" + "".join(f'<td{" class=num" if j in table.numeric else ""}>{escape(v)}</td>'
-                                    for j, v in enumerate(row)) + "</tr>" for row in table.rows)
+    body = "".join("<tr>" + "".join(f"<td{cell_class(table, j)}>{escape(v)}</td>" for j, v in enumerate(row))
+                   + "</tr>" for row in table.rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 

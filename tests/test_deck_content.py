@@ -128,7 +128,7 @@ def test_nothing_prints_nan_none_or_nat(decks, db):
         html = report.build_report(db, f)
         visible = re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>|src=\"[^\"]*\"", "", html, flags=re.S))
         assert not MISSING_WORDS.search(visible)
-    assert "<td></td>" in report.build_report(db, TOWN)  # the blank village: an empty cell
+    assert "<td class=nw></td>" in report.build_report(db, TOWN)  # the blank village: an empty cell
 
 
 def test_spent_rounds_once_and_agrees_with_the_export(decks, db):
@@ -170,4 +170,4 @@ def test_extra_sections_are_laid_out_by_both(db):
                                                                                    sh.table.rows)[1].cells][:1]
     assert shown == ["村0"] and "来自 outcomes" in notes(slides[0])
     html = report.build_report(db, TOWN, extra=(sections,))
-    assert "<h2>村级指标</h2>" in html and "<td>村29</td>" in html
+    assert "<h2>村级指标</h2>" in html and "<td class=nw>村29</td>" in html

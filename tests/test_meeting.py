@@ -220,4 +220,4 @@ def test_deck_and_report_build_the_kpis_and_ranking_from_one_model(demo_store):
                         and shape.table.cell(0, 2).text == ranking.header[2])
     assert [[c.text for c in row.cells] for row in list(deck_ranking.rows)[1:]] == [list(r) for r in ranking.rows]
     for row in ranking.rows:
-        assert "".join(f"<td{' class=num' if j in ranking.numeric else ''}>{v}</td>" for j, v in enumerate(row)) in html
+        assert "".join(f"<td{report.cell_class(ranking, j)}>{v}</td>" for j, v in enumerate(row)) in html
