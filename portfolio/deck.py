@@ -128,7 +128,8 @@ def _charts(deck: _Deck) -> None:
 
 def _map(deck: _Deck) -> None:
     if deck.content.map_png:
-        slide = deck.slide(deck.title(t("deck_map", deck.lang)), "")
+        k = deck.content.kpis
+        slide = deck.slide(deck.title(t("deck_map", deck.lang)), _lines(kpi_items(k, deck.lang)[:4]))
         picture_in(slide, deck.content.map_png, LEFT, Inches(1.1), WIDTH, MORE_Y + MORE_H - Inches(1.1))
 
 

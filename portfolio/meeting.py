@@ -142,6 +142,8 @@ def scope_of(filters: Filters, lang: str) -> tuple[str, str]:
     counties = {split_key(k)[0] for k in filters.towns} or set(filters.counties)
     if len(counties) == 1 and not (filters.towns and filters.counties and set(filters.counties) != counties):
         return "county", area_name(filters, lang) if filters.towns else next(iter(counties))
+    if filters.counties and not filters.towns:
+        return "all", "、".join(filters.counties[:4]) + ("等" if len(filters.counties) > 4 else "")
     return "all", area_name(filters, lang)
 
 
@@ -159,7 +161,8 @@ def filters_set(filters: Filters, lang: str) -> str:
         ("f_flag", [t(f"flag_{f}", lang) for f in filters.flags]),
         ("f_keyword", [filters.keyword] if filters.keyword else []),
     ]
-    return "\n".join(f"{t(key, lang)}：{'、'.join(values)}" for key, values in parts if values)
+    colon, comma = ("：", "、") if lang == "zh" else (": ", ", ")
+    return "\n".join(f"{t(key, lang)}{colon}{comma.join(values)}" for key, values in parts if values)
 
 
 def default_unit(db: Store, filters: Filters, kind: str, lang: str, as_of: date) -> str:

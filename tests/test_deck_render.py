@@ -10,6 +10,7 @@ $DECK_SHOT_DIR (default: the test's tmp folder) for a look.
 """
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -29,7 +30,16 @@ pytestmark = pytest.mark.skipif(
     SOFFICE is None, reason="LibreOffice is not installed (Debian: libreoffice-impress, which `make test` "
                             "installs): the deck render check needs soffice")
 FOOTER_MAX_PT = 9.5  # the footer is set in 9 pt, everything else larger
-DECKS = {"town": TOWN, "county": COUNTY, "city": CITY}
+DECKS = {"town": (TOWN, "zh"), "county": (COUNTY, "zh"), "city": (CITY, "zh"), "county_en": (COUNTY, "en")}
+
+
+def _map_png() -> bytes:
+    """A stand-in for the map picture, at the size map_export renders it (16:9)."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (1600, 900), (200, 220, 240)).save(out, format="PNG")
+    return out.getvalue()
 
 
 def _to_png(pdf: Path, out: Path) -> None:
@@ -46,9 +56,9 @@ def rendered(tmp_path_factory):
     folder = tmp_path_factory.mktemp("decks")
     db = long_name_store(folder / "photos")
     paths = []
-    for name, filters in DECKS.items():
+    for name, (filters, lang) in DECKS.items():
         path = folder / f"{name}.pptx"
-        path.write_bytes(meeting.deck_bytes(db, filters))
+        path.write_bytes(meeting.deck_bytes(db, filters, lang, map_png=lambda f: _map_png()))
         paths.append(path)
     db.close()
     profile = (folder / "lo-profile").as_uri()
@@ -132,7 +142,7 @@ def test_rendered_text_stays_on_the_page_and_off_the_footer(rendered, name):
             continue
         # The footer (9 pt: data date, filters) and the "另有 N 个未列出" line: all other text sits above them.
         footer = [f for f in frags if f[2] < FOOTER_MAX_PT]
-        low = footer + [f for f in frags if f[3].startswith("另有")]
+        low = footer + [f for f in frags if f[3].startswith("另有") or "more not listed" in f[3]]
         assert footer, (name, number)
         top_of_low = max(y + 0.85 * size for _, y, size, _ in low)
         page_no = f"{number}/{len(pdf.pages)}"
