@@ -76,9 +76,11 @@ def picture_in(slide, data: bytes, x, y, w, h):
     return slide.shapes.add_picture(io.BytesIO(data), x + (w - pw) // 2, y + (h - ph) // 2, pw, ph)
 
 
-def photo_grid(slide, items: list[PhotoItem], x, y, w, h, missing_text: str, placeholder: bytes,
-               columns: int = 3, rows: int = 2) -> None:
-    """Up to columns × rows photos, each with its project, date and place, and caption below."""
+def photo_grid(slide, items: list[PhotoItem], x, y, w, h, missing_text: str, placeholder: bytes) -> None:
+    """Up to six photos, each with its project, date and place, and caption below: one row of up to
+    three, two by two for four, three by two for five or six (so that few photos are drawn large)."""
+    n = min(len(items), 6)
+    columns, rows = (max(n, 1), 1) if n <= 3 else ((2, 2) if n == 4 else (3, 2))
     gap = int(Pt(12))
     cell_w, cell_h = (w - gap * (columns - 1)) // columns, (h - gap * (rows - 1)) // rows
     size = 11
