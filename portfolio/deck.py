@@ -15,7 +15,7 @@ from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.text import PP_ALIGN
-from pptx.util import Inches, Pt
+from pptx.util import Inches
 
 from portfolio import formats, vocab
 from portfolio.deck_layout import add_table, add_text, fit_size, fit_text, layout_table, text_height
@@ -184,7 +184,8 @@ def _attention(deck: _Deck) -> None:
     c = deck.content
     if not c.attention.empty:
         k = c.kpis
-        notes = f"{t('k_late', deck.lang)}：{formats.count(k.late)} · {t('k_stalled', deck.lang)}：{formats.count(k.stalled)}"
+        notes = _lines([(t("k_late", deck.lang), formats.count(k.late)), (t("k_stalled", deck.lang),
+                                                                         formats.count(k.stalled))])
         table_slides(deck, t("deck_attention", deck.lang), attention_table(c.attention, deck.lang), ATTENTION_PAGES,
                      notes)
 

@@ -184,7 +184,8 @@ def _area_sections(db: Store, filters: Filters, kind: str, towns: pd.DataFrame, 
             sections.append(AreaSection(row.county, row.town, views.kpis(db, tf, as_of), views.by_category(db, tf)))
     elif kind == "all":
         for county in sorted(towns["county"].dropna().unique()):
-            cf = replace(filters, counties=(county,), towns=tuple(k for k in filters.towns if split_key(k)[0] == county))
+            towns_here = tuple(k for k in filters.towns if split_key(k)[0] == county)
+            cf = replace(filters, counties=(county,), towns=towns_here)
             sections.append(AreaSection(county, None, views.kpis(db, cf, as_of), views.by_category(db, cf)))
     return sections
 

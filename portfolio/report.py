@@ -119,7 +119,8 @@ def _title(content: MeetingContent, topic: str) -> str:
 
 def _cover_html(content: MeetingContent, lang: str) -> list[str]:
     """The first page's heading: title and scope, 汇报单位, meeting date, data date, the filters set."""
-    lines = [t("deck_unit", lang, unit=content.unit), t("deck_meeting_date", lang, date=formats.day(content.meeting_date)),
+    lines = [t("deck_unit", lang, unit=content.unit),
+             t("deck_meeting_date", lang, date=formats.day(content.meeting_date)),
              t("deck_data_date", lang, date=formats.day(content.as_of))]
     if content.filters_text:
         lines.append(t("deck_filters", lang, filters=content.filters_text.replace("\n", " · ")))

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from pptx import Presentation
-from pptx.util import Emu, Pt
+from pptx.util import Pt
 from pypdf import PdfReader
 
 from portfolio import meeting
