@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from portfolio import demo, photos, updates
+from portfolio import demo, photos, updates, views
 from portfolio.auth import User
 from portfolio.filters import Filters
 from portfolio.store import Store
@@ -44,7 +44,8 @@ def rename_long(db: Store) -> None:
 
 
 def blank_values(db: Store) -> list[str]:
-    """Late projects in 阳山县 lose village, progress, budget, money and dates, as real sheets have."""
+    """Late projects in 阳山县 lose village, progress, budget, money and start date, and a stalled one its
+    plan dates, as real sheets have. Returns their ids."""
     def write(cur):
         ids = [r[0] for r in cur.execute(
             "SELECT project_id FROM projects WHERE county = '阳山县' AND status = 'in_progress' "
@@ -54,7 +55,15 @@ def blank_values(db: Store) -> list[str]:
                         "funds_in_place_wan = NULL, spent_wan = NULL, actual_start = NULL WHERE project_id = $p",
                         {"p": pid})
         return ids
-    return db.write(write)
+    ids = db.write(write)
+    stalled = views.attention(db, COUNTY, limit=200)
+    stalled = stalled[stalled["is_stalled"] & ~stalled["is_late"]]
+    if not stalled.empty:  # a stalled project without dates: still listed, with a blank 计划完工
+        pid = stalled["project_id"].iloc[0]
+        db.write(lambda cur: cur.execute("UPDATE projects SET plan_start = NULL, plan_end = NULL "
+                                         "WHERE project_id = $p", {"p": pid}))
+        ids.append(pid)
+    return ids
 
 
 def _ids(db: Store, town: str, n: int) -> list[str]:

@@ -129,6 +129,9 @@ def test_nothing_prints_nan_none_or_nat(decks, db):
         visible = re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>|src=\"[^\"]*\"", "", html, flags=re.S))
         assert not MISSING_WORDS.search(visible)
     assert "<td class=nw></td>" in report.build_report(db, TOWN)  # the blank village: an empty cell
+    listed = [[c.text for c in row.cells] for s in decks["county"].slides for sh in s.shapes if sh.has_table
+              and sh.table.cell(0, 6).text == "计划完工" for row in list(sh.table.rows)[1:]]
+    assert any(r[6] == "" for r in listed) and any(r[5] == r[7] == "—" for r in listed)  # no date: blank; no number: —
 
 
 def test_spent_rounds_once_and_agrees_with_the_export(decks, db):
