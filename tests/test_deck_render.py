@@ -26,9 +26,9 @@ from portfolio.deck_layout import LINE_EM, lines_needed, text_em
 from tests.meeting_data import CITY, COUNTY, TOWN, long_name_store
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     SOFFICE is None, reason="LibreOffice is not installed (Debian: libreoffice-impress, which `make test` "
-                            "installs): the deck render check needs soffice")
+                            "installs): the deck render check needs soffice")]
 FOOTER_MAX_PT = 9.5  # the footer is set in 9 pt, everything else larger
 DECKS = {"town": (TOWN, "zh"), "county": (COUNTY, "zh"), "city": (CITY, "zh"), "county_en": (COUNTY, "en")}
 
