@@ -27,7 +27,7 @@ def slide_texts(slide) -> str:
 
 def test_town_deck_slides_charts_and_values(demo_store):
     prs = Presentation(io.BytesIO(meeting.deck_bytes(demo_store, TOWN)))
-    # cover, KPIs, category, status, ranking, late/stalled (no map image given)
+    # cover, summary, category, status, 各村情况 (no one-row ranking), late/stalled (no map image given)
     assert len(prs.slides) == 6
     assert "阳山县太平镇" in slide_texts(prs.slides[0]) and "演示数据" in slide_texts(prs.slides[0])
     category_chart, status_chart = charts_of(prs)
@@ -47,7 +47,7 @@ def test_county_deck_has_a_slide_per_town_and_the_map(demo_store):
     prs = Presentation(io.BytesIO(meeting.deck_bytes(demo_store, COUNTY, map_png=lambda f: png)))
     towns = views.by_town(demo_store, COUNTY, demo.DEMO_AS_OF)
     assert len(towns) == 5
-    assert len(prs.slides) == 7 + len(towns)  # + the map slide
+    assert len(prs.slides) == 7 + len(towns)  # cover, summary, 2 charts, map, 各镇排名, late list, a slide per town
     titles = [slide_texts(s) for s in prs.slides]
     for town in towns["town"]:
         assert any(f"{town}（阳山县）" in text for text in titles)
