@@ -64,15 +64,24 @@ if k.projects == 0:
     st.stop()
 
 db = data.store()
+# The cover of the deck and the report: who presents, and when (the download runs with these).
+cover = st.columns([2, 1, 2])
+default_unit = meeting.default_unit(db, filters, meeting.scope_of(filters, lang)[0], lang, as_of)
+unit = cover[0].text_input(tr("tw_unit"), placeholder=default_unit, max_chars=60,
+                           help=tr("tw_unit_help", default=default_unit)).strip() or None
+meeting_date = cover[1].date_input(tr("tw_meeting_date"), value="today", format="YYYY-MM-DD")
+pack_options = dict(unit=unit, meeting_date=meeting_date)
 downloads = st.columns([1, 1, 3])
 downloads[0].download_button(
     tr("tw_download_deck"),
-    data=lambda: meeting.deck_bytes(db, filters, lang, map_png=lambda f: map_export.map_png_for(db, f, lang)),
+    data=lambda: meeting.deck_bytes(db, filters, lang, map_png=lambda f: map_export.map_png_for(db, f, lang),
+                                    **pack_options),
     file_name=f"{area}_{as_of.isoformat()}.pptx", icon=":material/slideshow:", width="stretch",
     mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")
 downloads[1].download_button(
     tr("tw_download_html"),
-    data=lambda: report.build_report(db, filters, lang, map_export.map_png_for(db, filters, lang)).encode("utf-8"),
+    data=lambda: report.build_report(db, filters, lang, map_export.map_png_for(db, filters, lang),
+                                     **pack_options).encode("utf-8"),
     file_name=f"{area}_{as_of.isoformat()}.html", icon=":material/description:", width="stretch",
     mime="text/html")
 
