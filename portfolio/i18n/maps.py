@@ -118,6 +118,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "map_export_note": ("导出的地图不含在线底图，断网也能打开；图片带标题、图例和数据日期，可直接放进汇报材料。",
                         "Exports draw the map without a tile basemap and open offline; the picture carries title, legend and data date for slides."),
     "map_export_png_unavailable": ("无法生成图片：{reason}", "Cannot make the picture: {reason}"),
+    "map_scale_km": ("{n} 公里", "{n} km"),
+    "map_scale_m": ("{n} 米", "{n} m"),
     "map_png_title": ("{area}乡村振兴项目分布图", "Rural revitalization projects: {area}"),
     # Presentation
     "map_programme": ("乡村振兴项目作战图", "Rural revitalization projects"),
