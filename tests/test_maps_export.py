@@ -33,6 +33,7 @@ def test_legend_html_escapes_every_text():
     assert "<script>" not in fragment and "&lt;script&gt;x&lt;/script&gt;" in fragment
     assert "&lt;b&gt;类别&lt;/b&gt;" in fragment and "注意 &amp; 说明" in fragment
     assert "数据日期：2026-10-31" in fragment and "width:12px" in fragment  # size circle: 2 x radius
+    assert f"font-size:{map_export.LEGEND_FONT_PX}px" in fragment
 
 
 def test_standalone_html_is_self_contained_and_cannot_be_broken_out_of(mem_store):
@@ -96,7 +97,7 @@ def test_map_png_goes_into_the_meeting_deck(demo_store):
                                     map_png=lambda f: map_export.map_png_for(demo_store, f, "zh", 1600, 900))
     slides = Presentation(io.BytesIO(deck_bytes)).slides
     pictures = [shape for slide in slides for shape in slide.shapes if shape.shape_type == 13]
-    assert pictures and Image.open(io.BytesIO(pictures[0].image.blob)).size == (1600, 900)
+    assert pictures and Image.open(io.BytesIO(pictures[0].image.blob)).size == (2400, 1350)  # at 1.5x
 
 
 # The 演示数据 mark (issue 10, item 5) ---------------------------------------------------------------
@@ -117,8 +118,8 @@ def test_map_html_carries_the_demo_mark_only_for_demo_data(demo_store, seed_stor
 
 @pytest.mark.slow
 def test_map_png_carries_the_demo_mark_only_for_demo_data(demo_store, seed_store):
-    assert _orange_pixels(map_export.map_png_for(demo_store, Filters(), "zh", 1000, 640)) > 150
-    assert _orange_pixels(map_export.map_png_for(seed_store, Filters(), "zh", 1000, 640)) == 0
+    assert _orange_pixels(map_export.map_png_for(demo_store, Filters(), "zh", 1000, 640, pixel_ratio=1)) > 150
+    assert _orange_pixels(map_export.map_png_for(seed_store, Filters(), "zh", 1000, 640, pixel_ratio=1)) == 0
 
 
 def test_chromium_renders_queue_two_at_a_time():

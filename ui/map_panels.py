@@ -187,8 +187,8 @@ def export_buttons(filters: Filters, as_of: date, lang: str, options: maps.MapOp
                                           demo=data.is_demo()).encode("utf-8")
 
     def png_bytes() -> bytes:
-        built, title, subtitle = export()
-        return map_export.map_png(built.deck, title, built.legend, 1600, 900, subtitle, lang, demo=data.is_demo())
+        # The slide picture, from the same cache as the meeting deck and the report.
+        return map_export.map_png_for(db, filters, lang, options=replace(options, scale=1.0)) or b""
 
     exports = [st.container()] * 3 if stacked else st.columns([1, 1, 3])
     exports[0].download_button(tr("map_export_html"), data=html_bytes,
