@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 
 import openpyxl
+import pytest
 import pandas as pd
 
 from portfolio import export, views
@@ -164,3 +165,60 @@ def test_formula_text_round_trips_through_our_csv_import(seed_store, mem_store):
     col = headers.index("项目名称") + 1
     assert [ws.cell(r, col).value for r in range(2, 6)] == typed
     assert all(ws.cell(r, col).quotePrefix for r in range(2, 6))
+
+
+# CLI parity: the map exports (issue 18, point 5) ----------------------------------------------------
+def test_cli_map_html_is_the_map_pages_download_for_the_same_filters(demo_db_file, tmp_path, capsys):
+    from portfolio import cli, map_export
+    from portfolio.filters import town_key
+    from portfolio.store import Store
+
+    out = tmp_path / "qigong.html"
+    code = cli.main(["export", "--db", str(demo_db_file), "--format", "map-html", "--out", str(out),
+                     "--county", "阳山县", "--town", "七拱镇"])
+    assert code == 0 and str(out) in capsys.readouterr().out
+    db = Store(demo_db_file)
+    try:
+        town = Filters(counties=("阳山县",), towns=(town_key("阳山县", "七拱镇"),))
+        result, title, subtitle = map_export.filters_map(db, town, views.data_date(db), "zh")
+        page = map_export.standalone_html(result.deck, title, result.legend, subtitle, "zh", demo=views.is_demo(db))
+        county_page = map_export.filters_map(db, Filters(counties=("阳山县",)), views.data_date(db), "zh")
+    finally:
+        db.close()
+    text = out.read_text(encoding="utf-8")
+    assert text == page  # byte for byte what the page offers for that town
+    assert "<title>阳山县七拱镇乡村振兴项目分布图</title>" in text
+    assert county_page[0].shown > result.shown  # the filter really narrowed the map
+
+
+def test_cli_map_png_without_chromium_says_why(demo_db_file, tmp_path, monkeypatch, capsys):
+    from portfolio import cli, map_export
+
+    monkeypatch.setattr(map_export, "chromium_path", lambda: None)
+    out = tmp_path / "map.png"
+    assert cli.main(["export", "--db", str(demo_db_file), "--format", "map-png", "--out", str(out)]) == 2
+    assert "Chromium" in capsys.readouterr().err and not out.exists()
+
+
+@pytest.mark.slow
+def test_cli_map_png_renders_once_and_reuses_the_picture(demo_db_file, tmp_path, monkeypatch):
+    from PIL import Image
+
+    from portfolio import cli, map_export, picture_cache
+
+    first, second = tmp_path / "a.png", tmp_path / "b.png"
+    args = ["export", "--db", str(demo_db_file), "--format", "map-png", "--county", "阳山县"]
+    assert cli.main([*args, "--out", str(first)]) == 0
+    assert Image.open(first).size == (1845, 855)
+    assert len(list((demo_db_file.parent / "cache" / "map_pictures").glob("*.png"))) == 1
+    picture_cache._caches.clear()  # as a new process would start
+
+    def no_render(*a, **kw):
+        raise AssertionError("the cached picture should have been used")
+
+    monkeypatch.setattr(map_export, "map_png", no_render)
+    assert cli.main([*args, "--out", str(second)]) == 0
+    assert second.read_bytes() == first.read_bytes()
+    # Another scope is another picture (and needs Chromium again).
+    with pytest.raises(AssertionError, match="cached picture"):
+        cli.main(["export", "--db", str(demo_db_file), "--format", "map-png", "--out", str(first)])
