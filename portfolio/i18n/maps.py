@@ -88,6 +88,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "map_payload": ("传输 {kb} KB · 显示 {n} 个对象", "{kb} KB sent · {n} objects drawn"),
     # Detail beside the map
     "map_detail": ("项目详情", "Project detail"),
+    "map_detail_photos": ("现场照片（最新 {shown} 张，共 {n} 张）", "Site photos (latest {shown} of {n})"),
     "map_detail_hint": ("点击地图上的项目查看详情；点击镇的圆圈放大到该镇。",
                         "Click a project on the map for its detail; click a town's circle to zoom to it."),
     "map_open_in_library": ("在项目库中打开", "Open in the project library"),
