@@ -191,7 +191,8 @@ def imprecise_list(filters: Filters, lang: str) -> None:
         column_config={"placement": tr("c_location_precision"), "name": tr("c_name"), "county": tr("c_county"),
                        "town": tr("c_town"), "village": tr("c_village"), "category": tr("c_category"),
                        "status": tr("c_status"), "project_id": tr("c_project_id"),
-                       "budget_wan": st.column_config.NumberColumn(tr("c_budget_wan"), format="localized")})
+                       "budget_wan": st.column_config.NumberColumn(tr("c_budget_wan"), format="localized")},
+        placeholder="—")
     if len(listed) >= maps.IMPRECISE_LIST_LIMIT:
         st.caption(tr("map_loc_list_cut", n=formats.count(maps.IMPRECISE_LIST_LIMIT)))
 
