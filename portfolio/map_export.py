@@ -38,6 +38,7 @@ from portfolio.store import Store
 
 LEGEND_WIDTH = 300  # CSS px, the legend column beside the map
 TITLE_HEIGHT = 86  # CSS px, the title band above the map
+PAGE_LEGEND_FONT_PX = 14  # CSS px, the legend beside the map on a page
 LEGEND_FONT_PX = 17  # CSS px: 12.2 pt once the slide picture spans the slide's 12.3-inch content width
 # The slide picture: the deck's picture area (12.3 x 5.7 inches) at 100 CSS px per inch, drawn at 1.5
 # device pixels per CSS px (1845 x 855 px), so the page reads as a 1230-px screen and prints sharp.
@@ -58,8 +59,8 @@ class MapExportError(RuntimeError):
 # Legend -------------------------------------------------------------------------------
 def legend_html(legend: maps.Legend, lang: str = "zh", scale: float = 1.0) -> str:
     """The legend as an HTML fragment (inline styles only; every text escaped)."""
-    font = round(LEGEND_FONT_PX * scale)
-    swatch = round(LEGEND_FONT_PX * scale)
+    font = round(PAGE_LEGEND_FONT_PX * scale)
+    swatch = round(PAGE_LEGEND_FONT_PX * scale)
     parts = [f'<div class="map-legend" style="font-family:{escape(FONT_STACK)};font-size:{font}px;'
              f'line-height:1.45;color:#222">']
     parts.append(f'<div style="font-weight:700;margin-bottom:{round(4 * scale)}px">{escape(legend.title)}</div>')
@@ -225,7 +226,8 @@ def standalone_html(deck: maps.MapDeck, title: str, legend: maps.Legend, subtitl
         earth=EARTH_CIRCUMFERENCE_M,
         units=_script_json({"km": t("map_scale_km", lang, n="{n}"), "m": t("map_scale_m", lang, n="{n}")}),
         lang="zh-CN" if lang == "zh" else "en", title=escape(title), subtitle=escape(subtitle), font=FONT_STACK,
-        legend_w=LEGEND_WIDTH, title_h=TITLE_HEIGHT, bundle=_deck_bundle(), legend=legend_html(legend, lang),
+        legend_w=LEGEND_WIDTH, title_h=TITLE_HEIGHT, bundle=_deck_bundle(),
+        legend=legend_html(legend, lang, LEGEND_FONT_PX / PAGE_LEGEND_FONT_PX),
         mark=f'<span class="demo" data-mark="demo">{escape(t("demo_badge", lang))}</span>' if demo else "",
         spec=_script_json(deck.to_json()), tooltip=_script_json(deck._tooltip),
     )

@@ -115,15 +115,20 @@ def test_exported_page_has_the_scale_bar_of_its_view(demo_store):
     assert bar and bar.group(1) == map_export.scale_label(metres, "zh") and int(bar.group(2)) == round(px)
 
 
-def test_picture_is_shaped_like_the_slide_picture_area_with_a_12pt_legend():
+def test_picture_is_shaped_like_the_slide_picture_area_with_a_12pt_legend(demo_store):
     width_in, height_in = map_export.SLIDE_PICTURE_IN
     css_w, css_h = map_export.PICTURE_SIZE
     assert css_w / css_h == pytest.approx(width_in / height_in, rel=0.01)
     assert width_in / 13.333 >= 0.9  # most of a 16:9 slide's width
-    # The legend's type on the slide: image pixels per point, from the picture's pixel width.
-    image_px = css_w * map_export.PIXEL_RATIO
-    points_per_px = width_in * 72 / image_px
-    assert map_export.LEGEND_FONT_PX * map_export.PIXEL_RATIO * points_per_px >= 12
+    # The legend's type on the slide, read from the page the picture is taken of: CSS px times the
+    # device pixel ratio gives image pixels, and the picture's pixel width spans width_in inches.
+    result, title, subtitle = map_export.filters_map(demo_store, COUNTY, AS_OF, "zh", css_w, css_h)
+    page = map_export.standalone_html(result.deck, title, result.legend, subtitle)
+    legend_px = int(re.search(r'class="map-legend" style="[^"]*font-size:(\d+)px', page).group(1))
+    points_per_image_px = width_in * 72 / (css_w * map_export.PIXEL_RATIO)
+    assert legend_px * map_export.PIXEL_RATIO * points_per_image_px >= 12
+    # The page's own legend (beside the live map) keeps its smaller type.
+    assert "font-size:14px" in map_export.legend_html(result.legend)
 
 
 def test_cache_keys_on_the_page_and_size():

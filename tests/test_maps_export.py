@@ -33,7 +33,6 @@ def test_legend_html_escapes_every_text():
     assert "<script>" not in fragment and "&lt;script&gt;x&lt;/script&gt;" in fragment
     assert "&lt;b&gt;类别&lt;/b&gt;" in fragment and "注意 &amp; 说明" in fragment
     assert "数据日期：2026-10-31" in fragment and "width:12px" in fragment  # size circle: 2 x radius
-    assert f"font-size:{map_export.LEGEND_FONT_PX}px" in fragment
 
 
 def test_standalone_html_is_self_contained_and_cannot_be_broken_out_of(mem_store):
@@ -49,6 +48,7 @@ def test_standalone_html_is_self_contained_and_cannot_be_broken_out_of(mem_store
     assert map_export._script_json({"t": BREAKOUT}) == '{"t":"<\\/script><script>alert(1)<\\/script>"}'
 
     assert "createDeck(" in tail and len(page) > 4_000_000  # deck.gl inlined, not loaded from a CDN
+    assert f'class="map-legend" style="font-family:' in page and f"font-size:{map_export.LEGEND_FONT_PX}px" in page
     assert title == "清远市乡村振兴项目分布图" and "2026-10-31" in subtitle
 
 
