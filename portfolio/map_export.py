@@ -6,6 +6,11 @@ outside address. The PNG is that page rendered by headless Chromium (found at
 PORTFOLIO_CHROMIUM, BROWSER_PATH, /usr/bin/chromium or on PATH), driven over the
 DevTools pipe so that the screenshot waits until every layer has loaded and drawn.
 
+The slide picture (`map_png_for`, used by the deck, the report, the map page's PNG download and the
+CLI) is a PICTURE_SIZE page, shaped like the deck's picture area, drawn at PIXEL_RATIO; it is
+rendered once per page content and kept in portfolio/picture_cache.py. The page carries a scale bar
+that follows the view when the HTML is zoomed.
+
 Decks for export must be built with `maps.build(..., for_html=True)`: deck.gl's
 standalone tooltip pastes values into HTML unescaped, and those decks carry
 html-escaped values.

@@ -1,4 +1,9 @@
-"""County and town names on the map, decluttered so that no two overlap."""
+"""County and town names on the map, decluttered so that no two overlap.
+
+On the page, names sit on their points in white boxes that win over the points beneath. In exports
+(the offline HTML and the slide picture, where nobody can zoom in to read under a name) county names
+are written in full and every name is moved beside its point where it covers no marker, or left out.
+"""
 from __future__ import annotations
 
 import math
