@@ -107,13 +107,17 @@ Box = tuple[float, float, float, float]
 Marker = tuple[float, float, float]  # world-pixel centre x, y and radius (outline included)
 
 
+def _half_size(row: dict, size: float, pad: tuple[float, float]) -> tuple[float, float]:
+    """Half the width and height of a label's box (CJK characters about a font size wide)."""
+    lines = row["t"].split("\n")
+    return max(len(line) for line in lines) * size * 0.52 + 2 + pad[0], (len(lines) * size * 1.2 + 2) / 2 + pad[1]
+
+
 def label_box(row: dict, view: View, size: float, pad: tuple[float, float] = (0.0, 0.0),
               offset: tuple[float, float] = (0.0, 0.0)) -> Box:
-    """The pixel box of a label centred `offset` pixels from its point (CJK characters about a size wide)."""
+    """The pixel box of a label centred `offset` pixels from its point."""
     x, y = _pixel(row["p"][0], row["p"][1], view.zoom)
-    lines = row["t"].split("\n")
-    half_w = max(len(line) for line in lines) * size * 0.52 + 2 + pad[0]
-    half_h = (len(lines) * size * 1.2 + 2) / 2 + pad[1]
+    half_w, half_h = _half_size(row, size, pad)
     cx, cy = x + offset[0], y + offset[1]
     return cx - half_w, cy - half_h, cx + half_w, cy + half_h
 
@@ -152,9 +156,7 @@ _DIRECTIONS = ((0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (-1, 1), (1, -1), (-1, 
 def _candidates(row: dict, size: float, pad: tuple[float, float]) -> list[tuple[float, float]]:
     """Centre offsets to try for a label: where it belongs (on its point, or below its bubble), then
     around the point at growing distances, nearest first."""
-    lines = row["t"].split("\n")
-    half_w = max(len(line) for line in lines) * size * 0.52 + 2 + pad[0]
-    half_h = (len(lines) * size * 1.2 + 2) / 2 + pad[1]
+    half_w, half_h = _half_size(row, size, pad)
     gap = float(row.get("gap") or 0.0)  # the bubble's radius: keep the name off it
     out = [(0.0, gap + 2 + half_h)] if gap else [(0.0, 0.0)]
     for margin in (3.0, 12.0, 24.0):
