@@ -15,7 +15,7 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from portfolio import vocab
+from portfolio import formats, vocab
 from portfolio.i18n import t
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -93,28 +93,20 @@ def display_width(text: str) -> int:
 def _column_width(name: str, title: str, values: list) -> float:
     """Wide enough for every value (project codes in full), capped for long free text, which wraps;
     the header may wrap onto two lines."""
-    longest = max((display_width(v if isinstance(v, str) else _shown_number(v, name)) for v in values
-                   if not _missing(v)), default=0)
+    longest = max((display_width(_shown_text(v, name)) for v in values if not formats.is_missing(v)), default=0)
     cap = 60 if name in WIDE_TEXT_COLUMNS else 40
     return float(min(max(longest + 2, (display_width(title) + 1) / 2 + 2, 8), cap))
 
 
-def _shown_number(value, name: str) -> str:
+def _shown_text(value, name: str) -> str:
+    """A cell as Excel shows it with our number formats (for the column width)."""
+    if isinstance(value, str):
+        return value
     if hasattr(value, "year"):
-        return "2026-01-01"
-    if isinstance(value, (int, float)):
-        return f"{value:,.2f}" if name in MONEY_COLUMNS else f"{value:,.0f}" if name in COUNT_COLUMNS else str(value)
-    return str(value)
-
-
-def _missing(value) -> bool:
-    """None, NaN, NaT and pandas' NA: written as an empty cell, never as "nan"."""
-    if value is None or value is pd.NaT or value is pd.NA:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
+        return "yyyy-mm-dd"
+    if name in MONEY_COLUMNS:
+        return f"{value:,.2f}"
+    return f"{value:,.0f}" if name in COUNT_COLUMNS else str(value)
 
 
 def to_xlsx(df: pd.DataFrame, lang: str, sheet: str | None = None, note: str | None = None,
@@ -161,7 +153,7 @@ def to_xlsx(df: pd.DataFrame, lang: str, sheet: str | None = None, note: str | N
         values = frame.iloc[:, col].tolist()
         ws.set_column(col, col, _column_width(name, frame.columns[col], values), fmt)
         for row, value in enumerate(values, start=1):
-            if _missing(value):
+            if formats.is_missing(value):
                 continue
             if isinstance(value, str):
                 guard = value.startswith(FORMULA_PREFIXES)
@@ -172,7 +164,7 @@ def to_xlsx(df: pd.DataFrame, lang: str, sheet: str | None = None, note: str | N
                 ws.write_number(row, col, float(value), fmt)
         if name in SUM_COLUMNS:
             letter = xl_col_to_name(col)
-            total = sum(float(v) for v in values if not _missing(v))
+            total = sum(float(v) for v in values if not formats.is_missing(v))
             ws.write_formula(totals_row, col, f"=SUBTOTAL(9,{letter}2:{letter}{max(n, 1) + 1})",
                              total_money if name in MONEY_COLUMNS else total_integer, round(total, 6))
         elif col == 0:
