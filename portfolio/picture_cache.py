@@ -42,6 +42,7 @@ class PictureCache:
         if path is not None and path.is_file():
             try:
                 data = path.read_bytes()
+                os.utime(path)  # recently used: pruned last
             except OSError:
                 return None
             self._remember(key, data)
