@@ -42,9 +42,12 @@ class PictureCache:
         if path is not None and path.is_file():
             try:
                 data = path.read_bytes()
-                os.utime(path)  # recently used: pruned last
             except OSError:
                 return None
+            try:
+                os.utime(path)  # recently used: pruned last
+            except OSError:
+                pass
             self._remember(key, data)
             return data
         return None
