@@ -130,7 +130,7 @@ def _fmt(name: str, value) -> str:
 with left:
     st.dataframe(
         {tr("c_name"): [tr(f"c_{f}") for f in fields], " ": [_fmt(f, detail.get(f)) for f in fields]},
-        hide_index=True, width="stretch", height=36 * len(fields) // 2 + 40,
+        hide_index=True, width="stretch", height=36 * len(fields) // 2 + 40, placeholder="—"
     )
 with right:
     st.markdown(f"**{tr('pl_location')}**")

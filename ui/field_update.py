@@ -246,7 +246,7 @@ def edit_form(detail: dict, user: User) -> None:
         st.dataframe({tr("fu_diff_field"): [tr(f"fu_f_{c.field}") for c in diff],
                       tr("fu_diff_old"): [_shown(c.field, c.old, lang) for c in diff],
                       tr("fu_diff_new"): [_shown(c.field, c.new, lang) for c in diff]},
-                     hide_index=True, width="stretch")
+                     hide_index=True, width="stretch", placeholder="—")
         if st.button(tr("fu_edit_save"), type="primary", width="stretch", icon=":material/save:", key="fu_edit_save"):
             try:
                 batch = edits.save_edit(_store(), detail["project_id"], changes, user, expected=diff)
