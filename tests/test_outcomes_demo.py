@@ -54,3 +54,12 @@ def test_indicator_values_leave_the_demo_projects_unchanged(demo_store):
     again = demo_values.generate(projects, demo.DEFAULT_SEED)
     assert again == demo_values.generate(projects, demo.DEFAULT_SEED)  # deterministic
     assert len(again) == len(values.load(demo_store))
+
+
+def test_demo_values_step_aside_once_the_library_is_real(demo_store):
+    """A first real project import clears the demo flag (ingest/commit.py): the demo's values go with it."""
+    from portfolio import sql
+
+    assert len(values.load(demo_store)) > 0
+    demo_store.write(lambda cur: cur.execute(sql.query("import_clear_demo_flag")))
+    assert len(values.load(demo_store)) == 0
