@@ -90,6 +90,8 @@ def _export_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--town", help="town name, e.g. 太平镇 (with --county when the name repeats)")
     parser.add_argument("--lang", choices=("zh", "en"), default="zh")
     parser.add_argument("--no-map", action="store_true", help="leave the map picture out (it needs Chromium, ~7 s)")
+    parser.add_argument("--indicators", action="store_true",
+                        help="with --format xlsx: the village indicator values of the selection instead of projects")
 
 
 def selection_filters(db: store_mod.Store, county: str | None, town: str | None):
@@ -121,7 +123,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     def map_png(f):
         return None if args.no_map else map_export.map_png_for(db, f, args.lang)
 
-    if args.format == "pptx":
+    if args.indicators:
+        if args.format != "xlsx":
+            raise SystemExit("--indicators 只能与 --format xlsx 一起使用 / --indicators needs --format xlsx")
+        from portfolio.outcomes import export as outcomes_export
+
+        data = outcomes_export.to_xlsx(db, filters, args.lang, note=export.describe_filters(filters, args.lang, as_of))
+    elif args.format == "pptx":
         data = meeting.deck_bytes(db, filters, args.lang, map_png=map_png)
     elif args.format == "html":
         data = report.build_report(db, filters, args.lang, map_png(filters)).encode("utf-8")

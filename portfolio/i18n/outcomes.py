@@ -41,4 +41,29 @@ STRINGS: dict[str, tuple[str, str]] = {
                      "美丽乡村等级填 未创建/干净整洁村/美丽宜居村/特色精品村；合计行可保留，导入时自动跳过。",
                      "One row per village; rates as done and total (households, natural villages, km), summed for towns; "
                      "tiers as 未创建/干净整洁村/美丽宜居村/特色精品村; a 合计 row is skipped."),
+    # Values and export.
+    "out_no_data": ("无数据", "no data"),
+    "out_points": ("个百分点", "points"),
+    "out_each_village": ("各村", "by village"),
+    "out_each_town": ("各镇", "by town"),
+    "out_export_sheet": ("村级指标", "village indicators"),
+    "out_export_note": ("数据说明", "about"),
+    "out_c_county": ("县（市、区）", "county"),
+    "out_c_town": ("镇（街道）", "town"),
+    "out_c_village": ("村（社区）", "village"),
+    "out_c_indicator": ("指标", "indicator"),
+    "out_c_period": ("统计期", "period"),
+    "out_c_value": ("值", "value"),
+    "out_c_unit": ("单位", "unit"),
+    "out_c_numerator": ("完成数", "done"),
+    "out_c_denominator": ("总数", "total"),
+    "out_c_households": ("户数", "households"),
+    "out_c_target": ("目标", "target"),
+    "out_c_target_year": ("目标年份", "target year"),
+    "out_c_gap": ("差距", "gap"),
+    # Command line.
+    "out_cli_summary": ("统计期 {period}：{places} 个村（镇），{values} 个指标值：新增 {new}，变更 {changed}，未变 {unchanged}，拒绝 {rejected}。",
+                        "Period {period}: {places} places, {values} values: {new} new, {changed} changed, "
+                        "{unchanged} unchanged, {rejected} refused."),
+    "out_cli_undone": ("已撤销批次 {batch}（{n} 行）。", "Batch {batch} undone ({n} rows)."),
 }
