@@ -66,4 +66,21 @@ STRINGS: dict[str, tuple[str, str]] = {
                         "Period {period}: {places} places, {values} values: {new} new, {changed} changed, "
                         "{unchanged} unchanged, {rejected} refused."),
     "out_cli_undone": ("已撤销批次 {batch}（{n} 行）。", "Batch {batch} undone ({n} rows)."),
+    # 数据导入 page, indicator sheets.
+    "out_up_template_set": ("村级指标模板（按指标组）", "village indicator template (by set)"),
+    "out_up_template": ("下载指标模板", "Download indicator template"),
+    "out_up_detected": ("这是一张村级指标表（每村一行、每列一个指标），将导入村级指标，而不是项目。",
+                        "This is a village indicator sheet (one row per village); it imports indicator values, not projects."),
+    "out_up_period": ("统计期", "period"),
+    "out_up_period_help": ("表中未写明“截至……”时必须选择；写明时以表中为准。",
+                           "Needed when the sheet states no period; the sheet's own period is used otherwise."),
+    "out_up_found": ("在「{sheet}」中读到统计期 {period} 的 {places} 个村（镇）、{n} 项指标。",
+                     "Sheet {sheet}: period {period}, {places} places, {n} indicators."),
+    "out_up_skipped": ("已跳过的行：{rows}", "Rows skipped: {rows}"),
+    "out_up_col_row": ("行", "row"),
+    "out_up_col_before": ("原值", "before"),
+    "out_up_col_after": ("新值", "after"),
+    "out_up_col_action": ("处理", "action"),
+    "out_up_committed": ("已导入村级指标，批次 {batch}：新增 {new} 个值，变更 {changed} 个值。",
+                         "Indicator values imported as batch {batch}: {new} new, {changed} changed."),
 }

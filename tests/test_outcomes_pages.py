@@ -1,0 +1,52 @@
+"""Village indicators on the pages (AppTest): the 数据导入 branch for indicator sheets, and its undo."""
+from __future__ import annotations
+
+from portfolio.outcomes import values
+from tests.conftest import sign_in
+from tests.test_outcomes_import import book
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _taiping(df):
+    """阳山县太平镇太平村's row of 2026-10-31 (清新区 has a 太平镇 with a 太平村 too)."""
+    return df[(df["county"] == "阳山县") & (df["village"] == "太平村") & (df["period"].astype(str) == "2026-10-31")]
+
+
+def _button(at, key):
+    return next(b for b in at.button if b.key == key)
+
+
+def test_indicator_sheet_upload_preview_commit_and_undo(app, demo_db_file):
+    from ui import data
+
+    at = sign_in(app, "taiping", "editor", towns=("阳山县/太平镇",)).run()
+    at.switch_page("app_pages/upload.py").run()
+    assert not at.exception
+    assert any(b.key == "out_up_template" for b in at.get("download_button"))
+    at.get("file_uploader")[0].set_value(("太平镇指标.xlsx", book(), XLSX)).run()
+    assert not at.exception
+    assert any("村级指标表" in i.value for i in at.info)
+    _button(at, "out_up_preview").click().run()
+    assert not at.exception
+    # The demo already holds these villages' values for 2026-10-31: every value changes.
+    assert {m.label: m.value for m in at.metric} == {"新增": "0", "变更": "12", "未变": "0", "未导入": "0"}
+    markdown = " ".join(m.value for m in at.markdown)
+    assert "统计期 2026\\-10\\-31" in markdown or "统计期 2026-10-31" in markdown
+    store = data.get_store(str(demo_db_file))
+    before = values.load(store, indicator="toilet_rate")
+    demo_value = _taiping(before)["numerator"]
+    assert demo_value.tolist() != [240.0]
+    _button(at, "out_up_commit").click().run()
+    assert not at.exception
+    assert any("已导入村级指标" in s.value for s in at.success)
+    after = values.load(store, indicator="toilet_rate")
+    taiping = _taiping(after)
+    assert taiping["numerator"].tolist() == [240.0] and len(after) == len(before)
+    # Undo from the history tab (the indicator batch is listed with the project imports).
+    batch = store.rows("import_history", {"limit": 1})[0][0]
+    assert next(s for s in at.selectbox if s.key == "up_undo_pick").value == batch
+    _button(at, "up_undo").click().run()
+    assert not at.exception
+    again = values.load(store, indicator="toilet_rate")
+    assert _taiping(again)["numerator"].tolist() == demo_value.tolist()  # the demo's value stands again
