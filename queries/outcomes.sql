@@ -64,3 +64,11 @@ SELECT count(*) FROM indicator_values WHERE batch_id = $batch_id;
 -- name: outcomes_periods
 -- The periods holding standing values, latest first.
 SELECT DISTINCT period FROM indicator_current() ORDER BY period DESC;
+
+-- name: outcomes_moving_projects
+-- The unfinished projects of the filter whose category moves an indicator ($moving_categories), with their
+-- village and expected completion (plan_end): the work under way or planned that should close a gap.
+SELECT project_id, name, county, town, village, village_code, category, status, progress_pct, plan_end, is_late
+FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
+WHERE NOT is_finished AND list_contains($moving_categories, category)
+ORDER BY plan_end NULLS LAST, county, town, village, project_id;

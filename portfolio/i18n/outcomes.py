@@ -43,6 +43,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                      "tiers as 未创建/干净整洁村/美丽宜居村/特色精品村; a 合计 row is skipped."),
     # Values and export.
     "out_no_data": ("无数据", "no data"),
+    "out_no_target": ("无目标任务", "no target"),
     "out_points": ("个百分点", "points"),
     "out_each_village": ("各村", "by village"),
     "out_each_town": ("各镇", "by town"),
@@ -83,4 +84,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "out_up_col_action": ("处理", "action"),
     "out_up_committed": ("已导入村级指标，批次 {batch}：新增 {new} 个值，变更 {changed} 个值。",
                          "Indicator values imported as batch {batch}: {new} new, {changed} changed."),
+    # Map classes.
+    "out_cls_met": ("已达标", "target met"),
+    "out_cls_near": ("差10个百分点以内", "within 10 points"),
+    "out_cls_mid": ("差10–30个百分点", "10-30 points short"),
+    "out_cls_far": ("差30个百分点以上", "over 30 points short"),
+    "out_cls_share_high": ("完成目标70%–100%", "70-100% of target"),
+    "out_cls_share_mid": ("完成目标40%–70%", "40-70% of target"),
+    "out_cls_share_low": ("完成目标不足40%", "under 40% of target"),
+    "out_cls_q4": ("最高四分之一", "top quarter"),
+    "out_cls_q3": ("第二个四分之一", "second quarter"),
+    "out_cls_q2": ("第三个四分之一", "third quarter"),
+    "out_cls_q1": ("最低四分之一", "bottom quarter"),
 }
