@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from portfolio import formats, maps
-from ui import data, map_panels, map_state, map_view
+from ui import data, map_panels, map_state, map_view, outcomes_map
 from ui.lang import current, tr
 from ui.sidebar import current_filters
 from ui.widgets import page_header
@@ -48,6 +48,12 @@ else:
     map_panels.switches(st.container(), filters, basemap_names)
 if basemap_problems:
     st.warning(tr("map_base_config", problems="；".join(basemap_problems)), icon=":material/warning:")
+# 挂图作战: one village indicator by village instead of the project map, when chosen.
+village_layer = outcomes_map.layer_choice(head[1] if present else st.container())
+if village_layer:
+    outcomes_map.draw(filters, village_layer, present, PRESENT_CANVAS if present else NORMAL_CANVAS,
+                      PRESENT_HEIGHT if present else NORMAL_HEIGHT)
+    st.stop()
 
 # The map ------------------------------------------------------------------------------
 basemap = next((b for b in basemaps if b.name == map_state.value("basemap")), None)

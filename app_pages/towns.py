@@ -11,6 +11,7 @@ from ui.map_panels import export_queue_note
 from ui.lang import current, tr
 from ui.sidebar import current_filters, place_label, set_filters
 from ui.widgets import kpi_cards, md, page_header, wan
+from ui import outcomes_views
 
 lang = current()
 filters = current_filters()
@@ -109,6 +110,8 @@ with right:
     # Compare the towns of the county (a single town is compared with its county's towns).
     county = split_key(filters.towns[0])[0] if single_town else ""
     _comparison(Filters(counties=(county,)) if county else filters)
+
+outcomes_views.town_profile(filters, as_of)
 
 st.subheader(tr("tw_villages"))
 villages = data.by_village(filters, as_of)

@@ -50,3 +50,37 @@ def test_indicator_sheet_upload_preview_commit_and_undo(app, demo_db_file):
     assert not at.exception
     again = values.load(store, indicator="toilet_rate")
     assert _taiping(again)["numerator"].tolist() == demo_value.tolist()  # the demo's value stands again
+
+
+def test_overview_shows_the_programme_rates_with_target_and_change(app):
+    at = app.run()
+    assert not at.exception
+    assert "村级指标（挂图作战）" in [s.value for s in at.subheader]
+    metrics = {m.label: (m.value, m.delta) for m in at.metric}
+    value, delta = metrics["生活污水治理率"]
+    assert value.endswith("%") and delta.endswith("个百分点")
+    assert metrics["美丽乡村创建等级"][0].endswith("个村")
+
+
+def test_map_village_layer_title_and_legend(app):
+    at = app.run()
+    at.switch_page("app_pages/map.py").run()
+    assert not at.exception
+    next(s for s in at.selectbox if s.key == "out_map_layer").set_value("rain_sewage_split_rate").run()
+    assert not at.exception
+    html = " ".join(h.proto.body for h in at.get("html"))
+    assert "雨污分流自然村比例 · 各村 · 2026-10" in html
+    assert "无数据" in html and "已达标" in html
+    assert len(at.get("deck_gl_json_chart")) == 1
+
+
+def test_town_page_profile_and_still_missing_table(app):
+    at = app.run()  # a viewer sees it too: no login
+    at.switch_page("app_pages/towns.py").run()
+    at.query_params["county"] = ["阳山县"]
+    at.query_params["town"] = ["阳山县/太平镇"]
+    at.switch_page("app_pages/towns.py").run()
+    assert not at.exception
+    subheaders = [s.value for s in at.subheader]
+    assert "村级指标：现状、目标与推进项目" in subheaders
+    assert "全部计划项目完工后仍达不到2026年目标的村" in subheaders

@@ -96,4 +96,36 @@ STRINGS: dict[str, tuple[str, str]] = {
     "out_cls_q3": ("第二个四分之一", "second quarter"),
     "out_cls_q2": ("第三个四分之一", "third quarter"),
     "out_cls_q1": ("最低四分之一", "bottom quarter"),
+    # 总览 and 镇村画像.
+    "out_ov_title": ("村级指标（挂图作战）", "Village indicators"),
+    "out_ov_none": ("当前筛选范围内还没有村级指标数据。", "No village indicator values in the current selection."),
+    "out_ov_caption": ("统计期 {period}；镇、县比率按各村完成数与总数合计重新计算；箭头为较上一统计期的变化。",
+                       "Period {period}; town and county rates are recomputed from the villages' counts; "
+                       "arrows show the change since the previous period."),
+    "out_ov_help": ("目标：{target}；上一统计期：{period}", "Target: {target}; previous period: {period}"),
+    "out_tier_created": ("{n} 个村", "{n} villages"),
+    "out_weighted_note": ("{names}：部分村只报了百分比，合计按户数加权计算。",
+                          "{names}: some villages gave only a percentage; the total is weighted by households."),
+    "out_tw_title": ("村级指标：现状、目标与推进项目", "Village indicators: value, target and the projects moving them"),
+    "out_tw_trend": ("趋势", "trend"),
+    "out_tw_projects": ("推进中项目数", "projects under way"),
+    "out_tw_last_end": ("最晚计划完工", "last planned completion"),
+    "out_tw_examples": ("项目举例", "examples"),
+    "out_tw_missing_title": ("全部计划项目完工后仍达不到{year}年目标的村", "Villages still short of the {year} target "
+                             "after every planned project"),
+    "out_tw_missing_help": ("项目对比率的具体贡献未知：现值低于目标，且本村没有推动该指标的在建或计划项目，"
+                            "或最后一个项目计划在目标年底之后完工的村，列于此表。",
+                            "A project's effect on a rate is not known: listed are villages short of the target "
+                            "with no project under way or planned that moves it, or whose last one finishes after "
+                            "the target year."),
+    "out_tw_missing_none": ("没有这样的村。", "No such village."),
+    "out_tw_reason": ("原因", "reason"),
+    "out_reason_no_project": ("无推动该指标的项目", "no project moves it"),
+    "out_reason_too_late": ("项目计划完工晚于目标年", "projects finish after the target year"),
+    # 作战图.
+    "out_map_layer": ("图层", "layer"),
+    "out_map_projects": ("项目分布", "projects"),
+    "out_map_by_village": ("村级指标 · {name}", "village indicator · {name}"),
+    "out_map_note": ("颜色表示与目标的差距；灰色为无数据。村点为示意位置（地名库无村坐标）。",
+                     "Colour shows the gap to the target; grey is no data. Village points are indicative."),
 }

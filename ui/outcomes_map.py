@@ -1,0 +1,60 @@
+"""作战图's village indicator layer (挂图作战): the layer choice, the map, its legend and title.
+
+The deck and classes come from portfolio/outcomes/map_layer.py; this module draws them. The
+choice lives in the session (key out_map_layer): "" is the project map the page always drew.
+"""
+from __future__ import annotations
+
+from html import escape
+
+import streamlit as st
+
+from portfolio.filters import Filters
+from portfolio.outcomes import catalogue, labels, map_layer
+from ui import data
+from ui.lang import current, tr
+
+KEY = "out_map_layer"
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _frame(filters: Filters, code: str, data_version: int, _db):
+    return map_layer.village_frame(_db, filters, catalogue.default().get(code))
+
+
+def layer_choice(container=None) -> str:
+    """The layer picker: the project map, or one indicator by village. Returns the indicator code or ""."""
+    lang = current()
+    cat = catalogue.default()
+    options = ["", *cat.codes]
+    (container or st).selectbox(tr("out_map_layer"), options, key=KEY,
+                                format_func=lambda c: tr("out_map_projects") if not c else
+                                tr("out_map_by_village", name=cat.get(c).name(lang)))
+    return st.session_state.get(KEY) or ""
+
+
+def draw(filters: Filters, code: str, present: bool, canvas: tuple[int, int], height: int) -> None:
+    """The village map of one indicator with its legend (beside it, or over it on the wall screen)."""
+    lang = current()
+    ind = catalogue.default().get(code)
+    db = data.store()
+    frame, period = _frame(filters, code, db.data_version(), _db=db)
+    title = labels.title(ind, "out_each_village", period, lang)
+    size = "clamp(24px,2.1vw,40px)" if present else "1.4rem"
+    st.html(f'<h2 data-testid="out-map-title" style="font-size:{size};margin:0;color:#1F3A5F">{escape(title)}</h2>')
+    if frame.empty:
+        st.info(tr("out_ov_none"), icon=":material/location_off:")
+        return
+    map_col, legend_col = st.columns([3.2, 1])
+    with map_col:
+        st.pydeck_chart(map_layer.deck(ind, frame, filters.counties, lang, canvas[0], canvas[1],
+                                       scale=1.35 if present else 1.0), height=height, key="out_map_chart")
+    with legend_col:
+        rows = "".join(
+            f'<div style="display:flex;align-items:center;gap:8px;margin:4px 0">'
+            f'<span style="width:14px;height:14px;border-radius:50%;background:rgb{e.rgb};'
+            f'border:1px solid #555;display:inline-block"></span>'
+            f'<span>{escape(e.label)}</span><span style="color:#666;margin-left:auto">{e.count}</span></div>'
+            for e in map_layer.legend(ind, frame, lang))
+        st.html(f'<div data-testid="out-map-legend"><b>{escape(ind.name(lang))}</b>{rows}</div>')
+        st.caption(tr("out_map_note"))
