@@ -128,4 +128,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "out_map_by_village": ("村级指标 · {name}", "village indicator · {name}"),
     "out_map_note": ("颜色表示与目标的差距；灰色为无数据。村点为示意位置（地名库无村坐标）。",
                      "Colour shows the gap to the target; grey is no data. Village points are indicative."),
+    # Meeting pack.
+    "out_mt_title": ("{area}村级指标 · {period}", "{area} village indicators · {period}"),
+    "out_mt_change": ("较上期", "change"),
+    "out_mt_short": ("未达标村数", "villages short"),
+    "out_mt_missing": ("全部计划项目完工后仍达不到{year}年目标：{n} 个村，如 {names}{more}",
+                       "Still short of the {year} target after every planned project: {n} villages, e.g. {names}{more}"),
 }
