@@ -57,4 +57,4 @@ def draw(filters: Filters, code: str, present: bool, canvas: tuple[int, int], he
             f'<span>{escape(e.label)}</span><span style="color:#666;margin-left:auto">{e.count}</span></div>'
             for e in map_layer.legend(ind, frame, lang))
         st.html(f'<div data-testid="out-map-legend"><b>{escape(ind.name(lang))}</b>{rows}</div>')
-        st.caption(tr("out_map_note"))
+        st.caption(tr("out_map_note_tier" if ind.is_tier else "out_map_note"))

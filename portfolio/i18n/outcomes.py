@@ -123,9 +123,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "out_reason_no_project": ("无推动该指标的项目", "no project moves it"),
     "out_reason_too_late": ("项目计划完工晚于目标年", "projects finish after the target year"),
     # 作战图.
-    "out_map_layer": ("图层", "layer"),
-    "out_map_projects": ("项目分布", "projects"),
+    "out_map_layer": ("挂图作战：村级指标", "village indicator map"),
+    "out_map_projects": ("（不显示，看项目）", "(off: the project map)"),
     "out_map_by_village": ("村级指标 · {name}", "village indicator · {name}"),
+    "out_map_note_tier": ("颜色表示创建等级（梯度创建，由浅到深）；灰色为无数据。村点为示意位置（地名库无村坐标）。",
+                          "Colour shows the tier reached (lighter to darker); grey is no data. Village points are indicative."),
     "out_map_note": ("颜色表示与目标的差距；灰色为无数据。村点为示意位置（地名库无村坐标）。",
                      "Colour shows the gap to the target; grey is no data. Village points are indicative."),
     # Meeting pack.

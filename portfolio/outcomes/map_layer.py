@@ -28,7 +28,8 @@ NO_TARGET = "no_target"  # a value but no target to measure it against (e.g. no 
 NO_TARGET_RGB = (116, 169, 207)
 # Far from the target -> reached it: red, orange, yellow, green.
 GAP_RGB = ((215, 48, 39), (252, 141, 89), (254, 224, 139), (26, 152, 80))
-TIER_RGB = ((224, 224, 224), (166, 217, 106), (102, 189, 99), (0, 104, 55))
+# 未创建 (still to do) warm, then the created tiers from light to dark green.
+TIER_RGB = ((253, 174, 97), (166, 217, 106), (102, 189, 99), (0, 104, 55))
 RATE_CLASSES = ("cls_far", "cls_mid", "cls_near", "cls_met")  # >30, 10-30, <=10 points short, met
 SHARE_CLASSES = ("cls_share_low", "cls_share_mid", "cls_share_high", "cls_met")  # <40 %, 40-70 %, 70-100 %
 QUARTILE_CLASSES = ("cls_q1", "cls_q2", "cls_q3", "cls_q4")
@@ -142,7 +143,8 @@ def _county_outline(counties: tuple[str, ...]) -> pdk.Layer:
                                         "lc": [120, 120, 120, 255 if chosen else 120]}})
     return pdk.Layer("GeoJsonLayer", data={"type": "FeatureCollection", "features": features}, id="counties",
                      filled=True, stroked=True, pickable=False, get_fill_color="properties.fc",
-                     get_line_color="properties.lc", line_width_min_pixels=1)
+                     get_line_color="properties.lc", line_width_units=_literal("pixels"), get_line_width=1.2,
+                     line_width_min_pixels=1)
 
 
 def _rounded(geometry: dict) -> dict:
@@ -172,13 +174,21 @@ def deck(ind: Indicator, classified: pd.DataFrame, counties: tuple[str, ...] = (
                                   f"{labels.value_text(ind, r.target, lang)}）")),
         })
     dots = pdk.Layer("ScatterplotLayer", data=records, id="villages", get_position="p", get_fill_color="c",
-                     get_line_color=[60, 60, 60], stroked=True, line_width_min_pixels=0.5,
-                     get_radius=6 * scale, radius_units="pixels", pickable=True)
+                     get_line_color=[60, 60, 60], stroked=True, filled=True, line_width_units=_literal("pixels"),
+                     get_line_width=0.8, get_radius=6 * scale, radius_units=_literal("pixels"), pickable=True,
+                     auto_highlight=True)
     bounds = Bounds.of_points(classified["lon"], classified["lat"]) if len(classified) else None
     view = fit_view(bounds, width, height)
     return pdk.Deck(layers=[_county_outline(counties), dots], map_provider=None,
-                    initial_view_state=pdk.ViewState(latitude=view.lat, longitude=view.lon, zoom=view.zoom),
-                    tooltip={"html": "{tip}"})
+                    views=[pdk.View(type="MapView", controller=True)],
+                    initial_view_state=pdk.ViewState(latitude=view.lat, longitude=view.lon, zoom=view.zoom,
+                                                     pitch=0, bearing=0, min_zoom=4, max_zoom=17),
+                    tooltip={"html": "{tip}", "style": {"backgroundColor": "white", "color": "#222"}})
+
+
+def _literal(text: str) -> str:
+    """A constant string prop (pydeck reads bare strings as accessor expressions)."""
+    return "'" + text + "'"
 
 
 def deck_json_records(d: pdk.Deck) -> list[dict]:
