@@ -36,7 +36,10 @@ if present:
     map_panels.presentation_css()
     head = st.columns([5, 1.6])
     with head[0]:
-        map_panels.present_header(k, filters, as_of, lang)
+        if outcomes_map.chosen():  # 挂图作战 on the wall: the indicator's own title instead of the project KPIs
+            outcomes_map.present_title(filters, as_of)
+        else:
+            map_panels.present_header(k, filters, as_of, lang)
     with head[1]:
         st.toggle(tr("map_present"), key="map_w_present", on_change=map_state.refit, help=tr("map_present_help"))
         map_panels.present_tools(filters, basemap_names, as_of, lang, options, k.projects)

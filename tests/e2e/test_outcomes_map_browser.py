@@ -38,3 +38,22 @@ def test_tier_map_by_village(app_server, shot_dir):
         for rgb in map_layer.TIER_RGB[1:]:
             assert _near(shot, rgb) > 30, rgb
         assert page.outside_requests == []
+
+
+def test_wall_screen_opens_on_an_indicator_by_link(app_server, shot_dir):
+    with browser_page(1920, 1080) as page:
+        open_map(page, app_server, "?present=1&village_layer=sewage_rate")
+        page.wait_for_selector('[data-testid="out-map-title"]', timeout=60_000)
+        image = wait_for_map(page)
+        page.screenshot(path=str(shot_dir / "outcomes_sewage_wall.png"))
+        assert page.locator('[data-testid="out-map-title"]').inner_text() == "生活污水治理率 · 各村 · 2026-10"
+        assert page.locator('[data-testid="map-kpi-strip"]').count() == 0  # the project KPIs give way
+        legend = page.locator('[data-testid="out-map-legend"]').inner_text()
+        assert "已达标" in legend and "差30个百分点以上" in legend and "无数据" in legend
+        assert _near(image, map_layer.GAP_RGB[3]) > 30  # villages that met the target, in green
+        # Title and map on the one screen.
+        title_box = page.locator('[data-testid="out-map-title"]').bounding_box()
+        chart = page.locator(CHART).first.bounding_box()
+        print("title", title_box, "chart", chart, "scroll", page.evaluate("() => window.scrollY"))
+        assert title_box["y"] >= 0 and chart["y"] + chart["height"] <= 1080
+        assert page.outside_requests == []
