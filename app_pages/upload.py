@@ -85,7 +85,7 @@ with tab_import:
         st.stop()
     st.download_button(tr("up_template"), data=_template, file_name="项目库导入模板.xlsx", mime=XLSX_MIME,
                        icon=":material/download:")
-    outcomes_upload.template_download()
+    outcomes_upload.template_download(writer)
     # Streamlit draws its own English into the uploader ("Drag and drop file here", "Upload",
     # "50MB per file • XLSX…"); the CSS hides those words and writes Chinese ones in their place.
     st.html(preview.uploader_css(tr("up_drop_here"), tr("up_drop_limit"), tr("up_browse")))

@@ -87,6 +87,18 @@ def test_refusals_name_the_cell_in_chinese(mem_store):
     assert a.counts["rejected"] == 4
 
 
+def test_repeated_village_and_excel_fractions(mem_store):
+    rows = [[1, "太平镇", "太平村", 300, 240, 300, 1, 0.8, "美丽宜居村", 35],
+            [2, "太平镇", "毛崀村", 200, 190, 200, 1, 0.625, "干净整洁村", 0],
+            [3, "太平镇", "太平村", 300, 250, 300, 1, 0.9, "美丽宜居村", 35]]
+    a = analyse(mem_store, book(rows))
+    got = by_key(a)
+    assert got[("毛崀村", "sewage_rate")].candidate.value == pytest.approx(62.5)  # 0.625 stored by Excel as 62.5 %
+    assert got[("太平村", "toilet_rate")].candidate.target == 100  # the target column 1 = 100 % too
+    assert [i.message() for i in a.errors()] == ["「指标」 第6行 C列（村）：「太平村」在第4行已出现，重复的行未导入。"]
+    assert any(i.key == "ind_w_fraction" and i.column == "H" for i in a.issues())
+
+
 def test_tiers_out_of_order_are_refused(mem_store):
     top = ["镇", "村", "美丽乡村", None, None]
     low = [None, None, "干净整洁村", "美丽宜居村", "特色精品村"]
@@ -173,6 +185,23 @@ def test_template_reads_back_and_is_detected(mem_store):
         assert ("target", code) in columns
     assert ("numerator", "sewage_rate") in columns and ("denominator", "sewage_rate") in columns
     assert ("value", "beautiful_tier") in columns
+
+
+def test_template_with_an_editors_villages_imports_as_written(mem_store):
+    villages = template.villages_of(("阳山县/太平镇",))
+    assert ("阳山县", "太平镇", "太平村") in villages and len(villages) > 5
+    data = template.template_xlsx(CAT, "living", villages, town_label="太平镇")
+    book_ = openpyxl.load_workbook(__import__("io").BytesIO(data))
+    ws = book_.active
+    ws["A1"] = "阳山县太平镇各村人居环境指标统计表（截至2026年10月31日）"
+    ws["D4"], ws["E4"], ws["F4"], ws["G4"] = 300, 240, 300, 100  # 太平村's toilets, first village row
+    first = ws["C4"].value
+    out = __import__("io").BytesIO()
+    book_.save(out)
+    a = analyse(mem_store, out.getvalue())
+    assert a.errors() == []
+    [(key, planned)] = [(k, p) for k, p in by_key(a).items()]
+    assert key == (first, "toilet_rate") and planned.candidate.value == 80.0 and planned.candidate.target == 100
 
 
 def test_project_sheets_are_not_taken_for_indicator_sheets():

@@ -19,8 +19,10 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _template(set_code: str) -> bytes:
-    return template.template_xlsx(catalogue.default(), set_code)
+def _template(set_code: str, town_keys: tuple[str, ...]) -> bytes:
+    villages = template.villages_of(town_keys)
+    label = "、".join(k.split("/", 1)[1] for k in town_keys) if town_keys else "XX镇"
+    return template.template_xlsx(catalogue.default(), set_code, villages, town_label=label)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -28,15 +30,17 @@ def is_indicator_sheet(content: bytes, name: str) -> bool:
     return sheet.looks_like_indicator_sheet(content, name, catalogue.default())
 
 
-def template_download() -> None:
-    """An indicator set's template (one row per village, one column group per indicator)."""
+def template_download(writer: User) -> None:
+    """An indicator set's template (one row per village, one column group per indicator); an editor of
+    a few towns gets their villages filled in."""
     lang = current()
     cat = catalogue.default()
     sets = [s.code for s in cat.sets] + ["all"]
     left, right = st.columns([2, 1], vertical_alignment="bottom")
     chosen = left.selectbox(tr("out_up_template_set"), sets, key="out_up_template_set",
                             format_func=lambda c: cat.set(c).name(lang))
-    right.download_button(tr("out_up_template"), data=_template(chosen),
+    towns = tuple(sorted(writer.towns)) if 0 < len(writer.towns) <= 3 else ()
+    right.download_button(tr("out_up_template"), data=_template(chosen, towns),
                           file_name=f"村级指标模板_{cat.set(chosen).name('zh')}.xlsx", mime=XLSX_MIME,
                           icon=":material/download:", key="out_up_template")
 

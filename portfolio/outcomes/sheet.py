@@ -25,6 +25,7 @@ from portfolio.ingest import read as read_mod
 from portfolio.ingest.issues import ERROR, WARNING, IngestError, Issue
 from portfolio.ingest.locate import Table, locate
 from portfolio.outcomes.catalogue import Catalogue, Indicator
+from portfolio.outcomes.rollup import rate_pct
 
 PLACE_HEADERS = {
     "county": ("县", "县区", "县(市、区)", "县(市区)", "县市区", "区县", "所属县"),
@@ -225,21 +226,23 @@ def _read(raw, table: Table, catalogue: Catalogue, period: date | None, default_
         out.issues.append(Issue.make(WARNING, "ind_w_fraction", table.sheet, None, c.index, c.header))
     county = default_county or table.title_county
     town = default_town or table.title_town
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[str, int] = {}  # place code -> the Excel row that gave it first
     for r in table.data_rows:
         _read_row(out, table, r, columns, catalogue, fractions, county, town, seen)
     return out
 
 
 def _fraction_columns(table: Table, columns: list[Column]) -> set[Column]:
-    """Percent columns Excel stores as fractions (0.85 shown as 85%): every number at most 1, some not whole."""
+    """Percent columns Excel stores as fractions (0.85 shown as 85%): every number at most 1, some not whole
+    (for targets, every number at most 1)."""
     found = set()
     for c in columns:
         if c.unit != "%" or c.role not in (VALUE, TARGET):
             continue
         numbers = [table.grid[r][c.index] for r in table.data_rows
                    if isinstance(table.grid[r][c.index], (int, float)) and not isinstance(table.grid[r][c.index], bool)]
-        if numbers and all(0 <= n <= 1 for n in numbers) and any(n not in (0, 1) for n in numbers):
+        # A target column of only 1s is Excel's 100 %: no programme target is 1 %.
+        if numbers and all(0 <= n <= 1 for n in numbers) and (c.role == TARGET or any(n not in (0, 1) for n in numbers)):
             found.add(c)
     return found
 
@@ -252,7 +255,7 @@ def _cell_text(row: list[Any], columns: list[Column], role: str) -> tuple[str | 
 
 
 def _read_row(out: ReadSheet, table: Table, r: int, columns: list[Column], catalogue: Catalogue,
-              fractions: set[Column], county: str | None, town: str | None, seen: dict) -> None:
+              fractions: set[Column], county: str | None, town: str | None, seen: dict[str, int]) -> None:
     row = table.grid[r]
     excel_row = r + 1
     sheet = table.sheet
@@ -279,12 +282,10 @@ def _read_row(out: ReadSheet, table: Table, r: int, columns: list[Column], catal
         return
     level = "village" if place.village_code else "town"
     code = place.village_code or place.town_code
-    if code in {k[0] for k in seen}:
-        first = next(v for k, v in seen.items() if k[0] == code)
-        error("ind_err_duplicate_place", village_col or town_col, place=place.village or place.town, first=first)
+    if code in seen:
+        error("ind_err_duplicate_place", village_col or town_col, place=place.village or place.town, first=seen[code])
         return
-    seen[(code, "")] = excel_row
-    households_text, households_col = None, None
+    seen[code] = excel_row
     households = None
     for c in columns:
         if c.role == "households":
@@ -367,8 +368,6 @@ def _indicator_value(ind: Indicator, cols: list[Column], row: list[Any], fractio
                   indicator=ind.name_zh)
             return None
         if denominator > 0:
-            from portfolio.outcomes.rollup import rate_pct
-
             value = rate_pct(numerator, denominator)
     elif ind.is_rate and (numerator is not None or denominator is not None) and value is None:
         numerator = denominator = None  # half a ratio says nothing

@@ -11,6 +11,7 @@ import io
 
 import xlsxwriter
 
+from portfolio import geo
 from portfolio.i18n import t
 from portfolio.outcomes.catalogue import Catalogue, Indicator
 
@@ -26,6 +27,14 @@ def _columns(ind: Indicator, lang: str, year: int) -> list[str]:
     unit = ind.unit or "等级"
     return [f"{ind.name(lang)}({unit})" if ind.unit else ind.name(lang),
             t("ind_tpl_target", lang, year=year, unit=unit)]
+
+
+def villages_of(town_keys: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """(county, town, village) of every 村委会 of the given county/town keys, as sheets write them (石径村)."""
+    wanted = {tuple(k.split("/", 1)) for k in town_keys if "/" in k}
+    towns = {t.town_code: t for t in geo.towns() if (t.county, t.town) in wanted}
+    return [(towns[v.town_code].county, towns[v.town_code].town, v.short_name) for v in geo.villages()
+            if v.town_code in towns and v.village.endswith("村委会")]
 
 
 def template_xlsx(catalogue: Catalogue, set_code: str = "all", villages: list[tuple[str, str, str]] = (),
