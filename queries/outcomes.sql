@@ -26,14 +26,14 @@ FROM value_rows;
 -- name: outcomes_values
 -- The standing values of the places in the filter ($counties, $towns as county/town keys, $villages as
 -- county/town/village keys; empty lists: all), every period, or one indicator when $indicator is set.
+-- Unordered: callers group or sort what they need (a sort here cost more than the window itself).
 SELECT place_code, level, county, town, village, town_code, concat_ws('/', county, town) AS town_key,
        indicator, period, value, numerator, denominator, households, target, target_year, batch_id
 FROM indicator_current()
 WHERE (len($counties) = 0 OR list_contains($counties, county))
   AND (len($towns) = 0 OR list_contains($towns, concat_ws('/', county, town)))
   AND (len($villages) = 0 OR list_contains($villages, concat_ws('/', county, town, village)))
-  AND ($indicator IS NULL OR indicator = $indicator)
-ORDER BY indicator, period, county, town, village;
+  AND ($indicator IS NULL OR indicator = $indicator);
 
 -- name: outcomes_stored_for
 -- The standing values for the (place_code, indicator, period) keys of the registered frame value_keys.

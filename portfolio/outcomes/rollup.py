@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from portfolio.indicators import ratio
@@ -69,10 +70,12 @@ def own_rows(rows: pd.DataFrame) -> pd.DataFrame:
     """Village rows, plus town rows of towns without village rows (no place counted twice)."""
     if rows.empty or "level" not in rows:
         return rows
-    village = rows[rows["level"] == "village"]
-    covered = set(village["town_code"].dropna())
-    town = rows[(rows["level"] == "town") & ~rows["town_code"].isin(covered)]
-    return pd.concat([village, town]) if len(town) else village
+    is_village = (rows["level"] == "village").to_numpy()
+    if is_village.all():
+        return rows
+    covered = set(rows["town_code"][is_village].dropna())
+    keep = is_village | ~rows["town_code"].isin(covered).to_numpy()
+    return rows[keep]
 
 
 def rollup(ind: Indicator, rows: pd.DataFrame) -> Rollup:
@@ -92,35 +95,36 @@ def rollup(ind: Indicator, rows: pd.DataFrame) -> Rollup:
 def _rate(ind: Indicator, rows: pd.DataFrame) -> Rollup:
     if rows.empty:
         return Rollup(ind.code, None, None)
-    num, den = rows["numerator"], rows["denominator"]
-    has_counts = num.notna() & den.notna() & (den > 0)
-    pct = rows["value"].where(rows["value"].notna(), rate_pct(num, den))
-    usable = has_counts | pct.notna()
-    if usable.sum() == 0:
+    # numpy, not pandas: a town's roll-up runs per indicator and period on every page view.
+    num, den = rows["numerator"].to_numpy("float64"), rows["denominator"].to_numpy("float64")
+    value, hh = rows["value"].to_numpy("float64"), rows["households"].to_numpy("float64")
+    target = rows["target"].to_numpy("float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        has_counts = ~np.isnan(num) & ~np.isnan(den) & (den > 0)
+        pct = np.where(np.isnan(value), np.where(has_counts, num / np.where(has_counts, den, 1) * 100, np.nan), value)
+    usable = has_counts | ~np.isnan(pct)
+    if not usable.any():
         return Rollup(ind.code, None, None, missing=len(rows))
     if has_counts[usable].all():
         n, d = float(num[has_counts].sum()), float(den[has_counts].sum())
-        target = _weighted_target(rows[has_counts], den[has_counts])
-        return Rollup(ind.code, rate_pct(n, d), target, n, d, COUNTS, int(has_counts.sum()),
-                      len(rows) - int(has_counts.sum()))
+        return Rollup(ind.code, rate_pct(n, d), _weighted_target(target[has_counts], den[has_counts]), n, d, COUNTS,
+                      int(has_counts.sum()), len(rows) - int(has_counts.sum()))
     # Some places give only a percentage: weight every place by its households.
-    hh = rows["households"]
-    weighted = usable & pct.notna() & hh.notna() & (hh > 0)
-    if weighted.sum() == 0:
+    weighted = usable & ~np.isnan(pct) & ~np.isnan(hh) & (np.nan_to_num(hh) > 0)
+    if not weighted.any():
         return Rollup(ind.code, None, None, method=HOUSEHOLDS, missing=len(rows))
     n = float((pct[weighted] / 100 * hh[weighted]).sum())
     d = float(hh[weighted].sum())
-    target = _weighted_target(rows[weighted], hh[weighted])
-    return Rollup(ind.code, rate_pct(n, d), target, n, d, HOUSEHOLDS, int(weighted.sum()),
-                  len(rows) - int(weighted.sum()))
+    return Rollup(ind.code, rate_pct(n, d), _weighted_target(target[weighted], hh[weighted]), n, d, HOUSEHOLDS,
+                  int(weighted.sum()), len(rows) - int(weighted.sum()))
 
 
-def _weighted_target(rows: pd.DataFrame, weights: pd.Series) -> float | None:
+def _weighted_target(targets: np.ndarray, weights: np.ndarray) -> float | None:
     """The places' targets (per cent) weighted like their figures; None when no place has one."""
-    has = rows["target"].notna()
+    has = ~np.isnan(targets)
     if not has.any():
         return None
-    return rate_pct(float((rows["target"][has] / 100 * weights[has]).sum()), float(weights[has].sum()))
+    return rate_pct(float((targets[has] / 100 * weights[has]).sum()), float(weights[has].sum()))
 
 
 def _tiers(ind: Indicator, rows: pd.DataFrame) -> Rollup:

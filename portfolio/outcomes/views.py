@@ -36,24 +36,34 @@ class Rate:
         return self.current.value - self.previous.value
 
 
-def _periods(df: pd.DataFrame) -> list[date]:
-    return sorted(df["period"].unique()) if len(df) else []
+ROLLUP_COLUMNS = ["indicator", "period", "level", "town_code", "value", "numerator", "denominator",
+                  "households", "target"]
+
+
+def _parts(df: pd.DataFrame) -> dict[str, dict[date, pd.DataFrame]]:
+    """indicator -> period -> its rows (the columns a roll-up reads), split in one pass."""
+    out: dict[str, dict[date, pd.DataFrame]] = {}
+    for (code, period), part in df[ROLLUP_COLUMNS].groupby(["indicator", "period"], sort=True):
+        out.setdefault(code, {})[period] = part
+    return out
 
 
 def rates(store, filters: Filters | None = None, catalogue=None) -> list[Rate]:
-    """Every indicator of the catalogue with values in the filter (catalogue order)."""
+    """Every indicator of the catalogue with values in the filter (catalogue order).
+
+    Only the place filters (county, town, village) apply: outcomes belong to places, not to projects."""
     cat = catalogue or catalogue_mod.default()
-    df = values.load(store, filters)
+    parts = _parts(values.load(store, filters))
     out = []
     for ind in cat.indicators:
-        part = df[df["indicator"] == ind.code]
-        periods = _periods(part)
-        if not periods:
+        by_period = parts.get(ind.code)
+        if not by_period:
             continue
+        periods = sorted(by_period)
         last = periods[-1]
         prev = periods[-2] if len(periods) > 1 else None
-        out.append(Rate(ind, last, rollup.rollup(ind, part[part["period"] == last]), prev,
-                        rollup.rollup(ind, part[part["period"] == prev]) if prev else None))
+        out.append(Rate(ind, last, rollup.rollup(ind, by_period[last]), prev,
+                        rollup.rollup(ind, by_period[prev]) if prev else None))
     return out
 
 
@@ -75,16 +85,17 @@ def moving_projects(store, filters: Filters, as_of: date, ind: Indicator) -> pd.
 def profile(store, filters: Filters, as_of: date, catalogue=None) -> pd.DataFrame:
     """Per indicator for the filter: value, target, gap, trend over the periods, projects under way."""
     cat = catalogue or catalogue_mod.default()
-    df = values.load(store, filters)
+    parts = _parts(values.load(store, filters))
     rows = []
     for ind in cat.indicators:
-        part = df[df["indicator"] == ind.code]
-        if part.empty:
+        by_period = parts.get(ind.code)
+        if not by_period:
             continue
-        trend = [rollup.rollup(ind, part[part["period"] == p]).value for p in _periods(part)]
-        last = rollup.rollup(ind, part[part["period"] == _periods(part)[-1]])
+        periods = sorted(by_period)
+        trend = [rollup.rollup(ind, by_period[p]).value for p in periods]
+        last = rollup.rollup(ind, by_period[periods[-1]])
         projects = moving_projects(store, filters, as_of, ind)
-        rows.append({"indicator": ind.code, "period": _periods(part)[-1], "value": last.value, "target": last.target,
+        rows.append({"indicator": ind.code, "period": periods[-1], "value": last.value, "target": last.target,
                      "gap": last.gap, "method": last.method, "trend": trend, "projects": len(projects),
                      "last_plan_end": projects["plan_end"].max() if len(projects) else None,
                      "project_names": "、".join(projects["name"].head(3))})
