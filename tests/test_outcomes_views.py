@@ -65,6 +65,11 @@ def test_rates_for_a_filter_with_change_since_the_previous_period(mem_store):
     assert toilets.previous.value == pytest.approx(460 / 600 * 100)
     assert toilets.change == pytest.approx(30 / 600 * 100)
     assert labels.change_text(TOILETS, toilets.change) == "+5.0 个百分点"
+    assert labels.gap_text(TOILETS, toilets.current.gap) == f"{toilets.current.gap:.1f} 个百分点"
+    assert labels.gap_text(TOILETS, -2.0) == "已达标" and labels.gap_text(TOILETS, None) == ""
+    tiers = next(r for r in views.rates(mem_store, TAIPING, CAT) if r.indicator.code == "beautiful_tier")
+    assert labels.rollup_text(TIER, tiers.current.value) == "2 个村"  # 太平村 and 毛崀村 are created, 龙塘村 not
+    assert labels.change_text(TIER, 1.0) == "+1 个村"
     assert views.rates(mem_store, Filters(counties=("英德市",)), CAT) == []
 
 

@@ -34,14 +34,13 @@ def overview_rates(filters: Filters) -> None:
         cols = st.columns(PER_ROW)
         for col, r in zip(cols, found[start:start + PER_ROW]):
             ind = r.indicator
-            target = labels.value_text(ind, r.current.target, lang) if r.current.target is not None else "—"
-            value = (labels.value_text(ind, r.current.value, lang) if not ind.is_tier
-                     else tr("out_tier_created", n=int(r.current.value or 0)))
-            col.metric(ind.name(lang), value, labels.change_text(ind, r.change, lang) or None,
-                       help=tr("out_ov_help", target=target if not ind.is_tier else
-                               tr("out_tier_created", n=int(r.current.target or 0)),
+            target = labels.rollup_text(ind, r.current.target, lang) if r.current.target is not None else "—"
+            col.metric(ind.name(lang), labels.rollup_text(ind, r.current.value, lang),
+                       labels.change_text(ind, r.change, lang) or None,
+                       help=tr("out_ov_help", target=target,
                                period=r.previous_period.isoformat() if r.previous_period else "—"),
                        delta_color="normal" if ind.higher_is_better else "inverse")
+            col.caption(tr("out_ov_target", target=target))
             if r.current.weighted_by_households:
                 weighted.append(ind.name(lang))
     if weighted:
@@ -59,10 +58,9 @@ def town_profile(filters: Filters, as_of) -> None:
         return
     table = pd.DataFrame({
         tr("out_c_indicator"): [cat.get(c).name(lang) for c in prof["indicator"]],
-        tr("out_c_value"): [labels.value_text(cat.get(c), v, lang) for c, v in zip(prof["indicator"], prof["value"])],
-        tr("out_c_target"): [labels.value_text(cat.get(c), v, lang) for c, v in zip(prof["indicator"], prof["target"])],
-        tr("out_c_gap"): [labels.change_text(cat.get(c), g, lang).lstrip("+") if g == g and g is not None else ""
-                          for c, g in zip(prof["indicator"], prof["gap"])],
+        tr("out_c_value"): [labels.rollup_text(cat.get(c), v, lang) for c, v in zip(prof["indicator"], prof["value"])],
+        tr("out_c_target"): [labels.rollup_text(cat.get(c), v, lang) for c, v in zip(prof["indicator"], prof["target"])],
+        tr("out_c_gap"): [labels.gap_text(cat.get(c), g, lang) for c, g in zip(prof["indicator"], prof["gap"])],
         tr("out_tw_trend"): [[x if x is not None else 0 for x in tr_] for tr_ in prof["trend"]],
         tr("out_tw_projects"): prof["projects"],
         tr("out_tw_last_end"): [d.isoformat() if d is not None and d == d else "" for d in prof["last_plan_end"]],

@@ -103,6 +103,8 @@ STRINGS: dict[str, tuple[str, str]] = {
                        "Period {period}; town and county rates are recomputed from the villages' counts; "
                        "arrows show the change since the previous period."),
     "out_ov_help": ("目标：{target}；上一统计期：{period}", "Target: {target}; previous period: {period}"),
+    "out_villages_unit": ("个村", "villages"),
+    "out_ov_target": ("目标：{target}", "target: {target}"),
     "out_tier_created": ("{n} 个村", "{n} villages"),
     "out_weighted_note": ("{names}：部分村只报了百分比，合计按户数加权计算。",
                           "{names}: some villages gave only a percentage; the total is weighted by households."),

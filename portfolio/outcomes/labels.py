@@ -21,13 +21,32 @@ def value_text(ind: Indicator, value, lang: str = "zh") -> str:
     return f"{value:,.1f} {ind.unit}".strip()
 
 
+def rollup_text(ind: Indicator, value, lang: str = "zh") -> str:
+    """A figure of several places (rollup.Rollup.value/target/gap): for a tier, the number of villages
+    created at any tier (245 个村); otherwise as value_text."""
+    if ind.is_tier:
+        return t("out_no_data", lang) if _missing(value) else t("out_tier_created", lang, n=f"{value:,.0f}")
+    return value_text(ind, value, lang)
+
+
 def change_text(ind: Indicator, change, lang: str = "zh") -> str:
     """A change since the previous period: +2.3 个百分点 / −15.0 亩; empty when unknown."""
     if _missing(change):
         return ""
     sign = "+" if change >= 0 else "−"
+    if ind.is_tier:  # a change in the number of villages created at any tier
+        return f"{sign}{abs(change):,.0f} {t('out_villages_unit', lang)}"
     unit = t("out_points", lang) if ind.is_rate else (ind.unit or "")
     return f"{sign}{abs(change):,.1f} {unit}".strip()
+
+
+def gap_text(ind: Indicator, gap, lang: str = "zh") -> str:
+    """How far short of the target: 9.3 个百分点 / 240.7 亩 / 1 个村; 已达标 when none; empty when unknown."""
+    if _missing(gap):
+        return ""
+    if gap <= 1e-9:
+        return t("out_cls_met", lang)
+    return change_text(ind, gap, lang).lstrip("+")
 
 
 def title(ind: Indicator, level_key: str, period, lang: str = "zh") -> str:

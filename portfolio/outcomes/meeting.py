@@ -39,12 +39,9 @@ def indicator_page(store, filters: Filters, as_of: date, lang: str = "zh", catal
         ind = r.indicator
         latest = df[(df["indicator"] == ind.code) & (df["period"] == r.period) & (df["level"] == "village")]
         short = int(((latest["target"].notna()) & (latest["value"] < latest["target"])).sum())
-        value = labels.value_text(ind, r.current.value, lang) if not ind.is_tier else \
-            t("out_tier_created", lang, n=int(r.current.value or 0))
-        target = "—" if r.current.target is None else (labels.value_text(ind, r.current.target, lang)
-                                                       if not ind.is_tier else
-                                                       t("out_tier_created", lang, n=int(r.current.target)))
-        gap = "" if r.current.gap is None or ind.is_tier else labels.change_text(ind, r.current.gap, lang).lstrip("+")
+        value = labels.rollup_text(ind, r.current.value, lang)
+        target = "—" if r.current.target is None else labels.rollup_text(ind, r.current.target, lang)
+        gap = labels.gap_text(ind, r.current.gap, lang)
         rows.append((ind.name(lang), value, target, gap, labels.change_text(ind, r.change, lang), str(short)))
     header = tuple(t(k, lang) for k in ("out_c_indicator", "out_c_value", "out_c_target", "out_c_gap",
                                         "out_mt_change", "out_mt_short"))
