@@ -66,7 +66,7 @@ def town_profile(filters: Filters, as_of) -> None:
         tr("out_tw_last_end"): [d.isoformat() if d is not None and d == d else "" for d in prof["last_plan_end"]],
         tr("out_tw_examples"): prof["project_names"],
     })
-    st.dataframe(table, hide_index=True, width="stretch",
+    st.dataframe(table, hide_index=True, width="stretch", height=(len(table) + 1) * 35 + 3,  # every indicator shows
                  column_config={tr("out_tw_trend"): st.column_config.LineChartColumn(tr("out_tw_trend"))})
     if (prof["method"] == rollup.HOUSEHOLDS).any():
         st.caption(tr("out_weighted_note", names="、".join(cat.get(c).name(lang) for c in
