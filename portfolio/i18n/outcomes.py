@@ -138,4 +138,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "out_mt_short": ("未达标村数", "villages short"),
     "out_mt_missing": ("全部计划项目完工后仍达不到{year}年目标：{n} 个村，如 {names}{more}",
                        "Still short of the {year} target after every planned project: {n} villages, e.g. {names}{more}"),
+    # 操作记录: the counts an indicator import or undo records (portfolio/outcomes/importer.py).
+    "au_count_indicator_values_new": ("新增指标值", "new indicator values"),
+    "au_count_indicator_values_changed": ("变更指标值", "changed indicator values"),
+    "au_count_indicator_values": ("指标值", "indicator values"),
+    "au_count_period": ("统计期", "period"),
 }
