@@ -52,7 +52,8 @@ else:
 if basemap_problems:
     st.warning(tr("map_base_config", problems="；".join(basemap_problems)), icon=":material/warning:")
 # 挂图作战: one village indicator by village instead of the project map, when chosen.
-village_layer = outcomes_map.layer_choice(head[1] if present else st.container())
+# The wall screen draws no picker (its layout is the project map's): the choice made before, or the link's.
+village_layer = outcomes_map.chosen() if present else outcomes_map.layer_choice(st.container())
 if village_layer:
     outcomes_map.draw(filters, village_layer, present, PRESENT_CANVAS if present else NORMAL_CANVAS,
                       PRESENT_HEIGHT if present else NORMAL_HEIGHT)

@@ -66,12 +66,21 @@ def test_map_village_layer_title_and_legend(app):
     at = app.run()
     at.switch_page("app_pages/map.py").run()
     assert not at.exception
-    next(s for s in at.selectbox if s.key == "out_map_layer").set_value("rain_sewage_split_rate").run()
+    next(s for s in at.selectbox if s.key == "out_map_w_layer").set_value("rain_sewage_split_rate").run()
     assert not at.exception
     html = " ".join(h.proto.body for h in at.get("html"))
     assert "雨污分流自然村比例 · 各村 · 2026-10" in html
     assert "无数据" in html and "已达标" in html
     assert len(at.get("deck_gl_json_chart")) == 1
+    # The wall screen keeps the choice though it draws no picker, and titles the screen with it.
+    next(t for t in at.toggle if t.key == "map_w_present").set_value(True).run()
+    assert not at.exception
+    assert not any(s.key == "out_map_w_layer" for s in at.selectbox)
+    html = " ".join(h.proto.body for h in at.get("html"))
+    assert 'data-testid="map-present-title"' in html and "雨污分流自然村比例 · 各村 · 2026-10" in html
+    assert "map-kpi-strip" not in html
+    at.run()  # and on the next run too (a widget's state would be gone by now)
+    assert "雨污分流自然村比例 · 各村 · 2026-10" in " ".join(h.proto.body for h in at.get("html"))
 
 
 def test_town_page_profile_and_still_missing_table(app):

@@ -1,7 +1,9 @@
 """作战图's village indicator layer (挂图作战): the layer choice, the map, its legend and title.
 
 The deck and classes come from portfolio/outcomes/map_layer.py; this module draws them. The
-choice lives in the session (key out_map_layer): "" is the project map the page always drew.
+choice lives in the session (plain key out_map_layer, mirrored from the picker's widget key, so it
+survives runs where the picker is not drawn: the wall screen shows no picker) and in the link
+(?village_layer=): "" is the project map the page always drew.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from ui import data
 from ui.lang import current, tr
 
 KEY = "out_map_layer"
-PRESENT_PICKER_PX = 110
+WIDGET = "out_map_w_layer"
 URL_KEY = "village_layer"  # ?village_layer=sewage_rate opens the wall screen on that indicator
 
 
@@ -53,11 +55,13 @@ def layer_choice(container=None) -> str:
     lang = current()
     cat = catalogue.default()
     options = ["", *cat.codes]
-    chosen()
-    (container or st).selectbox(tr("out_map_layer"), options, key=KEY,
+    if WIDGET not in st.session_state:
+        st.session_state[WIDGET] = chosen()
+    (container or st).selectbox(tr("out_map_layer"), options, key=WIDGET,
                                 format_func=lambda c: tr("out_map_projects") if not c else
                                 tr("out_map_by_village", name=cat.get(c).name(lang)))
-    code = st.session_state.get(KEY) or ""
+    code = st.session_state.get(WIDGET) or ""
+    st.session_state[KEY] = code
     if code:
         st.query_params[URL_KEY] = code
     else:
@@ -77,8 +81,6 @@ def draw(filters: Filters, code: str, present: bool, canvas: tuple[int, int], he
     if frame.empty:
         st.info(tr("out_ov_none"), icon=":material/location_off:")
         return
-    if present:  # the wall screen's header column also holds this layer's picker: leave it room
-        height, canvas = height - PRESENT_PICKER_PX, (canvas[0], canvas[1] - PRESENT_PICKER_PX)
     map_col, legend_col = st.columns([3.2, 1])
     with map_col:
         st.pydeck_chart(map_layer.deck(ind, frame, filters.counties, lang, canvas[0], canvas[1],
