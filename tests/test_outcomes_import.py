@@ -204,6 +204,21 @@ def test_template_with_an_editors_villages_imports_as_written(mem_store):
     assert key == (first, "toilet_rate") and planned.candidate.value == 80.0 and planned.candidate.target == 100
 
 
+def test_towns_own_figures_count_where_no_village_reports(mem_store):
+    data = xlsx({"镇": [["阳山县各镇指标（截至2026年10月31日）"],
+                        ["镇", "无害化卫生户厕普及率(%)", "撂荒地复耕面积(亩)"],
+                        ["七拱镇", 90, 120],
+                        ["太平镇", 50, 10]]})
+    assert sheet.looks_like_indicator_sheet(data, "t.xlsx", CAT)
+    importer.commit(mem_store, analyse(mem_store, data), ADMIN, catalogue=CAT)
+    importer.commit(mem_store, analyse(mem_store), ADMIN, catalogue=CAT)  # 太平镇's villages report too
+    df = values.load(mem_store, indicator="farmland_restored")
+    assert set(df["level"]) == {"town", "village"}
+    r = rollup.rollup(CAT.get("farmland_restored"), df)
+    # 七拱镇's own 120 亩, and 太平镇's villages (35 + 0 + 12.5), not its own 10.
+    assert r.value == pytest.approx(120 + 47.5)
+
+
 def test_project_sheets_are_not_taken_for_indicator_sheets():
     data = xlsx([["项目名称", "镇", "村", "总投资(万元)"], ["太平村自来水工程", "太平镇", "太平村", 10]])
     assert not sheet.looks_like_indicator_sheet(data, "p.xlsx", CAT)

@@ -152,16 +152,18 @@ def classify(header: str, index: int, catalogue: Catalogue) -> Column | None:
 
 
 def find_header_row(grid: list[list[Any]], catalogue: Catalogue) -> int:
-    """The first row naming a village column and at least one indicator (top row of a merged header)."""
+    """The first row naming a village (or, for a sheet of towns' own figures, a town) column and at
+    least one indicator: the top row of a merged header."""
     for r, row in enumerate(grid[:40]):
         texts = [norm(v) for v in (text_value(c) for c in row) if v]
-        if any(_place_role(t) == "village" for t in texts) and any(_indicator_in(t, catalogue) for t in texts):
+        if any(_place_role(t) in ("village", "town") for t in texts) and any(_indicator_in(t, catalogue) for t in texts):
             return r
     return -1
 
 
 def looks_like_indicator_sheet(data: bytes, file_name: str, catalogue: Catalogue) -> bool:
-    """Auto-detection: some sheet has a village column and at least two indicator columns."""
+    """Auto-detection: some sheet has a village column and an indicator column (or a town column and two
+    indicator columns), and no project name column."""
     try:
         book = read_mod.read_book(data, file_name)
     except IngestError:
@@ -169,8 +171,9 @@ def looks_like_indicator_sheet(data: bytes, file_name: str, catalogue: Catalogue
     for sheet in book.sheets:
         for row in sheet.rows[:40]:
             texts = [norm(v) for v in (text_value(c) for c in row) if v]
-            if any(_place_role(t) == "village" for t in texts) and \
-                    len({i.code for i in (_indicator_in(t, catalogue) for t in texts) if i}) >= 1 and \
+            roles = {_place_role(t) for t in texts}
+            found = len({i.code for i in (_indicator_in(t, catalogue) for t in texts) if i})
+            if (("village" in roles and found >= 1) or ("town" in roles and found >= 2)) and \
                     not any(t in ("项目名称", "项目名", "建设内容") for t in texts):
                 return True
     return False
