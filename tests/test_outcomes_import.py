@@ -220,5 +220,10 @@ def test_towns_own_figures_count_where_no_village_reports(mem_store):
 
 
 def test_project_sheets_are_not_taken_for_indicator_sheets():
-    data = xlsx([["项目名称", "镇", "村", "总投资(万元)"], ["太平村自来水工程", "太平镇", "太平村", 10]])
+    data = xlsx([["项目名称", "镇", "村", "总投资(万元)"], ["太平村自来水工程", "太平镇", "太平村", 10],
+                 ["太平村雨污分流管网工程", "太平镇", "太平村", 30]])
     assert not sheet.looks_like_indicator_sheet(data, "p.xlsx", CAT)
+    # Answered from the file's strings alone (no indicator measure named), without reading the sheet.
+    assert not sheet._may_name_indicators(data, CAT)
+    assert sheet._may_name_indicators(book(), CAT)  # openpyxl: inline strings as &#NNNN; references
+    assert sheet._may_name_indicators(template.template_xlsx(CAT, "economy"), CAT)  # xlsxwriter: shared strings

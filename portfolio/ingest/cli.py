@@ -61,13 +61,9 @@ def _fail(args: argparse.Namespace, message: str, key: str, code: int = 2) -> in
 
 def _indicator_sheet(data: bytes, file_name: str) -> bool:
     """Is this a village indicator sheet (one row per village, indicator columns) rather than projects?
-
-    Only files up to 2 MB are looked at: an indicator sheet has a row per village (hundreds), so a
-    larger file is a project list and is not read twice."""
+    (An .xlsx whose strings name no indicator is answered from its string table, without reading it.)"""
     from portfolio.outcomes import catalogue, sheet
 
-    if len(data) > 2 * 1024 * 1024:
-        return False
     return sheet.looks_like_indicator_sheet(data, file_name, catalogue.default())
 
 
