@@ -122,9 +122,9 @@ def test_commit_audit_preview_and_undo_restore_the_values_before(mem_store):
     changed[0][4] = 270  # 太平村: 270 of 300 households now
     a = analyse(mem_store, book(changed))
     assert a.counts["changed"] == 1 and a.counts["unchanged"] == 11
-    preview = [r for r in a.preview_rows() if r["action"] == "changed"]
+    preview = [r for r in a.preview_rows() if r["action"] == "变更"]
     assert preview == [{"row": 4, "town": "太平镇", "village": "太平村", "indicator": "无害化卫生户厕普及率",
-                        "before": 80.0, "after": 90.0, "target": 100, "action": "changed"}]
+                        "before": "80.0%", "after": "90.0%", "target": "100.0%", "action": "变更"}]
     second = importer.commit(mem_store, a, ADMIN, catalogue=CAT)
     current = values.load(mem_store, indicator="toilet_rate").set_index("village")
     assert current.loc["太平村", "numerator"] == 270

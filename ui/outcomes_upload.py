@@ -10,7 +10,7 @@ import streamlit as st
 
 from portfolio.auth import AuthError, User
 from portfolio.ingest.issues import ERROR, IngestError
-from portfolio.outcomes import catalogue, importer, labels, sheet, template
+from portfolio.outcomes import catalogue, importer, sheet, template
 from ui.lang import current, tr
 from ui.widgets import md
 
@@ -93,17 +93,9 @@ def draw(db, content: bytes, file_name: str, file_id: str, writer: User) -> None
 
 
 def preview_frame(analysis: importer.IndicatorAnalysis, lang: str) -> pd.DataFrame:
-    """One row per value: row, town, village, indicator, before, after, target, what happens (no nan)."""
-    cat = catalogue.default()
-    rows = []
-    for p in analysis.planned:
-        c = p.candidate
-        ind = cat.get(c.indicator)
-        before = None if p.before is None else p.before.get("value")
-        rows.append({tr("out_up_col_row"): c.row, tr("out_c_town"): c.town or "", tr("out_c_village"): c.village or "",
-                     tr("out_c_indicator"): ind.name(lang),
-                     tr("out_up_col_before"): labels.value_text(ind, before, lang) if p.before else "",
-                     tr("out_up_col_after"): labels.value_text(ind, c.value, lang),
-                     tr("out_c_target"): labels.value_text(ind, c.target, lang) if c.target is not None else "",
-                     tr("out_up_col_action"): tr(f"up_metric_{p.action}")})
-    return pd.DataFrame(rows)
+    """The preview rows (importer.IndicatorAnalysis.preview_rows) under the page's column names."""
+    names = {"row": "out_up_col_row", "town": "out_c_town", "village": "out_c_village", "indicator": "out_c_indicator",
+             "before": "out_up_col_before", "after": "out_up_col_after", "target": "out_c_target",
+             "action": "out_up_col_action"}
+    return pd.DataFrame(analysis.preview_rows(lang), columns=list(names)).rename(
+        columns={k: tr(v) for k, v in names.items()})

@@ -22,7 +22,8 @@ from portfolio.auth import User
 from portfolio.ingest import read as read_mod
 from portfolio.ingest.issues import ERROR, IngestError, Issue
 from portfolio.outcomes import catalogue as catalogue_mod
-from portfolio.outcomes import values
+from portfolio.i18n import t
+from portfolio.outcomes import labels, values
 from portfolio.outcomes.sheet import Candidate, ReadSheet, read_sheet
 
 NEW, CHANGED, UNCHANGED, REJECTED = "new", "changed", "unchanged", "rejected"
@@ -85,14 +86,18 @@ class IndicatorAnalysis:
                 "issues": [i.as_dict(lang) for i in self.issues()]}
 
     def preview_rows(self, lang: str = "zh", catalogue=None) -> list[dict[str, Any]]:
-        """One row per value: place, indicator, before, after, what happens."""
+        """One row per value as the preview shows it: row, town, village, indicator, before, after,
+        target (written with their units; empty, never nan, when missing) and what happens."""
         cat = catalogue or catalogue_mod.default()
         out = []
         for p in self.planned:
             c = p.candidate
-            out.append({"row": c.row, "town": c.town, "village": c.village or "", "indicator": cat.get(c.indicator).name(lang),
-                        "before": None if p.before is None else p.before.get("value"), "after": c.value,
-                        "target": c.target, "action": p.action})
+            ind = cat.get(c.indicator)
+            out.append({"row": c.row, "town": c.town or "", "village": c.village or "", "indicator": ind.name(lang),
+                        "before": "" if p.before is None else labels.value_text(ind, p.before.get("value"), lang),
+                        "after": labels.value_text(ind, c.value, lang),
+                        "target": "" if c.target is None else labels.value_text(ind, c.target, lang),
+                        "action": t(f"up_metric_{p.action}", lang)})
         return out
 
 
