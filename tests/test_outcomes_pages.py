@@ -93,3 +93,19 @@ def test_town_page_profile_and_still_missing_table(app):
     subheaders = [s.value for s in at.subheader]
     assert "村级指标：现状、目标与推进项目" in subheaders
     assert "全部计划项目完工后仍达不到2026年目标的村" in subheaders
+    assert any(b.key == "out_tw_download" for b in at.get("download_button"))
+
+
+def test_overview_rates_in_english(app):
+    at = app.run()
+    at.query_params["lang"] = ["en"]
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception
+    assert "Village indicators" in [s.value for s in at.subheader]
+    metrics = {m.label: (m.value, m.delta) for m in at.metric}
+    value, delta = metrics["domestic sewage treatment rate"]
+    assert value.endswith("%") and delta.endswith("points")
+    assert metrics["beautiful village tier"][0].endswith("villages")
+    captions = " ".join(c.value for c in at.caption)
+    assert "target: 85.0%" in captions and "nan" not in captions and "None" not in captions

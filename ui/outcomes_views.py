@@ -10,6 +10,7 @@ import streamlit as st
 
 from portfolio.filters import Filters
 from portfolio.outcomes import catalogue, labels, rollup
+from portfolio.outcomes import export as outcomes_export
 from portfolio.outcomes import views as outcome_views
 from ui import data
 from ui.lang import current, tr
@@ -68,6 +69,11 @@ def town_profile(filters: Filters, as_of) -> None:
     })
     st.dataframe(table, hide_index=True, width="stretch", height=(len(table) + 1) * 35 + 3,  # every indicator shows
                  column_config={tr("out_tw_trend"): st.column_config.LineChartColumn(tr("out_tw_trend"))})
+    db = data.store()
+    st.download_button(tr("out_tw_download"), icon=":material/download:", key="out_tw_download",
+                       data=lambda: outcomes_export.to_xlsx(db, filters, lang),
+                       file_name=f"村级指标_{as_of.isoformat()}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     if (prof["method"] == rollup.HOUSEHOLDS).any():
         st.caption(tr("out_weighted_note", names="、".join(cat.get(c).name(lang) for c in
                                                            prof.loc[prof["method"] == rollup.HOUSEHOLDS, "indicator"])))

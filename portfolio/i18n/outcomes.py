@@ -109,6 +109,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "out_weighted_note": ("{names}：部分村只报了百分比，合计按户数加权计算。",
                           "{names}: some villages gave only a percentage; the total is weighted by households."),
     "out_tw_title": ("村级指标：现状、目标与推进项目", "Village indicators: value, target and the projects moving them"),
+    "out_tw_download": ("下载村级指标（Excel）", "Download village indicators (Excel)"),
     "out_tw_trend": ("趋势", "trend"),
     "out_tw_projects": ("推进中项目数", "projects under way"),
     "out_tw_last_end": ("最晚计划完工", "last planned completion"),
