@@ -6,12 +6,14 @@ import streamlit as st
 from portfolio import charts, map_export, meeting, report, vocab
 from portfolio.filters import UNPLACED, Filters, split_key
 from portfolio.formats import change, count
+from portfolio.outcomes.meeting import indicator_sections
 from portfolio.views import RANK_INDICATORS
 from ui import data, map_view
 from ui.map_panels import export_queue_note
 from ui.lang import current, tr
 from ui.sidebar import current_filters, place_label, set_filters
 from ui.widgets import kpi_cards, md, page_header, wan
+from ui import outcomes_views
 
 lang = current()
 filters = current_filters()
@@ -70,7 +72,7 @@ default_unit = meeting.default_unit(db, filters, meeting.scope_of(filters, lang)
 unit = cover[0].text_input(tr("tw_unit"), placeholder=default_unit, max_chars=60,
                            help=tr("tw_unit_help", default=default_unit)).strip() or None
 meeting_date = cover[1].date_input(tr("tw_meeting_date"), value="today", format="YYYY-MM-DD")
-pack_options = dict(unit=unit, meeting_date=meeting_date)
+pack_options = dict(unit=unit, meeting_date=meeting_date, extra=(indicator_sections,))
 downloads = st.columns([1, 1, 3])
 downloads[0].download_button(
     tr("tw_download_deck"),
@@ -119,6 +121,8 @@ with right:
     # Compare the towns of the county (a single town is compared with its county's towns).
     county = split_key(filters.towns[0])[0] if single_town else ""
     _comparison(Filters(counties=(county,)) if county else filters)
+
+outcomes_views.town_profile(filters, as_of)
 
 st.subheader(tr("tw_villages"))
 villages = data.by_village(filters, as_of)

@@ -11,11 +11,13 @@ from portfolio import formats, geo, vocab
 from portfolio.ingest import columns, commit as ingest_commit, pipeline, preview, template
 from portfolio.ingest.issues import ERROR, IngestError
 from portfolio.ingest.read import MAX_UPLOAD_BYTES
+from portfolio.outcomes import importer as outcomes_importer
 from portfolio.auth import AuthError
 from ui import auth as ui_auth
 from ui import data
 from ui.lang import current, tr
 from ui.widgets import md, page_header, wan
+from ui import outcomes_upload
 
 ANALYSIS, ANALYSIS_KEY, MAPPING, DONE, RECHECK = ("up_analysis", "up_analysis_key", "up_mapping", "up_done",
                                                  "up_recheck")
@@ -71,7 +73,7 @@ with tab_history:
                 st.caption(tr("up_undo_blocked", later="、".join(blockers)))
             if st.button(tr("up_undo"), disabled=bool(blockers), icon=":material/undo:", key="up_undo"):
                 try:
-                    restored = ingest_commit.undo(db, chosen, writer)
+                    restored = outcomes_importer.undo_any(db, chosen, writer)  # project or indicator batch
                     st.session_state[DONE] = tr("up_undo_done", batch=chosen, n=restored)
                     st.rerun()
                 except (IngestError, AuthError) as exc:
@@ -83,6 +85,7 @@ with tab_import:
         st.stop()
     st.download_button(tr("up_template"), data=_template, file_name="项目库导入模板.xlsx", mime=XLSX_MIME,
                        icon=":material/download:")
+    outcomes_upload.template_download(writer)
     # Streamlit draws its own English into the uploader ("Drag and drop file here", "Upload",
     # "50MB per file • XLSX…"); the CSS hides those words and writes Chinese ones in their place.
     st.html(preview.uploader_css(tr("up_drop_here"), tr("up_drop_limit"), tr("up_browse")))
@@ -100,6 +103,9 @@ with tab_import:
         sheet_names = _sheets(content, uploaded.name)
     except IngestError as exc:
         st.error(md(exc.message(lang)), icon=":material/error:")
+        st.stop()
+    if outcomes_upload.is_indicator_sheet(content, uploaded.name):  # village indicators, not projects
+        outcomes_upload.draw(db, content, uploaded.name, uploaded.file_id, writer)
         st.stop()
 
     left, middle, right = st.columns(3)

@@ -360,6 +360,10 @@ def build(db: store_mod.Store, n_projects: int = DEFAULT_PROJECTS, seed: int = D
         store_mod.refresh_progress_latest(cur)
         for key, value in (("is_demo", "1"), ("data_date", as_of.isoformat()), ("demo_seed", str(seed))):
             cur.execute(sql.query("set_meta"), {"key": key, "value": value})
+        # Village indicators last, from their own random stream: the project data above is unchanged.
+        from portfolio.outcomes import demo_values
+
+        demo_values.write(cur, projects, seed)
         return len(projects)
 
     return db.write(write)
