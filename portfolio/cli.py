@@ -125,6 +125,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         filters = selection_filters(db, args.county, args.town)
         as_of = views.data_date(db)
+        pack_options = dict(unit=args.unit, meeting_date=args.meeting_date, extra=(indicator_sections,))
 
         def map_png(f):
             return None if args.no_map else map_export.map_png_for(db, f, args.lang)

@@ -16,11 +16,12 @@ D3_WAN, D3_PCT = ",.1f", ".0%"
 
 
 def is_missing(value) -> bool:
-    """None, NaN, pandas NA / NaT (which compare unequal to themselves or refuse to compare)."""
+    """None, NaN, pandas NA / NaT (which compare unequal to themselves or refuse to compare), and an
+    infinite number (no sheet means it; printing it as "Infinity" helps nobody)."""
     if value is None:
         return True
     if isinstance(value, float):
-        return math.isnan(value)
+        return not math.isfinite(value)
     try:
         return bool(value != value)
     except (TypeError, ValueError):  # pandas NA refuses truth tests
@@ -31,7 +32,10 @@ def rounded(value, digits: int = 1) -> Decimal:
     """`value` rounded once, half up, as a person (and a spreadsheet) rounds the exact sum: a float sum
     of 2028.65 that arrives as 2028.6499999999999 gives 2028.7, like the export's column summed in Excel.
     The float's noise goes first (12 significant digits), then one rounding to `digits`."""
-    exact = Decimal(f"{float(value):.12g}")
+    number = float(value)
+    if abs(number) >= 1e15:  # beyond any real budget (or infinite): no float noise worth removing
+        return Decimal(number)
+    exact = Decimal(f"{number:.12g}")
     return exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
 
 

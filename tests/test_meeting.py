@@ -107,7 +107,9 @@ def test_cli_export_deck_and_ambiguous_town(demo_db_file, tmp_path, capsys):
     assert main(["export", "--db", str(demo_db_file), "--format", "pptx", "--out", str(out),
                  "--town", "太平镇", "--county", "清新区"]) == 0
     prs = Presentation(str(out))
-    assert len(prs.slides) == 7 and "清新区太平镇" in slide_texts(prs.slides[0])
+    # 7 slides of the projects, plus the village indicators' slide the CLI adds (outcomes.meeting)
+    assert len(prs.slides) == 8 and "清新区太平镇" in slide_texts(prs.slides[0])
+    assert sum("村级指标" in slide_texts(slide) for slide in prs.slides) == 1
     map_slide = prs.slides[4]
     assert "项目分布图" in slide_texts(map_slide)
     picture = next(sh for sh in map_slide.shapes if sh.shape_type == 13)
@@ -115,7 +117,7 @@ def test_cli_export_deck_and_ambiguous_town(demo_db_file, tmp_path, capsys):
     county_out = tmp_path / "lianzhou.pptx"
     assert main(["export", "--db", str(demo_db_file), "--format", "pptx", "--out", str(county_out),
                  "--county", "连州市", "--no-map"]) == 0
-    assert len(Presentation(str(county_out)).slides) == 6 + 4  # 4 assisted towns in 连州市
+    assert len(Presentation(str(county_out)).slides) == 6 + 4 + 1  # 4 assisted towns in 连州市, indicators
 
 
 def test_town_page_choose_a_town_then_show_it(app):
@@ -140,7 +142,8 @@ def test_town_page_for_a_county_from_the_url(app):
     at.switch_page("app_pages/towns.py").run()
     assert not at.exception
     assert any(h.value == "连南瑶族自治县" for h in at.header)
-    villages = at.dataframe[0].value
+    # the villages' project table (the page also shows the village indicators above it)
+    villages = next(d.value for d in at.dataframe if "town" in d.value.columns)
     assert set(villages["town"]) == {"寨岗镇", "大麦山镇", "三江镇"}
 
 
