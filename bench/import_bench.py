@@ -1,6 +1,6 @@
 """Import speed and memory, end to end through the CLI's code path (`python -m portfolio import`).
 
-    python bench/import_bench.py                        # 10,000 rows; before = git base commit
+    python bench/import_bench.py                        # 10,000 rows; before = the main branch
     python bench/import_bench.py --rows 10000 100000 --before f00535b
 
 Every figure comes from one run on this machine, so they compare:
@@ -26,12 +26,24 @@ ROOT = Path(__file__).resolve().parent.parent
 _CHILD = r"""
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
-from portfolio import cli
 {setup}
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
+from portfolio import cli
+from portfolio.ingest import pipeline
+# Keep the analysis the CLI builds: its timings gain the write step after the summary is printed.
+seen = {{}}
+_analyse = pipeline.analyse
+def analyse(*args, **kwargs):
+    seen["analysis"] = _analyse(*args, **kwargs)
+    return seen["analysis"]
+pipeline.analyse = analyse
 code = cli.main(["import", {path!r}, "--db", {db!r}, "--report-date", "2024-06-30", "--json"] + {extra!r})
-wall = time.perf_counter() - t0
-print("@@" + json.dumps({{"code": code, "wall_s": wall,
+wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+analysis = seen.get("analysis")
+print("@@" + json.dumps({{"code": code, "wall_s": wall, "cpu_s": cpu,
+                          "steps": dict(analysis.timings) if analysis else {{}},
+                          "cpu_steps": dict(getattr(analysis, "cpu_timings", {{}})) if analysis else {{}},
+                          "projects": len(analysis.candidates) if analysis else None,
                           "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
 
@@ -83,12 +95,7 @@ def make_sheet(rows: int, path: Path) -> None:
 def run_child(code: str, python: str) -> dict:
     out = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True, cwd="/tmp")
     line = next(line for line in out.stdout.splitlines() if line.startswith("@@"))
-    result = json.loads(line[2:])
-    summary = next((json.loads(x) for x in out.stdout.splitlines() if x.startswith("{")), None)
-    if summary:
-        result["steps"] = summary.get("timings_s", {})
-        result["projects"] = summary.get("projects")
-    return result
+    return json.loads(line[2:])
 
 
 def extract(commit: str, work: Path) -> Path:
@@ -105,7 +112,7 @@ def extract(commit: str, work: Path) -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000])
-    parser.add_argument("--before", default="f00535b", help="git commit whose importer is 'before'")
+    parser.add_argument("--before", default="main", help="git commit whose importer is 'before'")
     args = parser.parse_args()
     python = sys.executable
     with tempfile.TemporaryDirectory(prefix="import_bench_") as tmp:
@@ -121,16 +128,20 @@ def main() -> int:
             results = {"baseline": base}
             for label, root in trees.items():
                 db = work / f"{label}_{rows}.duckdb"
-                # Since the accounts work every import names its user; the older code has none.
-                setup, extra = ((_ADMIN_SETUP.format(db=str(db)), ["--user", "bench"]) if label == "after"
-                                else ("", []))
+                # Since the accounts work every import names its user; older code has none.
+                setup, extra = ((_ADMIN_SETUP.format(db=str(db)), ["--user", "bench"])
+                                if (root / "portfolio" / "accounts.py").exists() else ("", []))
                 code = _CHILD.format(root=str(root), path=str(sheet), db=str(db), extra=extra, setup=setup)
                 results[label] = run_child(code, python)
-            print(f"  {'':9}{'wall s':>8}{'× base':>8}{'peak MB':>9}  steps (s)")
+            print(f"  {'':9}{'wall s':>8}{'cpu s':>7}{'× base':>8}{'peak MB':>9}  steps: wall ms (cpu ms)")
             for label, r in results.items():
-                steps = ", ".join(f"{k} {v:.2f}" for k, v in r.get("steps", {}).items())
-                print(f"  {label:9}{r['wall_s']:8.2f}{r['wall_s'] / base['wall_s']:8.1f}{r['peak_rss_mb']:9.0f}"
-                      f"  {steps}", flush=True)
+                cpu = r.get("cpu_steps", {})
+                steps = ", ".join(f"{k} {v * 1000:.0f}" + (f" ({cpu[k] * 1000:.0f})" if k in cpu else "")
+                                  for k, v in r.get("steps", {}).items())
+                print(f"  {label:9}{r['wall_s']:8.2f}{r.get('cpu_s', 0):7.2f}{r['wall_s'] / base['wall_s']:8.1f}"
+                      f"{r['peak_rss_mb']:9.0f}  {steps}", flush=True)
+                if r.get("steps"):
+                    print(f"  {'':9}read to commit {sum(r['steps'].values()):.2f} s, projects {r.get('projects')}")
             before, after = results["before"], results["after"]
             print(f"  after/before: wall {after['wall_s'] / before['wall_s']:.2f}, "
                   f"peak memory {after['peak_rss_mb'] / before['peak_rss_mb']:.2f}", flush=True)
