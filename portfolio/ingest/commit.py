@@ -57,6 +57,10 @@ def _schema(cur: duckdb.DuckDBPyConnection, query: str) -> pa.Schema:
 
 def _typed(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
     """Rows (dates possibly as ISO strings, from a before-image) as an Arrow table of the table's exact types."""
+    try:
+        return pa.Table.from_pylist(rows, schema=schema)  # the import's own rows: typed values, converted in C
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        pass  # ISO strings: convert them below
     arrays = []
     for f in schema:
         column = [row.get(f.name) for row in rows]
@@ -78,6 +82,25 @@ def _with_frame(cur: duckdb.DuckDBPyConnection, name: str, frame: pa.Table, quer
             cur.unregister(name)
         except duckdb.Error:
             pass  # an aborted transaction refuses even this; the original error matters
+
+
+def data_version(cur: duckdb.DuckDBPyConnection) -> int:
+    """The store's data version: every committed write of project data bumps it (Store.write)."""
+    rows = cur.execute(sql.query("get_meta"), {"key": "data_version"}).fetchall()
+    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
+
+
+def _current_plan(cur: duckdb.DuckDBPyConnection, analysis, user: User) -> Plan:
+    """The plan as it stands inside the commit's transaction.
+
+    When nothing was written since the preview (same data version) and the same user commits,
+    re-planning would give the preview's plan again: reuse it. Otherwise plan afresh.
+    """
+    if (analysis.data_version is not None and analysis.user == user
+            and data_version(cur) == analysis.data_version):
+        return analysis.plan
+    return scope.restrict(cur, build_plan(cur, analysis.candidates, analysis.report_date, analysis.sha256,
+                                          analysis.sheet), user, analysis.sheet)
 
 
 def _next_batch_id(cur: duckdb.DuckDBPyConnection, when: datetime) -> str:
@@ -106,8 +129,7 @@ def commit(store: store_mod.Store, analysis, user: User | None,
             for name in ("import_delete_demo_reports", "import_delete_demo_latest", "import_delete_demo_projects",
                          "import_clear_demo_flag"):
                 cur.execute(sql.query(name))
-        fresh = scope.restrict(cur, build_plan(cur, analysis.candidates, analysis.report_date, analysis.sha256,
-                                               analysis.sheet), user, analysis.sheet)
+        fresh = _current_plan(cur, analysis, user)
         if fresh.signature() != expected:
             raise IngestError("ing_err_stale_plan")
         when = store_mod.now()

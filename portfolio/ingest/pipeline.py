@@ -71,6 +71,7 @@ class Analysis:
     user: User | None = None  # whose scope the plan was restricted to
     parts: list = field(default_factory=list)  # SheetPart per sheet read (one unless several were asked for)
     cpu_timings: dict[str, float] = field(default_factory=dict)  # step -> CPU seconds (time.process_time)
+    data_version: int | None = None  # the store's data version the plan was made against
 
     @property
     def sheets_imported(self) -> list[str]:
@@ -244,6 +245,7 @@ def analyse(store: store_mod.Store, data: bytes, file_name: str, options: Import
     with store.cursor() as cur:
         with clock.step("plan"):
             # Without a report date the dry run compares against the current data date; commit() refuses.
+            version = commit_mod.data_version(cur)
             demo_projects = cur.execute(sql.query("import_demo_count")).fetchall()[0][0]
             skip_demo = bool(demo_projects and options.remove_demo)
             stand_in = report_date or report_date_mod.current_data_date(cur, skip_demo) or date.today()
@@ -266,6 +268,7 @@ def analyse(store: store_mod.Store, data: bytes, file_name: str, options: Import
                         date_source, date_text, date_change, demo_projects, user)
     analysis.parts = parts
     analysis.cpu_timings = clock.cpu
+    analysis.data_version = version
     return analysis
 
 
