@@ -73,6 +73,15 @@ def _typed(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
+def _stamped(frame: pa.Table, values: dict[str, Any]) -> pa.Table:
+    """`frame` with each named column set to one value on every row (no copy of the rows in Python)."""
+    for name, value in values.items():
+        i = frame.schema.get_field_index(name)
+        field = frame.schema.field(i)
+        frame = frame.set_column(i, field, pa.array([value] * frame.num_rows, field.type))
+    return frame
+
+
 def _with_frame(cur: duckdb.DuckDBPyConnection, name: str, frame: pa.Table, query: str) -> None:
     cur.register(name, frame)
     try:
@@ -158,14 +167,16 @@ def commit(store: store_mod.Store, analysis, user: User | None,
         if before_write:
             before_write(cur)
         # Projects: changed rows are replaced whole, new rows inserted.
-        written = [dict(r.row, batch_id=batch_id, updated_at=when) for r in fresh.rows if r.action in (NEW, CHANGED)]
+        written = [r.row for r in fresh.rows if r.action in (NEW, CHANGED)]
         changed_ids = [r.project_id for r in fresh.rows if r.action == CHANGED]
         if changed_ids:
             _with_frame(cur, "gone_ids", pa.table({"project_id": pa.array(changed_ids, pa.string())}),
                         "import_delete_projects")
         if written:
-            _with_frame(cur, "project_rows", _typed(written, _schema(cur, "import_projects_empty")),
-                        "import_insert_projects")
+            frame = _stamped(_typed(written, _schema(cur, "import_projects_empty")),
+                             {"batch_id": batch_id, "updated_at": when})
+            del written
+            _with_frame(cur, "project_rows", frame, "import_insert_projects")
         if progress:
             progress("write", 0.6)
         if fresh.reports:

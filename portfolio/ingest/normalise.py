@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from portfolio import vocab
 from portfolio.i18n import STRINGS
-from portfolio.ingest import fields, places, values as V
+from portfolio.ingest import fields, memo as memo_mod, places, values as V
 from portfolio.ingest.columns import MONEY_FIELDS, ColumnMapping
 from portfolio.ingest.issues import ERROR, WARNING, Issue
 from portfolio.ingest.locate import Table
@@ -25,6 +25,7 @@ TEXT_FIELDS = ("subcategory", "description", "assisting_unit", "team", "responsi
                "notes", "scale_unit")
 MAX_ID_LENGTH = 64
 MAX_TEXT_LENGTH = 4000
+_PLACE_CELLS = ("county", "town", "village", "place")
 
 
 # The column a place problem points at, best first.
@@ -176,6 +177,7 @@ def normalise(table: Table, mapping: ColumnMapping, options: Options,
               progress: Callable[[float], None] | None = None) -> list[Candidate]:
     """The candidate projects of the table's data rows."""
     sheet = _sheet_context(table, mapping, options)
+    memo = memo_mod.Memo(sheet.cols)
     candidates: list[Candidate] = []
     data_rows = table.data_rows
     step = max(len(data_rows) // 20, 1)
@@ -185,15 +187,18 @@ def normalise(table: Table, mapping: ColumnMapping, options: Options,
         row = table.grid[r]
         c = Candidate(r, r + 1, [row[i] for i in range(len(sheet.headers))], sheet=table.sheet)
         rr = _Row(sheet, r, row, c)
-        _read_texts(rr)
-        place = _read_place(rr)
+        memo.run("texts", rr, _read_texts, TEXT_FIELDS)
+        place = memo.run("place", rr, _read_place, _PLACE_CELLS, (
+            tuple(sheet.table.wide_merges.get(r, ())), sheet.table.row_towns.get(r)))
         name = _read_name(rr, place)
-        fields.read_money(rr)
+        memo.run("money", rr, fields.read_money, MONEY_FIELDS, tuple(
+            r in sheet.table.merged_rows.get(sheet.cols[f], ()) for f in MONEY_FIELDS if f in sheet.cols))
         fields.read_category(rr, name)
-        fields.read_nature_and_scale(rr)
-        fields.read_status(rr)
-        fields.read_dates(rr)
-        fields.read_counts_and_year(rr)
+        memo.run("nature", rr, fields.read_nature_and_scale, ("nature", "scale"), "scale_unit" in c.values)
+        memo.run("status", rr, fields.read_status, ("status", "progress_pct"))
+        memo.run("dates", rr, fields.read_dates, fields.DATE_FIELDS)
+        memo.run("counts", rr, fields.read_counts_and_year, ("beneficiaries", "beneficiary_households", "year"),
+                 (c.values.get("plan_start"), c.values.get("plan_end")))
         _read_coordinates(rr, place)
         _read_key(rr, name)
         candidates.append(c)

@@ -1,0 +1,72 @@
+"""Field readers replayed for cells seen before: a long sheet repeats a few values per column.
+
+A reader (fields.read_money and the like) fills a candidate's values, inferred values, status rule
+and problems from a few cells of its row and, for some, a value read before it. Called with those
+inputs as its key, `Memo.run` reads the first row of each distinct key and replays the effect on
+every later row with the same key: the problems are re-made with the later row's number. Towns,
+amounts, dates and statuses take a few hundred distinct keys in 100,000 rows. A reader whose keys
+hardly repeat (amounts all different) stops being remembered after a while, so it costs nothing.
+"""
+from __future__ import annotations
+
+from operator import itemgetter
+from typing import Any, Callable
+
+from portfolio.ingest.issues import Issue
+
+_TRIAL = 2000  # rows after which a reader that rarely repeats is no longer remembered
+_MIN_HIT_RATE = 0.2
+
+
+class Memo:
+    def __init__(self, cols: dict[str, int]) -> None:
+        self._cols = cols  # field -> column of the sheet
+        self._seen: dict[tuple, tuple] = {}
+        self._tries: dict[str, list[int]] = {}  # reader -> [calls, hits]
+        self._getters: dict[str, Callable[[list[Any]], tuple]] = {}
+
+    def _getter(self, name: str, cells: tuple[str, ...]) -> Callable[[list[Any]], tuple]:
+        """The reader's cells of a row, as a tuple (fields the sheet lacks are left out)."""
+        getter = self._getters.get(name)
+        if getter is None:
+            index = [self._cols[f] for f in cells if f in self._cols]
+            getter = (lambda row: ()) if not index else (lambda row, i=index[0]: (row[i],)) if len(index) == 1 \
+                else itemgetter(*index)
+            self._getters[name] = getter
+        return getter
+
+    def run(self, name: str, rr, read: Callable[[Any], Any], cells: tuple[str, ...], extra: Any = None) -> Any:
+        """read(rr), or its remembered effect for the same cells (by type and value) and `extra`."""
+        tries = self._tries.get(name)
+        if tries is None:
+            tries = self._tries[name] = [0, 0]
+        elif tries[0] >= _TRIAL and tries[1] < tries[0] * _MIN_HIT_RATE:
+            return read(rr)
+        tries[0] += 1
+        values = self._getter(name, cells)(rr.row)
+        key = (name, values, tuple(map(type, values)), extra)
+        c = rr.c
+        hit = self._seen.get(key)
+        if hit is not None:
+            tries[1] += 1
+            set_values, set_inferred, issues, status_rule, result = hit
+            c.values.update(set_values)
+            if set_inferred:
+                c.inferred.update(set_inferred)
+            if status_rule is not None:
+                c.status_rule = status_rule
+            if issues:
+                c.issues.extend(Issue(i.level, i.key, i.sheet, c.row, i.column, i.header, i.params) for i in issues)
+            return result
+        before_values, before_inferred, n_issues, before_rule = dict(c.values), dict(c.inferred), len(c.issues), \
+            c.status_rule
+        result = read(rr)
+        self._seen[key] = (_changed(before_values, c.values), _changed(before_inferred, c.inferred),
+                           tuple(c.issues[n_issues:]), c.status_rule if c.status_rule != before_rule else None,
+                           result)
+        return result
+
+
+def _changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """What a reader set (readers only add or replace keys; each reader owns its keys)."""
+    return {k: v for k, v in after.items() if k not in before or before[k] is not v}
