@@ -173,15 +173,17 @@ def build_plan(cur: duckdb.DuckDBPyConnection, candidates: list[Candidate], repo
     stored_reports = {r["project_id"]: r for r in _fetch(cur, "import_reports_on_date", {"incoming_ids": ids},
                                                          {"report_date": report_date, "skip_demo": skip_demo})}
     blank = empty_row(cur)
+    # New rows keep only what is set: a column missing from a row is written as NULL, as in `blank`.
+    defaults = {k: v for k, v in blank.items() if v is not None}
     before: dict[str, dict[str, Any]] = {}
     reports: list[dict[str, Any]] = []
     replaced: dict[str, dict[str, Any]] = {}
     for c, project_id in keyed:
         old = stored.get(project_id)
         if old is None:
-            row = dict(blank)
-            row.update({k: v for k, v in c.inferred.items() if k in row})
-            row.update({k: v for k, v in c.values.items() if k in row})
+            row = dict(defaults)
+            row.update({k: v for k, v in c.inferred.items() if k in blank})
+            row.update({k: v for k, v in c.values.items() if k in blank})
             row["project_id"] = project_id
             plan_row = RowPlan(c, NEW, project_id, row=row)
         else:

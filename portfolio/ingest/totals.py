@@ -14,6 +14,7 @@ Every row skipped here says why, with the rows it sums ("第12行：小计（= �
 from __future__ import annotations
 
 import re
+from collections.abc import Sized
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,7 +43,7 @@ def total_kind(texts: list[tuple[int, str]]) -> str | None:
 
 
 def heading_text(row: list[Any], texts: list[tuple[int, str]], seq_col: int | None, name_col: int | None,
-                 distinct: set[str]) -> str | None:
+                 distinct: Sized) -> str | None:
     """The heading of a category section row (一、基础设施; 一 | 基础设施类), else None."""
     first_col, first = texts[0]
     first_norm = V.norm(first)
