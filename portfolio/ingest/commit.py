@@ -180,9 +180,8 @@ def commit(store: store_mod.Store, analysis, user: User | None,
         if progress:
             progress("write", 0.6)
         if fresh.reports:
-            report_rows = [dict(r, batch_id=batch_id) for r in fresh.reports]
-            _with_frame(cur, "report_rows", _typed(report_rows, _schema(cur, "import_reports_empty")),
-                        "import_upsert_reports")
+            _with_frame(cur, "report_rows", _stamped(_typed(fresh.reports, _schema(cur, "import_reports_empty")),
+                                                     {"batch_id": batch_id}), "import_upsert_reports")
         # Always: new or moved projects take their town's report date (late is judged per town).
         store_mod.refresh_progress_latest(cur, sorted(reported))
         columns.remember(cur, analysis.mapping, batch_id)

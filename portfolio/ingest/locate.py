@@ -59,8 +59,12 @@ class Table:
 
 
 def fill_merges(sheet: RawSheet) -> list[list[Any]]:
-    """A copy of the sheet's cells where every cell of a merge holds the merge's value."""
-    grid = [list(row) for row in sheet.rows]
+    """The sheet's cells where every cell of a merge holds the merge's value.
+
+    Rows a merge writes into are copies; the others are the sheet's own rows (never written to).
+    """
+    grid = list(sheet.rows)
+    copied: set[int] = set()
     height, width = len(grid), sheet.width
     for r0, c0, r1, c1 in sheet.merged:
         if r0 >= height or c0 >= width:
@@ -69,6 +73,9 @@ def fill_merges(sheet: RawSheet) -> list[list[Any]]:
         if value is None:
             continue
         for r in range(r0, min(r1, height - 1) + 1):
+            if r not in copied:
+                grid[r] = list(grid[r])
+                copied.add(r)
             row = grid[r]
             for c in range(c0, min(c1, width - 1) + 1):
                 row[c] = value

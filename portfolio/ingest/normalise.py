@@ -50,7 +50,7 @@ class Options:
     coord_system: str = "wgs84"
 
 
-@dataclass
+@dataclass(slots=True)  # 100,000 of them in a large upload
 class Candidate:
     index: int  # 0-based row of the sheet
     row: int  # Excel row number
@@ -185,7 +185,9 @@ def normalise(table: Table, mapping: ColumnMapping, options: Options,
         if progress and n % step == 0:
             progress(n / max(len(data_rows), 1))
         row = table.grid[r]
-        c = Candidate(r, r + 1, [row[i] for i in range(len(sheet.headers))], sheet=table.sheet)
+        # The grid's row itself when it is as wide as the header (rows are never written to).
+        cells = row if len(row) == len(sheet.headers) else [row[i] for i in range(len(sheet.headers))]
+        c = Candidate(r, r + 1, cells, sheet=table.sheet)
         rr = _Row(sheet, r, row, c)
         memo.run("texts", rr, _read_texts, TEXT_FIELDS)
         place = memo.run("place", rr, _read_place, _PLACE_CELLS, (

@@ -28,7 +28,7 @@ _PLACE_FIELDS = ("county", "town", "village")
 _BOOKKEEPING = ("project_id", "batch_id", "updated_at")
 
 
-@dataclass
+@dataclass(slots=True)
 class RowPlan:
     candidate: Candidate
     action: str
