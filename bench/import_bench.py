@@ -5,7 +5,7 @@
 
 Every figure comes from one run on this machine, so they compare:
 - before: the same sheet imported by the code of the `--before` commit (extracted with git archive);
-- after: the working tree;
+- after: the working tree (or the folder given by --after);
 - baseline: the least any importer must do, measured in the same run: python-calamine reads the
   sheet and DuckDB inserts its rows as they are (no header search, checks or plan).
 Each import runs in a fresh process (peak memory is per import) into a fresh database file.
@@ -54,8 +54,8 @@ _s = store_mod.Store({db!r}); accounts.add_user(_s, "bench", "admin", "bench pas
 
 _BASELINE = r"""
 import json, resource, sys, time
+t0, c0 = time.perf_counter(), time.process_time()
 import duckdb, pandas as pd, python_calamine
-t0 = time.perf_counter()
 book = python_calamine.CalamineWorkbook.from_path({path!r})
 rows = book.get_sheet_by_index(0).to_python()
 frame = pd.DataFrame(rows[4:], columns=[f"c{{i}}" for i in range(len(rows[3]))]).astype(str)
@@ -63,7 +63,7 @@ con = duckdb.connect({db!r})
 con.register("frame", frame)
 con.execute("CREATE TABLE t AS SELECT * FROM frame")
 con.close()
-print("@@" + json.dumps({{"wall_s": time.perf_counter() - t0,
+print("@@" + json.dumps({{"wall_s": time.perf_counter() - t0, "cpu_s": time.process_time() - c0,
                           "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
 
@@ -113,11 +113,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000])
     parser.add_argument("--before", default="main", help="git commit whose importer is 'before'")
+    parser.add_argument("--after", type=Path, default=ROOT,
+                        help="folder holding the importer measured as 'after' (default: this working tree)")
     args = parser.parse_args()
     python = sys.executable
     with tempfile.TemporaryDirectory(prefix="import_bench_") as tmp:
         work = Path(tmp)
-        trees = {"before": extract(args.before, work), "after": ROOT}
+        trees = {"before": extract(args.before, work), "after": args.after.resolve()}
         for rows in args.rows:
             sheet = work / f"sheet_{rows}.xlsx"
             start = time.perf_counter()
