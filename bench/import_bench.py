@@ -24,12 +24,35 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 _CHILD = r"""
-import json, resource, sys, time
+import functools, importlib, json, resource, sys, time
 sys.path.insert(0, {root!r})
 {setup}
 t0, c0 = time.perf_counter(), time.process_time()
 from portfolio import cli
 from portfolio.ingest import pipeline
+
+# CPU seconds per step, measured the same way for both trees: the functions the pipeline calls for a
+# step are wrapped, and a step called inside another counts for itself only (the commit's own re-plan,
+# where there is one, counts as write).
+cpu, stack = {{}}, []
+
+def timed(key, fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        start = time.process_time()
+        stack.append(0.0)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            spent, inner = time.process_time() - start, stack.pop()
+            cpu[key] = cpu.get(key, 0.0) + spent - inner
+            if stack:
+                stack[-1] += spent
+    return wrapper
+
+for module, name, key in {steps!r}:
+    mod = importlib.import_module(module)
+    setattr(mod, name, timed(key, getattr(mod, name)))
 # Keep the analysis the CLI builds: its timings gain the write step after the summary is printed.
 seen = {{}}
 _analyse = pipeline.analyse
@@ -38,14 +61,25 @@ def analyse(*args, **kwargs):
     return seen["analysis"]
 pipeline.analyse = analyse
 code = cli.main(["import", {path!r}, "--db", {db!r}, "--report-date", "2024-06-30", "--json"] + {extra!r})
-wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+wall, total_cpu = time.perf_counter() - t0, time.process_time() - c0
 analysis = seen.get("analysis")
-print("@@" + json.dumps({{"code": code, "wall_s": wall, "cpu_s": cpu,
-                          "steps": dict(analysis.timings) if analysis else {{}},
-                          "cpu_steps": dict(getattr(analysis, "cpu_timings", {{}})) if analysis else {{}},
+print("@@" + json.dumps({{"code": code, "wall_s": wall, "cpu_s": total_cpu,
+                          "steps": dict(analysis.timings) if analysis else {{}}, "cpu_steps": cpu,
                           "projects": len(analysis.candidates) if analysis else None,
                           "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
+# (module, function, step): what the pipeline calls for each step, in both the old and the new code.
+STEPS = [("portfolio.ingest.read", "read_book", "read"),
+         ("portfolio.ingest.locate", "choose_table", "locate"),
+         ("portfolio.ingest.totals", "apply_group_rows", "locate"),
+         ("portfolio.ingest.normalise", "normalise", "normalise"),
+         ("portfolio.ingest.validate", "check_rows", "validate"),
+         ("portfolio.ingest.validate", "check_duplicates", "validate"),
+         ("portfolio.ingest.validate", "check_total", "validate"),
+         ("portfolio.ingest.pipeline", "build_plan", "plan"),
+         ("portfolio.ingest.scope", "restrict", "scope"),
+         ("portfolio.ingest.pipeline", "commit", "write")]
+STEP_ORDER = ("read", "locate", "normalise", "validate", "plan", "scope", "write")
 
 _ADMIN_SETUP = r"""
 from portfolio import accounts, store as store_mod
@@ -133,17 +167,19 @@ def main() -> int:
                 # Since the accounts work every import names its user; older code has none.
                 setup, extra = ((_ADMIN_SETUP.format(db=str(db)), ["--user", "bench"])
                                 if (root / "portfolio" / "accounts.py").exists() else ("", []))
-                code = _CHILD.format(root=str(root), path=str(sheet), db=str(db), extra=extra, setup=setup)
+                code = _CHILD.format(root=str(root), path=str(sheet), db=str(db), extra=extra, setup=setup,
+                                     steps=STEPS)
                 results[label] = run_child(code, python)
-            print(f"  {'':9}{'wall s':>8}{'cpu s':>7}{'× base':>8}{'peak MB':>9}  steps: wall ms (cpu ms)")
+            print(f"  {'':9}{'wall s':>8}{'cpu s':>7}{'× base':>8}{'peak MB':>9}  CPU ms per step (wall ms)")
             for label, r in results.items():
-                cpu = r.get("cpu_steps", {})
-                steps = ", ".join(f"{k} {v * 1000:.0f}" + (f" ({cpu[k] * 1000:.0f})" if k in cpu else "")
-                                  for k, v in r.get("steps", {}).items())
+                cpu, wall = r.get("cpu_steps", {}), r.get("steps", {})
+                steps = ", ".join(f"{k} {cpu[k] * 1000:.0f}" + (f" ({wall[k] * 1000:.0f})" if k in wall else "")
+                                  for k in STEP_ORDER if k in cpu)
                 print(f"  {label:9}{r['wall_s']:8.2f}{r.get('cpu_s', 0):7.2f}{r['wall_s'] / base['wall_s']:8.1f}"
                       f"{r['peak_rss_mb']:9.0f}  {steps}", flush=True)
-                if r.get("steps"):
-                    print(f"  {'':9}read to commit {sum(r['steps'].values()):.2f} s, projects {r.get('projects')}")
+                if cpu:
+                    print(f"  {'':9}read to commit: CPU {sum(cpu.values()):.2f} s, wall {sum(wall.values()):.2f} s; "
+                          f"projects {r.get('projects')}")
             before, after = results["before"], results["after"]
             print(f"  after/before: wall {after['wall_s'] / before['wall_s']:.2f}, "
                   f"peak memory {after['peak_rss_mb'] / before['peak_rss_mb']:.2f}", flush=True)

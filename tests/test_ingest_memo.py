@@ -101,7 +101,7 @@ def test_readers_whose_cells_never_repeat_stop_being_remembered():
         candidates.append(c)
     assert [c.values["budget_wan"] for c in candidates] == [r[0] for r in rows]
     assert calls == [r[0] for r in rows]  # every row read: nothing repeated, then no longer remembered
-    assert len(memo._seen) == memo_mod._TRIAL
+    assert len(memo._readers["money"].seen) == memo_mod._TRIAL
 
 
 def test_cells_that_compare_equal_but_differ_in_type_are_read_apart():

@@ -18,37 +18,45 @@ _TRIAL = 2000  # rows after which a reader that rarely repeats is no longer reme
 _MIN_HIT_RATE = 0.2
 
 
+class _Reader:
+    """One reader's remembered effects and how often its keys repeat."""
+
+    __slots__ = ("cells_of", "seen", "calls", "hits")
+
+    def __init__(self, cells_of: Callable[[list[Any]], tuple]) -> None:
+        self.cells_of = cells_of
+        self.seen: dict[tuple, tuple] = {}
+        self.calls = self.hits = 0
+
+
 class Memo:
     def __init__(self, cols: dict[str, int]) -> None:
         self._cols = cols  # field -> column of the sheet
-        self._seen: dict[tuple, tuple] = {}
-        self._tries: dict[str, list[int]] = {}  # reader -> [calls, hits]
-        self._getters: dict[str, Callable[[list[Any]], tuple]] = {}
+        self._readers: dict[str, _Reader] = {}
 
-    def _getter(self, name: str, cells: tuple[str, ...]) -> Callable[[list[Any]], tuple]:
+    def _cells_of(self, cells: tuple[str, ...]) -> Callable[[list[Any]], tuple]:
         """The reader's cells of a row, as a tuple (fields the sheet lacks are left out)."""
-        getter = self._getters.get(name)
-        if getter is None:
-            index = [self._cols[f] for f in cells if f in self._cols]
-            getter = (lambda row: ()) if not index else (lambda row, i=index[0]: (row[i],)) if len(index) == 1 \
-                else itemgetter(*index)
-            self._getters[name] = getter
-        return getter
+        index = [self._cols[f] for f in cells if f in self._cols]
+        if not index:
+            return lambda row: ()
+        if len(index) == 1:
+            return lambda row, i=index[0]: (row[i],)
+        return itemgetter(*index)
 
     def run(self, name: str, rr, read: Callable[[Any], Any], cells: tuple[str, ...], extra: Any = None) -> Any:
         """read(rr), or its remembered effect for the same cells (by type and value) and `extra`."""
-        tries = self._tries.get(name)
-        if tries is None:
-            tries = self._tries[name] = [0, 0]
-        elif tries[0] >= _TRIAL and tries[1] < tries[0] * _MIN_HIT_RATE:
+        reader = self._readers.get(name)
+        if reader is None:
+            reader = self._readers[name] = _Reader(self._cells_of(cells))
+        elif reader.calls >= _TRIAL and reader.hits < reader.calls * _MIN_HIT_RATE:
             return read(rr)
-        tries[0] += 1
-        values = self._getter(name, cells)(rr.row)
-        key = (name, values, tuple(map(type, values)), extra)
+        reader.calls += 1
+        values = reader.cells_of(rr.row)
+        key = (values, tuple(map(type, values)), extra)
         c = rr.c
-        hit = self._seen.get(key)
+        hit = reader.seen.get(key)
         if hit is not None:
-            tries[1] += 1
+            reader.hits += 1
             set_values, set_inferred, issues, status_rule, result = hit
             c.values.update(set_values)
             if set_inferred:
@@ -61,9 +69,9 @@ class Memo:
         before_values, before_inferred, n_issues, before_rule = dict(c.values), dict(c.inferred), len(c.issues), \
             c.status_rule
         result = read(rr)
-        self._seen[key] = (_changed(before_values, c.values), _changed(before_inferred, c.inferred),
-                           tuple(c.issues[n_issues:]), c.status_rule if c.status_rule != before_rule else None,
-                           result)
+        reader.seen[key] = (_changed(before_values, c.values), _changed(before_inferred, c.inferred),
+                            tuple(c.issues[n_issues:]), c.status_rule if c.status_rule != before_rule else None,
+                            result)
         return result
 
 

@@ -26,6 +26,7 @@ TEXT_FIELDS = ("subcategory", "description", "assisting_unit", "team", "responsi
 MAX_ID_LENGTH = 64
 MAX_TEXT_LENGTH = 4000
 _PLACE_CELLS = ("county", "town", "village", "place")
+_COORDINATE_CELLS = ("coords", "lon", "lat", "location_precision")
 
 
 # The column a place problem points at, best first.
@@ -201,7 +202,7 @@ def normalise(table: Table, mapping: ColumnMapping, options: Options,
         memo.run("dates", rr, fields.read_dates, fields.DATE_FIELDS)
         memo.run("counts", rr, fields.read_counts_and_year, ("beneficiaries", "beneficiary_households", "year"),
                  (c.values.get("plan_start"), c.values.get("plan_end")))
-        _read_coordinates(rr, place)
+        memo.run("coordinates", rr, lambda rr: _read_coordinates(rr, place), _COORDINATE_CELLS, place)
         _read_key(rr, name)
         candidates.append(c)
     _check_points_in_county(candidates, sheet.cols, sheet.headers, table.sheet)
