@@ -131,6 +131,7 @@ class Analysis:
         """The import summary as one JSON-ready object (the CLI's --json output)."""
         counts = self.counts
         rules = Counter(c.category_rule[0] for c in self.candidates if not c.rejected)
+        approximate, unplaced = self.placement_counts()
         return {
             "file": self.file_name,
             "sha256": self.sha256,
@@ -169,8 +170,8 @@ class Analysis:
                          "town": self.options.town or self.table.title_town,
                          "title_unit_wan_factor": self.table.title_unit},
             "category_rules": dict(rules),
-            "placed_approximately": self.placement_counts()[0],
-            "unplaced": {k[:-len("_why")]: n for k, n in self.placement_counts()[1].items()},
+            "placed_approximately": approximate,
+            "unplaced": {k[:-len("_why")]: n for k, n in unplaced.items()},
             "changes": [{"project_id": r.project_id, "row": r.candidate.row, "name": r.candidate.values.get("name"),
                          "diffs": [{"field": f, "old": _jsonable(o), "new": _jsonable(n)} for f, o, n in r.diffs]}
                         for r in self.plan.rows if r.action == CHANGED],

@@ -9,6 +9,7 @@ existing project already has.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -64,11 +65,10 @@ class Plan:
 
     @property
     def counts(self) -> dict[str, int]:
-        return {a: self.count(a) for a in (NEW, CHANGED, UNCHANGED, REJECTED)} | {
-            "reports_new": sum(1 for r in self.rows if r.report == "new"),
-            "reports_replaced": sum(1 for r in self.rows if r.report == "replaced"),
-            "reports_same": sum(1 for r in self.rows if r.report == "same"),
-        }
+        actions = Counter(r.action for r in self.rows)
+        reports = Counter(r.report for r in self.rows)
+        return {a: actions[a] for a in (NEW, CHANGED, UNCHANGED, REJECTED)} | {
+            "reports_new": reports["new"], "reports_replaced": reports["replaced"], "reports_same": reports["same"]}
 
     @property
     def is_noop(self) -> bool:
@@ -175,16 +175,16 @@ def build_plan(cur: duckdb.DuckDBPyConnection, candidates: list[Candidate], repo
     blank = empty_row(cur)
     # New rows keep only what is set: a column missing from a row is written as NULL, as in `blank`.
     defaults = {k: v for k, v in blank.items() if v is not None}
+    columns = blank.keys()
     before: dict[str, dict[str, Any]] = {}
     reports: list[dict[str, Any]] = []
     replaced: dict[str, dict[str, Any]] = {}
     for c, project_id in keyed:
         old = stored.get(project_id)
         if old is None:
-            row = dict(defaults)
-            row.update({k: v for k, v in c.inferred.items() if k in blank})
-            row.update({k: v for k, v in c.values.items() if k in blank})
-            row["project_id"] = project_id
+            row = {**defaults, **c.inferred, **c.values, "project_id": project_id}
+            for k in row.keys() - columns:
+                del row[k]  # a value with no column of its own
             plan_row = RowPlan(c, NEW, project_id, row=row)
         else:
             updates = {k: v for k, v in c.values.items() if k in old}
@@ -199,7 +199,7 @@ def build_plan(cur: duckdb.DuckDBPyConnection, candidates: list[Candidate], repo
                 plan_row = RowPlan(c, CHANGED, project_id, diffs, row)
             else:
                 plan_row = RowPlan(c, UNCHANGED, project_id, row=None)
-        if any(f in c.values for f in REPORT_FIELDS) or (
+        if not c.values.keys().isdisjoint(REPORT_FIELDS) or (
                 c.status_rule == "progress" and "progress_pct" in c.values):
             final = plan_row.row or old or {}
             report = {"project_id": project_id, "report_date": report_date,
