@@ -1,4 +1,5 @@
-"""The replayed field readers (ingest/memo.py) give exactly the rows the per-row readers give.
+"""The replayed field readers (ingest/memo.py, run reader by reader over the rows) give exactly the
+rows the readers give run on every row, row after row.
 
 A mixed sheet repeats its places, amounts, statuses, dates and counts, as long sheets do, in
 cells of every type that reads alike (10, 10.0, "10", True; a date and a datetime; 60% and 0.6),
@@ -10,7 +11,7 @@ import random
 from datetime import date, datetime
 from types import SimpleNamespace
 
-from portfolio.ingest import memo as memo_mod
+from portfolio.ingest import fields, memo as memo_mod
 from portfolio.ingest import normalise as norm_mod
 from tests.ingest_builders import analyse, xlsx
 
@@ -57,8 +58,32 @@ def _facts(candidates: list[norm_mod.Candidate]) -> list[tuple]:
              c.id_from_sheet, c.place_key, c.issues) for c in candidates]
 
 
+def _row_by_row(table, mapping, options, progress=None) -> list[norm_mod.Candidate]:
+    """The oracle: every reader run on every row, row after row, nothing remembered."""
+    sheet = norm_mod._sheet_context(table, mapping, options)
+    out = []
+    for r in table.data_rows:
+        row = table.grid[r]
+        c = norm_mod.Candidate(r, r + 1, row[:len(sheet.headers)], sheet=table.sheet)
+        rr = norm_mod._Row(sheet, r, row, c)
+        norm_mod._read_texts(rr)
+        rr.place = norm_mod._read_place(rr)
+        rr.name = norm_mod._read_name(rr)
+        fields.read_money(rr)
+        fields.read_category(rr, rr.name)
+        fields.read_nature_and_scale(rr)
+        fields.read_status(rr)
+        fields.read_dates(rr)
+        fields.read_counts_and_year(rr)
+        norm_mod._read_coordinates(rr)
+        norm_mod._read_key(rr, rr.name)
+        out.append(c)
+    norm_mod._check_points_in_county(out, sheet.cols, sheet.headers, table.sheet)
+    return out
+
+
 def _per_row(monkeypatch) -> None:
-    monkeypatch.setattr(memo_mod.Memo, "run", lambda self, name, rr, read, cells, extra=None: read(rr))
+    monkeypatch.setattr(norm_mod, "normalise", _row_by_row)
 
 
 def test_replayed_readers_give_the_rows_and_problems_of_the_per_row_readers(mem_store, monkeypatch):

@@ -9,8 +9,9 @@ hardly repeat (amounts all different) stops being remembered after a while, so i
 """
 from __future__ import annotations
 
+from itertools import repeat
 from operator import itemgetter
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from portfolio.ingest.issues import Issue
 
@@ -45,34 +46,49 @@ class Memo:
 
     def run(self, name: str, rr, read: Callable[[Any], Any], cells: tuple[str, ...], extra: Any = None) -> Any:
         """read(rr), or its remembered effect for the same cells (by type and value) and `extra`."""
+        return self.column(name, [rr], read, cells, [extra])[0]
+
+    def column(self, name: str, rows: list, read: Callable[[Any], Any], cells: tuple[str, ...],
+               extras: Iterable[Any] | None = None) -> list[Any]:
+        """run() for each row in turn, its keys built for the whole column at once; the results in order."""
         reader = self._readers.get(name)
         if reader is None:
             reader = self._readers[name] = _Reader(self._cells_of(cells))
-        elif reader.calls >= _TRIAL and reader.hits < reader.calls * _MIN_HIT_RATE:
-            return read(rr)
-        reader.calls += 1
-        values = reader.cells_of(rr.row)
-        key = (values, tuple(map(type, values)), extra)
-        c = rr.c
-        hit = reader.seen.get(key)
-        if hit is not None:
-            reader.hits += 1
-            set_values, set_inferred, issues, status_rule, result = hit
-            c.values.update(set_values)
-            if set_inferred:
-                c.inferred.update(set_inferred)
-            if status_rule is not None:
-                c.status_rule = status_rule
-            if issues:
-                c.issues.extend(Issue(i.level, i.key, i.sheet, c.row, i.column, i.header, i.params) for i in issues)
-            return result
-        before_values, before_inferred, n_issues, before_rule = dict(c.values), dict(c.inferred), len(c.issues), \
-            c.status_rule
-        result = read(rr)
-        reader.seen[key] = (_changed(before_values, c.values), _changed(before_inferred, c.inferred),
-                            tuple(c.issues[n_issues:]), c.status_rule if c.status_rule != before_rule else None,
-                            result)
-        return result
+        values = list(map(reader.cells_of, [rr.row for rr in rows]))
+        keys = zip(values, map(_types, values), extras if extras is not None else repeat(None))
+        seen = reader.seen
+        results = []
+        for rr, key in zip(rows, keys):
+            if reader.calls >= _TRIAL and reader.hits < reader.calls * _MIN_HIT_RATE:
+                results.append(read(rr))
+                continue
+            reader.calls += 1
+            c = rr.c
+            hit = seen.get(key)
+            if hit is not None:
+                reader.hits += 1
+                set_values, set_inferred, issues, status_rule, result = hit
+                c.values.update(set_values)
+                if set_inferred:
+                    c.inferred.update(set_inferred)
+                if status_rule is not None:
+                    c.status_rule = status_rule
+                if issues:
+                    c.issues.extend(Issue(i.level, i.key, i.sheet, c.row, i.column, i.header, i.params)
+                                    for i in issues)
+                results.append(result)
+                continue
+            before_values, before_inferred, n_issues = dict(c.values), dict(c.inferred), len(c.issues)
+            before_rule = c.status_rule
+            result = read(rr)
+            seen[key] = (_changed(before_values, c.values), _changed(before_inferred, c.inferred),
+                         tuple(c.issues[n_issues:]), c.status_rule if c.status_rule != before_rule else None, result)
+            results.append(result)
+        return results
+
+
+def _types(values: tuple) -> tuple:
+    return tuple(map(type, values))
 
 
 def _changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:

@@ -109,10 +109,18 @@ def _frame(grid: list[list[Any]], rows: list[int], fields: list[str | None], mon
     seq_col = fields.index("seq") if "seq" in fields else None
     code_col = fields.index("project_id") if "project_id" in fields else None
     amounts, money_filled, filled, seq = {}, {}, {}, {}
+    read: dict[tuple[type, Any], float | None] = {}  # amounts repeat down a column: read each once
+
+    def amount(v: Any) -> float | None:
+        key = (type(v), v)
+        if key not in read:
+            read[key] = V.parse_amount(v, 1.0)[0]
+        return read[key]
+
     for r in rows:
         row = grid[r]
-        amounts[r] = V.parse_amount(row[budget_col], 1.0)[0] if budget_col is not None else None
-        money_filled[r] = any(V.parse_amount(row[i], 1.0)[0] for i in money_cols)
+        amounts[r] = amount(row[budget_col]) if budget_col is not None else None
+        money_filled[r] = any(amount(row[i]) for i in money_cols)
         filled[r] = sum(1 for v in row if v is not None and (not isinstance(v, str) or v.strip()))
         seq[r] = V.text_value(row[seq_col]) if seq_col is not None else None
     numbered = sum(1 for r in rows if seq[r] and _INTEGER.match(seq[r]))
