@@ -41,6 +41,9 @@ class CommitResult:
     noop: bool
 
 
+_CHUNK_ROWS = 20_000  # project rows converted to Arrow and inserted at a time
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, (datetime, date)):
         return value.isoformat()
@@ -172,11 +175,13 @@ def commit(store: store_mod.Store, analysis, user: User | None,
         if changed_ids:
             _with_frame(cur, "gone_ids", pa.table({"project_id": pa.array(changed_ids, pa.string())}),
                         "import_delete_projects")
-        if written:
-            frame = _stamped(_typed(written, _schema(cur, "import_projects_empty")),
-                             {"batch_id": batch_id, "updated_at": when})
-            del written
+        schema = _schema(cur, "import_projects_empty")
+        for start in range(0, len(written), _CHUNK_ROWS):
+            # In chunks: the Arrow copy of 100,000 wide rows would add its size to the import's peak memory.
+            frame = _stamped(_typed(written[start:start + _CHUNK_ROWS], schema), {"batch_id": batch_id,
+                                                                                  "updated_at": when})
             _with_frame(cur, "project_rows", frame, "import_insert_projects")
+        del written
         if progress:
             progress("write", 0.6)
         if fresh.reports:
