@@ -238,7 +238,7 @@ def _classify_rows(table: Table, sheet: RawSheet) -> None:
     merges_from_above = _merged_down(sheet, start)
     for r in range(start, len(grid)):
         row = grid[r]
-        texts = _first_texts(row)
+        texts = _first_texts(row, 3)  # the rules below look at the first three texts at most
         if not texts:
             continue
         table.rows_read += 1

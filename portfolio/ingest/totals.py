@@ -34,7 +34,10 @@ SUM_TOLERANCE = 0.005  # in the sheet's own unit: cents of 元 or 50 元 in 万�
 def total_kind(texts: list[tuple[int, str]]) -> str | None:
     """'grand' for 合计/总计 rows, 'sub' for 小计 and 某某合计 rows, None otherwise (first three texts)."""
     for _, text in texts[:3]:
-        m = _TOTAL.match(V.norm(text))
+        s = V.norm(text)
+        if "计" not in s and "总额" not in s:
+            continue  # every total word holds one of them: skip the pattern
+        m = _TOTAL.match(s)
         if m:
             if m.group(2) == "小计":
                 return "sub"
