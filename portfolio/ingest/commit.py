@@ -170,16 +170,16 @@ def commit(store: store_mod.Store, analysis, user: User | None,
         if before_write:
             before_write(cur)
         # Projects: changed rows are replaced whole, new rows inserted.
-        written = [r.row for r in fresh.rows if r.action in (NEW, CHANGED)]
+        written = [r for r in fresh.rows if r.action in (NEW, CHANGED)]
         changed_ids = [r.project_id for r in fresh.rows if r.action == CHANGED]
         if changed_ids:
             _with_frame(cur, "gone_ids", pa.table({"project_id": pa.array(changed_ids, pa.string())}),
                         "import_delete_projects")
         schema = _schema(cur, "import_projects_empty")
         for start in range(0, len(written), _CHUNK_ROWS):
-            # In chunks: the Arrow copy of 100,000 wide rows would add its size to the import's peak memory.
-            frame = _stamped(_typed(written[start:start + _CHUNK_ROWS], schema), {"batch_id": batch_id,
-                                                                                  "updated_at": when})
+            # In chunks: 100,000 wide rows as dicts and as Arrow at once would add to the import's peak memory.
+            rows = [r.row for r in written[start:start + _CHUNK_ROWS]]
+            frame = _stamped(_typed(rows, schema), {"batch_id": batch_id, "updated_at": when})
             _with_frame(cur, "project_rows", frame, "import_insert_projects")
         del written
         if progress:
@@ -205,7 +205,7 @@ def commit(store: store_mod.Store, analysis, user: User | None,
 def _audit_import(cur: duckdb.DuckDBPyConnection, analysis, fresh: Plan, reported: set[str], user: User,
                   batch_id: str, when: datetime) -> None:
     """The import's audit row: who, which towns, how many rows of each kind, the file and its sha256."""
-    touched = _keys({((r.row or {}).get("county"), (r.row or {}).get("town")) for r in fresh.rows
+    touched = _keys({(r.get("county"), r.get("town")) for r in fresh.rows
                      if r.action in (NEW, CHANGED) or r.project_id in reported})
     counts = fresh.counts
     audit_counts = {"inserted": counts[NEW], "updated": counts[CHANGED], "unchanged": counts["unchanged"],
