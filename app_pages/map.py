@@ -29,7 +29,7 @@ present = bool(map_state.value("present"))
 options = maps.MapOptions(color_by=map_state.value("color"), size_by=map_state.value("size"),
                           layer=map_state.value("layer"), indicator=map_state.value("indicator"), lang=lang,
                           scale=1.35 if present else 1.0, point_limit=map_view.point_limit())
-k = data.view("kpis", filters, as_of)
+k = data.kpis(filters, as_of)
 
 # Header and controls ---------------------------------------------------------------
 if present:

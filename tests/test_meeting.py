@@ -27,7 +27,7 @@ def slide_texts(slide) -> str:
 
 def test_town_deck_slides_charts_and_values(demo_store):
     prs = Presentation(io.BytesIO(meeting.deck_bytes(demo_store, TOWN)))
-    # cover, KPIs, category, status, ranking, late/stalled (no map image given)
+    # cover, summary, category, status, 各村情况 (no one-row ranking), late/stalled (no map image given)
     assert len(prs.slides) == 6
     assert "阳山县太平镇" in slide_texts(prs.slides[0]) and "演示数据" in slide_texts(prs.slides[0])
     category_chart, status_chart = charts_of(prs)
@@ -47,7 +47,7 @@ def test_county_deck_has_a_slide_per_town_and_the_map(demo_store):
     prs = Presentation(io.BytesIO(meeting.deck_bytes(demo_store, COUNTY, map_png=lambda f: png)))
     towns = views.by_town(demo_store, COUNTY, demo.DEMO_AS_OF)
     assert len(towns) == 5
-    assert len(prs.slides) == 7 + len(towns)  # + the map slide
+    assert len(prs.slides) == 7 + len(towns)  # cover, summary, 2 charts, map, 各镇排名, late list, a slide per town
     titles = [slide_texts(s) for s in prs.slides]
     for town in towns["town"]:
         assert any(f"{town}（阳山县）" in text for text in titles)
@@ -80,7 +80,7 @@ def test_report_is_offline_escaped_and_one_section_per_town(demo_store):
     assert "<script" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in html
     assert html.count("<section>") == 1 + 5
-    assert "演示数据" in html and "数据日期：2026-10-31" in html
+    assert "演示数据" in html and "数据日期 2026-10-31" in html
 
 
 def test_area_names():
@@ -220,4 +220,4 @@ def test_deck_and_report_build_the_kpis_and_ranking_from_one_model(demo_store):
                         and shape.table.cell(0, 2).text == ranking.header[2])
     assert [[c.text for c in row.cells] for row in list(deck_ranking.rows)[1:]] == [list(r) for r in ranking.rows]
     for row in ranking.rows:
-        assert "".join(f"<td{' class=num' if j in ranking.numeric else ''}>{v}</td>" for j, v in enumerate(row)) in html
+        assert "".join(f"<td{report.cell_class(ranking, j)}>{v}</td>" for j, v in enumerate(row)) in html

@@ -18,6 +18,7 @@ from typing import Any
 
 import python_calamine
 
+from portfolio import formats
 from portfolio.ingest.issues import IngestError
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -64,7 +65,7 @@ class RawBook:
 def read_book(data: bytes, file_name: str = "upload.xlsx") -> RawBook:
     """Read an upload into sheets of cells; raises IngestError with a clear message when it cannot."""
     if len(data) > MAX_UPLOAD_BYTES:
-        raise IngestError("ing_err_too_large", size_mb=f"{len(data) / 1024 / 1024:.1f}",
+        raise IngestError("ing_err_too_large", size_mb=formats.megabytes(len(data)),
                           limit_mb=MAX_UPLOAD_BYTES // 1024 // 1024)
     if not data:
         raise IngestError("ing_err_empty_file")
@@ -277,9 +278,9 @@ def _read_csv(data: bytes) -> RawBook:
 def check_shape(sheet: str, rows: int, cols: int) -> None:
     """Refuse, before building the grid, a sheet too large to be one upload of a project table."""
     if rows > MAX_ROWS:
-        raise IngestError("ing_err_too_many_rows", sheet=sheet, rows=f"{rows:,}", limit=f"{MAX_ROWS - 100:,}")
+        raise IngestError("ing_err_too_many_rows", sheet=sheet, rows=formats.count(rows), limit=formats.count(MAX_ROWS - 100))
     if cols > MAX_COLUMNS:
-        raise IngestError("ing_err_too_many_columns", sheet=sheet, cols=f"{cols:,}", limit=MAX_COLUMNS)
+        raise IngestError("ing_err_too_many_columns", sheet=sheet, cols=formats.count(cols), limit=MAX_COLUMNS)
     if rows * max(cols, 1) > MAX_CELLS:
         raise IngestError("ing_err_sheet_too_big", sheet=sheet, rows=rows, cols=cols)
 
