@@ -185,7 +185,10 @@ def _read_excel(data: bytes) -> RawBook:
 
 
 def _rectangle(rows: list[list[Any]], merged: list[tuple[int, int, int, int]]) -> list[list[Any]]:
-    """Pad rows to one width (merges may reach beyond the last value) and blank '' cells."""
+    """Pad rows to one width (merges may reach beyond the last value) and blank '' cells.
+
+    A text that repeats down a column (a town, a unit, 在建) is kept once, not once per cell.
+    """
     height = len(rows)
     width = max((len(r) for r in rows), default=0)
     for r0, c0, r1, c1 in merged:
@@ -193,8 +196,9 @@ def _rectangle(rows: list[list[Any]], merged: list[tuple[int, int, int, int]]) -
         if r0 < height:
             width = max(width, min(c1 + 1, width + 64))
     out = []
+    texts: dict[str, str] = {}
     for row in rows:
-        cells = [None if (v == "" or v is None) else v for v in row]
+        cells = [None if (v == "" or v is None) else texts.setdefault(v, v) if type(v) is str else v for v in row]
         if len(cells) < width:
             cells.extend([None] * (width - len(cells)))
         out.append(cells)
