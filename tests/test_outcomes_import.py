@@ -9,6 +9,7 @@ import pytest
 
 from portfolio import audit
 from portfolio.auth import AuthError, User
+from portfolio.ingest import commit as ingest_commit
 from portfolio.ingest.issues import IngestError
 from portfolio.outcomes import catalogue, importer, rollup, sheet, template, values
 from tests.ingest_builders import xlsx
@@ -153,6 +154,12 @@ def test_an_editor_writes_only_their_towns(mem_store):
     # An editor of another town may not undo it; a viewer may not import at all.
     with pytest.raises(AuthError):
         importer.undo(mem_store, result.batch_id, User("tp", "editor", towns=("阳山县/太平镇",)))
+    # ... nor through the project import's undo, which hands an indicator batch to its own check
+    with pytest.raises(AuthError):
+        ingest_commit.undo(mem_store, result.batch_id, User("tp", "editor", towns=("阳山县/太平镇",)))
+    assert set(values.load(mem_store)["village"]) == {"芙蓉村"}
+    assert ingest_commit.undo(mem_store, result.batch_id, editor) == 4
+    assert values.load(mem_store).empty
     with pytest.raises(AuthError):
         importer.commit(mem_store, a, User("v", "viewer"), catalogue=CAT)
 

@@ -249,9 +249,14 @@ def undo(store: store_mod.Store, batch_id: str, user: User | None) -> int:
     """Restore the before-images of a batch exactly; returns how many projects it restored.
 
     Allowed for the latest batch, or any batch whose projects no later batch changed; for an
-    admin, or an editor whose towns hold every project the batch touched. Audited.
+    admin, or an editor whose towns hold every project the batch touched. Audited. A village
+    indicator batch goes to its own undo, with its own scope check (values, not projects).
     """
     auth.require_writer(user)
+    from portfolio.outcomes import importer as indicator_import  # outcomes builds on ingest: import late
+
+    if indicator_import.is_indicator_batch(store, batch_id):
+        return indicator_import.undo(store, batch_id, user)
 
     def work(cur: duckdb.DuckDBPyConnection) -> int:
         places = scope.batch_places(cur, batch_id)
