@@ -7,7 +7,7 @@ PORT ?= 8501
 # Only this machine by default; serve the LAN through a reverse proxy (README: 部署), or ADDRESS=0.0.0.0.
 ADDRESS ?= 127.0.0.1
 DB ?= $(or $(PORTFOLIO_DB),data/portfolio.duckdb)
-APT_PACKAGES := chromium chromium-driver fonts-noto-cjk
+APT_PACKAGES := chromium chromium-driver fonts-noto-cjk libreoffice-impress
 
 .PHONY: run test test-fast bench demo venv dev-deps system-deps clean
 

@@ -41,4 +41,5 @@ table = pd.DataFrame({
     tr("au_col_detail"): [e.detail or "" for e in rows],
 })
 st.dataframe(table, hide_index=True, width="stretch",
-             column_config={tr("au_col_at"): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")})
+             column_config={tr("au_col_at"): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")},
+             placeholder="—")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from portfolio import formats, maps
-from ui import data, map_panels, map_state, map_view
+from ui import data, map_panels, map_state, map_view, outcomes_map
 from ui.lang import current, tr
 from ui.sidebar import current_filters
 from ui.widgets import page_header
@@ -29,14 +29,17 @@ present = bool(map_state.value("present"))
 options = maps.MapOptions(color_by=map_state.value("color"), size_by=map_state.value("size"),
                           layer=map_state.value("layer"), indicator=map_state.value("indicator"), lang=lang,
                           scale=1.35 if present else 1.0, point_limit=map_view.point_limit())
-k = data.view("kpis", filters, as_of)
+k = data.kpis(filters, as_of)
 
 # Header and controls ---------------------------------------------------------------
 if present:
     map_panels.presentation_css()
     head = st.columns([5, 1.6])
     with head[0]:
-        map_panels.present_header(k, filters, as_of, lang)
+        if outcomes_map.chosen():  # 挂图作战 on the wall: the indicator's own title instead of the project KPIs
+            outcomes_map.present_title(filters, as_of)
+        else:
+            map_panels.present_header(k, filters, as_of, lang)
     with head[1]:
         st.toggle(tr("map_present"), key="map_w_present", on_change=map_state.refit, help=tr("map_present_help"))
         map_panels.present_tools(filters, basemap_names, as_of, lang, options, k.projects)
@@ -48,6 +51,13 @@ else:
     map_panels.switches(st.container(), filters, basemap_names)
 if basemap_problems:
     st.warning(tr("map_base_config", problems="；".join(basemap_problems)), icon=":material/warning:")
+# 挂图作战: one village indicator by village instead of the project map, when chosen.
+# The wall screen draws no picker (its layout is the project map's): the choice made before, or the link's.
+village_layer = outcomes_map.chosen() if present else outcomes_map.layer_choice(st.container())
+if village_layer:
+    outcomes_map.draw(filters, village_layer, present, PRESENT_CANVAS if present else NORMAL_CANVAS,
+                      PRESENT_HEIGHT if present else NORMAL_HEIGHT)
+    st.stop()
 
 # The map ------------------------------------------------------------------------------
 basemap = next((b for b in basemaps if b.name == map_state.value("basemap")), None)

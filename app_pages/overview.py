@@ -8,6 +8,7 @@ from ui import data
 from ui.lang import LANG_KEY, current, tr
 from ui.sidebar import current_filters, place_label
 from ui.widgets import kpi_cards, page_header
+from ui import outcomes_views
 
 lang = current()
 filters = current_filters()
@@ -16,6 +17,7 @@ page_header("page_overview")
 
 k = data.kpis(filters, as_of)
 kpi_cards(k)
+outcomes_views.overview_rates(filters)  # the programme's outcome rates (village indicators)
 if k.projects == 0:
     st.info(tr("no_data"), icon=":material/filter_alt_off:")
     st.stop()

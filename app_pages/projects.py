@@ -6,6 +6,7 @@ import streamlit as st
 
 from portfolio import charts, export, vocab
 from portfolio.filters import UNPLACED
+from portfolio.formats import coordinates, count, progress
 from ui import data, field_update
 from ui.lang import current, tr
 from ui.sidebar import current_filters, place_label
@@ -22,7 +23,7 @@ k = data.kpis(filters, as_of)
 table = data.project_table(filters, as_of)
 
 top = st.columns([3, 1, 1])
-top[0].markdown(tr("pl_count", n=f"{k.projects:,}"))
+top[0].markdown(tr("pl_count", n=count(k.projects)))
 
 
 def _export_rows():
@@ -43,7 +44,7 @@ if k.projects == 0:
     st.info(tr("no_data"), icon=":material/filter_alt_off:")
     st.stop()
 if k.projects > len(table):
-    st.caption(tr("pl_truncated", shown=f"{len(table):,}", n=f"{k.projects:,}"))
+    st.caption(tr("pl_truncated", shown=count(len(table)), n=count(k.projects)))
 
 shown = table.assign(
     town=table["town_key"].map(place_label),
@@ -122,20 +123,20 @@ def _fmt(name: str, value) -> str:
     if name.endswith("_wan"):
         return wan(value, 2)
     if name == "progress_pct":
-        return f"{value:.0f}%"
+        return progress(value)
     return str(value)
 
 
 with left:
     st.dataframe(
         {tr("c_name"): [tr(f"c_{f}") for f in fields], " ": [_fmt(f, detail.get(f)) for f in fields]},
-        hide_index=True, width="stretch", height=36 * len(fields) // 2 + 40,
+        hide_index=True, width="stretch", height=36 * len(fields) // 2 + 40, placeholder="—"
     )
 with right:
     st.markdown(f"**{tr('pl_location')}**")
     precision = detail.get("location_precision") or "none"
     if detail.get("lon") is not None:
-        st.markdown(f"{detail['lon']:.5f}, {detail['lat']:.5f} (WGS-84)")
+        st.markdown(f"{coordinates(detail['lon'], detail['lat'])} (WGS-84)")
     st.caption(tr("pl_location_precision", p=tr(f"prec_{precision}")))
     st.markdown(f"**{tr('pl_history')}**")
     history = data.project_history(project_id)

@@ -5,12 +5,15 @@ import streamlit as st
 
 from portfolio import charts, map_export, meeting, report, vocab
 from portfolio.filters import UNPLACED, Filters, split_key
+from portfolio.formats import change, count
+from portfolio.outcomes.meeting import indicator_sections
 from portfolio.views import RANK_INDICATORS
 from ui import data, map_view
 from ui.map_panels import export_queue_note
 from ui.lang import current, tr
 from ui.sidebar import current_filters, place_label, set_filters
 from ui.widgets import kpi_cards, md, page_header, wan
+from ui import outcomes_views
 
 lang = current()
 filters = current_filters()
@@ -63,15 +66,24 @@ if k.projects == 0:
     st.stop()
 
 db = data.store()
+# The cover of the deck and the report: who presents, and when (the download runs with these).
+cover = st.columns([2, 1, 2])
+default_unit = meeting.default_unit(db, filters, meeting.scope_of(filters, lang)[0], lang, as_of)
+unit = cover[0].text_input(tr("tw_unit"), placeholder=default_unit, max_chars=60,
+                           help=tr("tw_unit_help", default=default_unit)).strip() or None
+meeting_date = cover[1].date_input(tr("tw_meeting_date"), value="today", format="YYYY-MM-DD")
+pack_options = dict(unit=unit, meeting_date=meeting_date, extra=(indicator_sections,))
 downloads = st.columns([1, 1, 3])
 downloads[0].download_button(
     tr("tw_download_deck"),
-    data=lambda: meeting.deck_bytes(db, filters, lang, map_png=lambda f: map_export.map_png_for(db, f, lang)),
+    data=lambda: meeting.deck_bytes(db, filters, lang, map_png=lambda f: map_export.map_png_for(db, f, lang),
+                                    **pack_options),
     file_name=f"{area}_{as_of.isoformat()}.pptx", icon=":material/slideshow:", width="stretch",
     mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")
 downloads[1].download_button(
     tr("tw_download_html"),
-    data=lambda: report.build_report(db, filters, lang, map_export.map_png_for(db, filters, lang)).encode("utf-8"),
+    data=lambda: report.build_report(db, filters, lang, map_export.map_png_for(db, filters, lang),
+                                     **pack_options).encode("utf-8"),
     file_name=f"{area}_{as_of.isoformat()}.html", icon=":material/description:", width="stretch",
     mime="text/html")
 
@@ -93,10 +105,10 @@ if changes.previous is None:
 else:
     st.subheader(tr("tw_changes", previous=changes.previous.isoformat(), latest=changes.latest.isoformat()))
     cols = st.columns(5)
-    cols[0].metric(tr("tw_new"), f"{changes.new_projects:,}")
-    cols[1].metric(tr("tw_newly_started"), f"{changes.newly_started:,}")
-    cols[2].metric(tr("tw_newly_completed"), f"{changes.newly_completed:,}")
-    cols[3].metric(tr("tw_progress_gain"), f"{changes.avg_progress_gain:+.1f} %")
+    cols[0].metric(tr("tw_new"), count(changes.new_projects))
+    cols[1].metric(tr("tw_newly_started"), count(changes.newly_started))
+    cols[2].metric(tr("tw_newly_completed"), count(changes.newly_completed))
+    cols[3].metric(tr("tw_progress_gain"), change(changes.avg_progress_gain) + " %")
     cols[4].metric(tr("tw_spent_delta"), wan(changes.spent_wan_delta))
 
 left, right = st.columns(2)
@@ -109,6 +121,8 @@ with right:
     # Compare the towns of the county (a single town is compared with its county's towns).
     county = split_key(filters.towns[0])[0] if single_town else ""
     _comparison(Filters(counties=(county,)) if county else filters)
+
+outcomes_views.town_profile(filters, as_of)
 
 st.subheader(tr("tw_villages"))
 villages = data.by_village(filters, as_of)

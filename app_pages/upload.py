@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from portfolio import geo, vocab
+from portfolio import formats, geo, vocab
 from portfolio.ingest import columns, commit as ingest_commit, pipeline, preview, template
 from portfolio.ingest.issues import ERROR, IngestError
 from portfolio.ingest.read import MAX_UPLOAD_BYTES
+from portfolio.outcomes import importer as outcomes_importer
 from portfolio.auth import AuthError
 from ui import auth as ui_auth
 from ui import data
 from ui.lang import current, tr
 from ui.widgets import md, page_header, wan
+from ui import outcomes_upload
 
 ANALYSIS, ANALYSIS_KEY, MAPPING, DONE, RECHECK = ("up_analysis", "up_analysis_key", "up_mapping", "up_done",
                                                  "up_recheck")
@@ -62,7 +64,7 @@ with tab_history:
     if not batches:
         st.caption(tr("up_history_none"))
     else:
-        st.dataframe(preview.history_frame(batches, lang), hide_index=True, width="stretch")
+        st.dataframe(preview.history_frame(batches, lang), hide_index=True, width="stretch", placeholder="—")
         committed = [b["batch_id"] for b in batches if b["state"] == "committed"]
         if committed and writer is not None:
             chosen = st.selectbox(tr("up_undo_pick"), committed, key="up_undo_pick")
@@ -71,7 +73,7 @@ with tab_history:
                 st.caption(tr("up_undo_blocked", later="、".join(blockers)))
             if st.button(tr("up_undo"), disabled=bool(blockers), icon=":material/undo:", key="up_undo"):
                 try:
-                    restored = ingest_commit.undo(db, chosen, writer)
+                    restored = outcomes_importer.undo_any(db, chosen, writer)  # project or indicator batch
                     st.session_state[DONE] = tr("up_undo_done", batch=chosen, n=restored)
                     st.rerun()
                 except (IngestError, AuthError) as exc:
@@ -83,6 +85,7 @@ with tab_import:
         st.stop()
     st.download_button(tr("up_template"), data=_template, file_name="项目库导入模板.xlsx", mime=XLSX_MIME,
                        icon=":material/download:")
+    outcomes_upload.template_download(writer)
     # Streamlit draws its own English into the uploader ("Drag and drop file here", "Upload",
     # "50MB per file • XLSX…"); the CSS hides those words and writes Chinese ones in their place.
     st.html(preview.uploader_css(tr("up_drop_here"), tr("up_drop_limit"), tr("up_browse")))
@@ -93,13 +96,16 @@ with tab_import:
         st.session_state.pop(MAPPING, None)
         st.stop()
     if uploaded.size > MAX_UPLOAD_BYTES:
-        st.error(tr("up_too_large", size_mb=f"{uploaded.size / 1024 / 1024:.1f}"), icon=":material/block:")
+        st.error(tr("up_too_large", size_mb=formats.megabytes(uploaded.size)), icon=":material/block:")
         st.stop()
     content = uploaded.getvalue()
     try:
         sheet_names = _sheets(content, uploaded.name)
     except IngestError as exc:
         st.error(md(exc.message(lang)), icon=":material/error:")
+        st.stop()
+    if outcomes_upload.is_indicator_sheet(content, uploaded.name):  # village indicators, not projects
+        outcomes_upload.draw(db, content, uploaded.name, uploaded.file_id, writer)
         st.stop()
 
     left, middle, right = st.columns(3)
@@ -183,7 +189,7 @@ with tab_import:
     counts = preview.counts_line(analysis)
     cols = st.columns(4)
     for col, name in zip(cols, ("new", "changed", "unchanged", "rejected")):
-        col.metric(tr(f"up_metric_{name}"), f"{counts[name]:,}")
+        col.metric(tr(f"up_metric_{name}"), formats.count(counts[name]))
     all_counts = analysis.counts
     st.caption(tr("up_reports", date=analysis.report_date.isoformat() if analysis.report_date else "—",
                   new=all_counts["reports_new"],
@@ -207,7 +213,7 @@ with tab_import:
                     tr("up_col_field"), options=list(columns.FIELDS), required=True,
                     format_func=lambda f: preview.field_label(f, lang)),
                 "sample": tr("up_col_sample"),
-            })
+            }, placeholder="—")
         if st.button(tr("up_mapping_apply"), icon=":material/sync:", key="up_mapping_apply"):
             st.session_state.setdefault(MAPPING, {})[uploaded.file_id] = preview.mapping_override(edited)
             st.session_state[RECHECK] = True
@@ -218,23 +224,23 @@ with tab_import:
     errors = sum(1 for i in issues if i.level == ERROR)
     st.subheader(tr("up_issues", errors=errors, warnings=len(issues) - errors))
     if issues:
-        st.dataframe(preview.issue_counts(issues, lang), hide_index=True, width="stretch")
+        st.dataframe(preview.issue_counts(issues, lang), hide_index=True, width="stretch", placeholder="—")
         with st.expander(tr("up_col_message")):
-            st.dataframe(preview.issues_frame(issues, lang), hide_index=True, width="stretch")
+            st.dataframe(preview.issues_frame(issues, lang), hide_index=True, width="stretch", placeholder="—")
     else:
         st.caption(tr("up_issues_none"))
     changes = preview.changes_frame(analysis, lang)
     if len(changes):
         st.subheader(tr("up_changes"))
-        st.dataframe(changes, hide_index=True, width="stretch")
+        st.dataframe(changes, hide_index=True, width="stretch", placeholder="—")
     new_rows = preview.new_frame(analysis, lang)
     if len(new_rows):
         st.subheader(tr("up_new_rows"))
-        st.dataframe(new_rows, hide_index=True, width="stretch")
+        st.dataframe(new_rows, hide_index=True, width="stretch", placeholder="—")
     rejected = preview.rejected_frame(analysis, lang)
     if len(rejected):
         st.subheader(tr("up_rejected"))
-        st.dataframe(rejected, hide_index=True, width="stretch")
+        st.dataframe(rejected, hide_index=True, width="stretch", placeholder="—")
         st.download_button(tr("up_rejected_download"), data=lambda: analysis.rejected_xlsx(lang),
                            file_name=f"未导入的行_{uploaded.name.rsplit('.', 1)[0]}.xlsx", mime=XLSX_MIME,
                            icon=":material/download:", key="up_rejected_download")

@@ -32,7 +32,7 @@ st.dataframe(pd.DataFrame({
     tr("us_col_scope"): ["、".join([*u["counties"], *u["towns"]]) for u in users],
     tr("us_col_disabled"): [bool(u["disabled"]) for u in users],
     tr("us_col_locked"): [u["locked_until"] for u in users],
-}), hide_index=True, width="stretch")
+}), hide_index=True, width="stretch", placeholder="—")
 
 
 def _role_label(role: str) -> str:

@@ -1,11 +1,11 @@
 """Import speed and memory, end to end through the CLI's code path (`python -m portfolio import`).
 
-    python bench/import_bench.py                        # 10,000 rows; before = git base commit
+    python bench/import_bench.py                        # 10,000 rows; before = the main branch
     python bench/import_bench.py --rows 10000 100000 --before f00535b
 
 Every figure comes from one run on this machine, so they compare:
 - before: the same sheet imported by the code of the `--before` commit (extracted with git archive);
-- after: the working tree;
+- after: the working tree (or the folder given by --after);
 - baseline: the least any importer must do, measured in the same run: python-calamine reads the
   sheet and DuckDB inserts its rows as they are (no header search, checks or plan).
 Each import runs in a fresh process (peak memory is per import) into a fresh database file.
@@ -24,16 +24,62 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 _CHILD = r"""
-import json, resource, sys, time
+import functools, importlib, json, resource, sys, time
 sys.path.insert(0, {root!r})
-from portfolio import cli
 {setup}
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
+from portfolio import cli
+from portfolio.ingest import pipeline
+
+# CPU seconds per step, measured the same way for both trees: the functions the pipeline calls for a
+# step are wrapped, and a step called inside another counts for itself only (the commit's own re-plan,
+# where there is one, counts as write).
+cpu, stack = {{}}, []
+
+def timed(key, fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        start = time.process_time()
+        stack.append(0.0)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            spent, inner = time.process_time() - start, stack.pop()
+            cpu[key] = cpu.get(key, 0.0) + spent - inner
+            if stack:
+                stack[-1] += spent
+    return wrapper
+
+for module, name, key in {steps!r}:
+    mod = importlib.import_module(module)
+    setattr(mod, name, timed(key, getattr(mod, name)))
+# Keep the analysis the CLI builds: its timings gain the write step after the summary is printed.
+seen = {{}}
+_analyse = pipeline.analyse
+def analyse(*args, **kwargs):
+    seen["analysis"] = _analyse(*args, **kwargs)
+    return seen["analysis"]
+pipeline.analyse = analyse
 code = cli.main(["import", {path!r}, "--db", {db!r}, "--report-date", "2024-06-30", "--json"] + {extra!r})
-wall = time.perf_counter() - t0
-print("@@" + json.dumps({{"code": code, "wall_s": wall,
+wall, total_cpu = time.perf_counter() - t0, time.process_time() - c0
+analysis = seen.get("analysis")
+print("@@" + json.dumps({{"code": code, "wall_s": wall, "cpu_s": total_cpu,
+                          "steps": dict(analysis.timings) if analysis else {{}}, "cpu_steps": cpu,
+                          "projects": len(analysis.candidates) if analysis else None,
                           "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
+# (module, function, step): what the pipeline calls for each step, in both the old and the new code.
+STEPS = [("portfolio.ingest.read", "read_book", "read"),
+         ("portfolio.ingest.locate", "choose_table", "locate"),
+         ("portfolio.ingest.totals", "apply_group_rows", "locate"),
+         ("portfolio.ingest.normalise", "normalise", "normalise"),
+         ("portfolio.ingest.validate", "check_rows", "validate"),
+         ("portfolio.ingest.validate", "check_duplicates", "validate"),
+         ("portfolio.ingest.validate", "check_total", "validate"),
+         ("portfolio.ingest.pipeline", "build_plan", "plan"),
+         ("portfolio.ingest.scope", "restrict", "scope"),
+         ("portfolio.ingest.pipeline", "commit", "write")]
+STEP_ORDER = ("read", "locate", "normalise", "validate", "plan", "scope", "write")
 
 _ADMIN_SETUP = r"""
 from portfolio import accounts, store as store_mod
@@ -42,8 +88,8 @@ _s = store_mod.Store({db!r}); accounts.add_user(_s, "bench", "admin", "bench pas
 
 _BASELINE = r"""
 import json, resource, sys, time
+t0, c0 = time.perf_counter(), time.process_time()
 import duckdb, pandas as pd, python_calamine
-t0 = time.perf_counter()
 book = python_calamine.CalamineWorkbook.from_path({path!r})
 rows = book.get_sheet_by_index(0).to_python()
 frame = pd.DataFrame(rows[4:], columns=[f"c{{i}}" for i in range(len(rows[3]))]).astype(str)
@@ -51,7 +97,7 @@ con = duckdb.connect({db!r})
 con.register("frame", frame)
 con.execute("CREATE TABLE t AS SELECT * FROM frame")
 con.close()
-print("@@" + json.dumps({{"wall_s": time.perf_counter() - t0,
+print("@@" + json.dumps({{"wall_s": time.perf_counter() - t0, "cpu_s": time.process_time() - c0,
                           "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
 
@@ -83,12 +129,7 @@ def make_sheet(rows: int, path: Path) -> None:
 def run_child(code: str, python: str) -> dict:
     out = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True, cwd="/tmp")
     line = next(line for line in out.stdout.splitlines() if line.startswith("@@"))
-    result = json.loads(line[2:])
-    summary = next((json.loads(x) for x in out.stdout.splitlines() if x.startswith("{")), None)
-    if summary:
-        result["steps"] = summary.get("timings_s", {})
-        result["projects"] = summary.get("projects")
-    return result
+    return json.loads(line[2:])
 
 
 def extract(commit: str, work: Path) -> Path:
@@ -105,12 +146,14 @@ def extract(commit: str, work: Path) -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000])
-    parser.add_argument("--before", default="f00535b", help="git commit whose importer is 'before'")
+    parser.add_argument("--before", default="main", help="git commit whose importer is 'before'")
+    parser.add_argument("--after", type=Path, default=ROOT,
+                        help="folder holding the importer measured as 'after' (default: this working tree)")
     args = parser.parse_args()
     python = sys.executable
     with tempfile.TemporaryDirectory(prefix="import_bench_") as tmp:
         work = Path(tmp)
-        trees = {"before": extract(args.before, work), "after": ROOT}
+        trees = {"before": extract(args.before, work), "after": args.after.resolve()}
         for rows in args.rows:
             sheet = work / f"sheet_{rows}.xlsx"
             start = time.perf_counter()
@@ -121,16 +164,22 @@ def main() -> int:
             results = {"baseline": base}
             for label, root in trees.items():
                 db = work / f"{label}_{rows}.duckdb"
-                # Since the accounts work every import names its user; the older code has none.
-                setup, extra = ((_ADMIN_SETUP.format(db=str(db)), ["--user", "bench"]) if label == "after"
-                                else ("", []))
-                code = _CHILD.format(root=str(root), path=str(sheet), db=str(db), extra=extra, setup=setup)
+                # Since the accounts work every import names its user; older code has none.
+                setup, extra = ((_ADMIN_SETUP.format(db=str(db)), ["--user", "bench"])
+                                if (root / "portfolio" / "accounts.py").exists() else ("", []))
+                code = _CHILD.format(root=str(root), path=str(sheet), db=str(db), extra=extra, setup=setup,
+                                     steps=STEPS)
                 results[label] = run_child(code, python)
-            print(f"  {'':9}{'wall s':>8}{'× base':>8}{'peak MB':>9}  steps (s)")
+            print(f"  {'':9}{'wall s':>8}{'cpu s':>7}{'× base':>8}{'peak MB':>9}  CPU ms per step (wall ms)")
             for label, r in results.items():
-                steps = ", ".join(f"{k} {v:.2f}" for k, v in r.get("steps", {}).items())
-                print(f"  {label:9}{r['wall_s']:8.2f}{r['wall_s'] / base['wall_s']:8.1f}{r['peak_rss_mb']:9.0f}"
-                      f"  {steps}", flush=True)
+                cpu, wall = r.get("cpu_steps", {}), r.get("steps", {})
+                steps = ", ".join(f"{k} {cpu[k] * 1000:.0f}" + (f" ({wall[k] * 1000:.0f})" if k in wall else "")
+                                  for k in STEP_ORDER if k in cpu)
+                print(f"  {label:9}{r['wall_s']:8.2f}{r.get('cpu_s', 0):7.2f}{r['wall_s'] / base['wall_s']:8.1f}"
+                      f"{r['peak_rss_mb']:9.0f}  {steps}", flush=True)
+                if cpu:
+                    print(f"  {'':9}read to commit: CPU {sum(cpu.values()):.2f} s, wall {sum(wall.values()):.2f} s; "
+                          f"projects {r.get('projects')}")
             before, after = results["before"], results["after"]
             print(f"  after/before: wall {after['wall_s'] / before['wall_s']:.2f}, "
                   f"peak memory {after['peak_rss_mb'] / before['peak_rss_mb']:.2f}", flush=True)

@@ -1,94 +1,288 @@
-"""Many viewers at once: N websocket sessions drive page views against a running dashboard.
+"""A room of viewers: N websocket sessions arrive within T seconds and click through the pages.
 
     make run &                                  # or any running instance
-    python bench/load.py --url ws://127.0.0.1:8501 --sessions 20 --seconds 60
+    python bench/load.py --url ws://127.0.0.1:8501 --sessions 30 --arrive-within 10 --think 5 --seconds 60
+    python bench/load.py --serve --projects 100000 --sessions 30 --arrive-within 10 --think 5 \\
+        --seconds 60 --import-at 20 --import-rows 2000     # builds its own database and server
 
 Each session speaks Streamlit's own protocol (BackMsg rerun -> ForwardMsg until
-script_finished), cycling through the pages and a few filters, so it measures the server:
-script runs, queries and caches, not a browser's rendering. It prints p50/p95/max page
-times and the errors (a failed script run or an exception element counts as an error).
+script_finished): it opens the overview, then clicks a random page and filter every `think`
+seconds (0.5-1.5x), so it measures the server (script runs, queries, caches), not a browser.
+With --import-at S, a real browser (Debian's chromium) logs in as an admin at second S and
+imports a sheet of --import-rows projects through the 数据导入 page, as an editor would.
+
+Half-written state: a probe opens a fresh session on the unfiltered overview every half second
+(and every session's first view is one too) and reads its 项目数. Every such view must show the
+count before the import or the count after it; any other number is a view that saw a write
+half done. The JSON result carries p50/p95/max per page and in all, the errors, and that count.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
+import os
 import random
 import statistics
+import subprocess
 import sys
+import tempfile
+import threading
 import time
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
 PAGES = ("", "projects", "towns", "map")
 QUERIES = ("", "county=阳山县", "county=连州市&cat=roads", "status=in_progress", "county=阳山县&town=阳山县/太平镇",
            "lang=en", "q=道路")
+COUNT_LABEL = "项目数"
+ADMIN = ("bench_admin", "bench admin pass 1")
+REPORT_DATE = "20261130"  # the sheet states none; the page asks for one
+IMPORT_TIMEOUT_MS = int(os.environ.get("ROOM_IMPORT_TIMEOUT_MS", "300000"))
 
 
-def _has_exception(fm: ForwardMsg) -> bool:
-    if fm.WhichOneof("type") != "delta":
-        return False
-    delta = fm.delta
-    return delta.WhichOneof("type") == "new_element" and delta.new_element.WhichOneof("type") == "exception"
+@dataclass
+class Room:
+    views: list[tuple[str, float]] = field(default_factory=list)  # (page, ms)
+    errors: list[str] = field(default_factory=list)
+    counts: list[tuple[float, int]] = field(default_factory=list)  # (monotonic time, 项目数 of an unfiltered overview)
+    imported: dict = field(default_factory=dict)
 
 
-async def session(url: str, deadline: float, seed: int, pages: tuple[str, ...], out: list, errors: list,
-                  think_s: float = 0.0) -> None:
+def _element(fm: ForwardMsg):
+    if fm.WhichOneof("type") != "delta" or fm.delta.WhichOneof("type") != "new_element":
+        return None
+    return fm.delta.new_element
+
+
+async def render(ws, page: str, query: str) -> tuple[float, bool, int | None]:
+    """One page view: (ms until script_finished, failed, the 项目数 shown if any)."""
+    msg = BackMsg()
+    msg.rerun_script.page_name = page
+    msg.rerun_script.query_string = query
+    start = time.perf_counter()
+    await ws.send(msg.SerializeToString())
+    failed, count = False, None
+    while True:
+        fm = ForwardMsg()
+        fm.ParseFromString(await asyncio.wait_for(ws.recv(), timeout=120))
+        element = _element(fm)
+        if element is not None:
+            kind = element.WhichOneof("type")
+            failed = failed or kind == "exception"
+            if kind == "metric" and element.metric.label.strip() == COUNT_LABEL:
+                count = int(element.metric.body.replace(",", ""))
+        if fm.WhichOneof("type") == "script_finished":
+            # 0 = finished successfully; anything else is an error, a stop or a rerun.
+            return (time.perf_counter() - start) * 1000, failed or fm.script_finished != 0, count
+
+
+def _connect(url: str):
+    return websockets.connect(f"{url}/_stcore/stream", subprotocols=["streamlit"], max_size=2**27, open_timeout=60)
+
+
+async def session(url: str, arrive_at: float, deadline: float, seed: int, pages: tuple[str, ...], room: Room,
+                  think_s: float) -> None:
     rng = random.Random(seed)
+    await asyncio.sleep(max(0.0, arrive_at - time.monotonic()))
     try:
-        async with websockets.connect(f"{url}/_stcore/stream", subprotocols=["streamlit"], max_size=2**27,
-                                      open_timeout=30) as ws:
-            await asyncio.sleep(rng.uniform(0, think_s))  # readers arrive spread out, not all at once
+        async with _connect(url) as ws:
+            page, query = "", ""  # everyone opens the link to the overview first
+            first = True
             while time.monotonic() < deadline:
-                msg = BackMsg()
-                msg.rerun_script.page_name = rng.choice(pages)
-                msg.rerun_script.query_string = rng.choice(QUERIES)
-                start = time.perf_counter()
-                await ws.send(msg.SerializeToString())
-                failed = False
-                while True:
-                    fm = ForwardMsg()
-                    fm.ParseFromString(await asyncio.wait_for(ws.recv(), timeout=120))
-                    failed = failed or _has_exception(fm)
-                    if fm.WhichOneof("type") == "script_finished":
-                        # 0 = finished successfully; anything else is an error, a stop or a rerun.
-                        failed = failed or fm.script_finished != 0
-                        break
-                out.append((time.perf_counter() - start) * 1000)
+                ms, failed, count = await render(ws, page, query)
+                room.views.append((page or "overview", ms))
                 if failed:
-                    errors.append(f"{msg.rerun_script.page_name or 'overview'}?{msg.rerun_script.query_string}")
+                    room.errors.append(f"{page or 'overview'}?{query}")
+                if first and count is not None:  # later reruns keep the session's filters: only the first is unfiltered
+                    room.counts.append((time.monotonic(), count))
+                first = False
                 if think_s:  # a reader looks at the page before the next click
                     await asyncio.sleep(rng.uniform(0.5, 1.5) * think_s)
+                page, query = rng.choice(pages), rng.choice(QUERIES)
     except (OSError, asyncio.TimeoutError, websockets.WebSocketException) as exc:
-        errors.append(f"connection: {exc!r}")
+        room.errors.append(f"connection: {exc!r}")
 
 
-async def run(url: str, sessions: int, seconds: float, pages: tuple[str, ...], think_s: float = 0.0) -> dict:
-    deadline = time.monotonic() + seconds
-    times: list[float] = []
-    errors: list[str] = []
-    await asyncio.gather(*(session(url, deadline, i, pages, times, errors, think_s) for i in range(sessions)))
-    times.sort()
-    pick = lambda q: times[min(len(times) - 1, int(q * len(times)))] if times else None  # noqa: E731
-    return {"sessions": sessions, "seconds": seconds, "think_s": think_s, "page_views": len(times),
-            "p50_ms": round(statistics.median(times), 1) if times else None,
-            "p95_ms": round(pick(0.95), 1) if times else None, "max_ms": round(times[-1], 1) if times else None,
-            "errors": len(errors), "error_samples": errors[:5]}
+async def probe(url: str, deadline: float, room: Room, importing: threading.Event | None,
+                every_s: float = 0.5) -> None:
+    """A fresh session on the unfiltered overview every half second: its 项目数. It keeps going
+    after the room's deadline until an import under way has committed, and a few probes past it."""
+    tail = 4
+    while time.monotonic() < deadline or (importing is not None and importing.is_set()) or tail > 0:
+        if time.monotonic() >= deadline and not (importing is not None and importing.is_set()):
+            tail -= 1
+        try:
+            async with _connect(url) as ws:
+                _, failed, count = await render(ws, "", "")
+            if count is not None and not failed:
+                room.counts.append((time.monotonic(), count))
+        except (OSError, asyncio.TimeoutError, websockets.WebSocketException) as exc:
+            room.errors.append(f"probe: {exc!r}")
+        await asyncio.sleep(every_s)
+
+
+def browser_import(http_url: str, sheet: Path, room: Room) -> None:
+    """Log in as the bench admin and import `sheet` through the 数据导入 page, keeping the demo projects."""
+    from tests.e2e.browser import browser_page, wait_until_rendered
+
+    started = time.monotonic()
+    with browser_page() as page:
+        try:
+            page.goto(http_url + "/upload")
+            wait_until_rendered(page)
+            page.get_by_text("登录", exact=True).first.click()
+            page.get_by_label("用户名").fill(ADMIN[0])
+            page.get_by_label("密码").fill(ADMIN[1])
+            page.get_by_role("button", name="登录").click()
+            page.wait_for_selector(f"text=已登录：{ADMIN[0]}", timeout=120_000)
+            page.locator("input[type=file]").set_input_files(str(sheet))  # the options show once a file is chosen
+            page.get_by_role("button", name="检查并预览").wait_for(timeout=IMPORT_TIMEOUT_MS)
+            keep_demo = page.locator('[data-testid="stCheckbox"]').filter(has_text="导入前删除")
+            if keep_demo.count() and keep_demo.locator("input").is_checked():
+                keep_demo.locator("label").click()  # keep the demo: a 2,000-row import beside the 100k
+            page.get_by_role("spinbutton", name="year, 报告日期").click()  # the date field's segments
+            page.keyboard.type(REPORT_DATE)
+            page.keyboard.press("Tab")
+            page.get_by_role("button", name="检查并预览").click()
+            page.get_by_role("button", name="确认导入").wait_for(timeout=IMPORT_TIMEOUT_MS)
+            clicked = time.monotonic()
+            page.get_by_role("button", name="确认导入").click()
+            page.wait_for_selector("text=已导入：批次", timeout=IMPORT_TIMEOUT_MS)
+            room.imported.update(started_s=round(started - room.imported["t0"], 1),
+                                 commit_s=round(time.monotonic() - clicked, 2),
+                                 committed_at_s=round(time.monotonic() - room.imported["t0"], 1))
+        except Exception as exc:  # the bench reports it rather than dying mid-run
+            shot = Path(tempfile.gettempdir()) / "room-import-failed.png"
+            page.screenshot(path=str(shot), full_page=True)
+            room.errors.append(f"import ({shot}): {exc!r}")
+
+
+def _stats(times: list[float]) -> dict:
+    times = sorted(times)
+    if not times:
+        return {"views": 0}
+    return {"views": len(times), "p50_ms": round(statistics.median(times), 1),
+            "p95_ms": round(times[min(len(times) - 1, int(0.95 * len(times)))], 1), "max_ms": round(times[-1], 1)}
+
+
+def half_written(counts: list[tuple[float, int]]) -> int:
+    """Views whose 项目数 is neither the first nor the last count seen (before and after the import)."""
+    if not counts:
+        return 0
+    ordered = [c for _, c in sorted(counts)]
+    allowed = {ordered[0], ordered[-1]}
+    return sum(1 for c in ordered if c not in allowed)
+
+
+async def run(url: str, sessions: int, seconds: float, pages: tuple[str, ...], think_s: float = 0.0,
+              arrive_within: float = 0.0, import_at: float | None = None, sheet: Path | None = None) -> dict:
+    room = Room()
+    t0 = time.monotonic()
+    room.imported["t0"] = t0
+    deadline = t0 + arrive_within + seconds
+    rng = random.Random(0)
+    arrivals = sorted(t0 + rng.uniform(0, arrive_within) for _ in range(sessions))
+    importer, importing = None, None
+    if import_at is not None and sheet is not None:
+        http = url.replace("ws://", "http://").replace("wss://", "https://")
+        importing = threading.Event()
+        importing.set()
+
+        def do_import() -> None:
+            try:
+                browser_import(http, sheet, room)
+            finally:
+                importing.clear()
+        importer = threading.Timer(import_at, do_import)
+        importer.start()
+    await asyncio.gather(probe(url, deadline, room, importing),
+                         *(session(url, arrivals[i], deadline, i, pages, room, think_s) for i in range(sessions)))
+    if importer is not None:
+        importer.join()
+    by_page: dict[str, list[float]] = {}
+    for page, ms in room.views:
+        by_page.setdefault(page, []).append(ms)
+    counts = sorted(room.counts)
+    room.imported.pop("t0")
+    return {"sessions": sessions, "arrive_within_s": arrive_within, "seconds": seconds, "think_s": think_s,
+            "all": _stats([ms for _, ms in room.views]), "pages": {p: _stats(v) for p, v in sorted(by_page.items())},
+            "errors": len(room.errors), "error_samples": room.errors[:5],
+            "import": room.imported or None, "count_views": len(counts),
+            "counts_seen": sorted({c for _, c in counts}), "half_written_views": half_written(counts)}
+
+
+def serve(projects: int, port: int, workdir: Path) -> tuple[subprocess.Popen, str]:
+    """Build a demo database of `projects` with a bench admin, and start the dashboard on it."""
+    import urllib.request
+
+    db = workdir / "room.duckdb"
+    env = {"PORTFOLIO_DB": str(db)}
+    run_env = {**os.environ, **env}
+    subprocess.run([sys.executable, "-m", "portfolio", "demo", "--projects", str(projects)], cwd=ROOT, env=run_env,
+                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([sys.executable, "-m", "portfolio", "user", "add", ADMIN[0], "--role", "admin", "--password-stdin"],
+                   cwd=ROOT, env=run_env, input=ADMIN[1] + "\n", text=True, check=True, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true"],
+                            cwd=ROOT, env=run_env, stdout=open(workdir / "server.log", "w"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                return proc, f"ws://127.0.0.1:{port}"
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit("the dashboard did not start: " + (workdir / "server.log").read_text()[-2000:])
+
+
+def import_sheet(rows: int, workdir: Path) -> Path:
+    """A town-style 项目计划表 of `rows` projects (the import bench's generator)."""
+    from bench.import_bench import make_sheet
+
+    path = workdir / f"room_{rows}.xlsx"
+    make_sheet(rows, path)
+    return path
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", default="ws://127.0.0.1:8501")
     parser.add_argument("--sessions", type=int, default=20)
-    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--seconds", type=float, default=60, help="how long the room clicks after the last arrival")
+    parser.add_argument("--arrive-within", type=float, default=0.0, help="sessions arrive spread over this many s")
     parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated url paths ('' = overview)")
     parser.add_argument("--think", type=float, default=0.0, help="mean seconds a reader spends on a page (0 = none)")
+    parser.add_argument("--import-at", type=float, help="second at which a browser imports a sheet")
+    parser.add_argument("--import-rows", type=int, default=2000)
+    parser.add_argument("--serve", action="store_true", help="build a demo database and start the dashboard")
+    parser.add_argument("--projects", type=int, default=100_000, help="with --serve: demo size")
+    parser.add_argument("--port", type=int, default=8655, help="with --serve")
     args = parser.parse_args()
-    result = asyncio.run(run(args.url, args.sessions, args.seconds, tuple(args.pages.split(",")), args.think))
+    with tempfile.TemporaryDirectory(prefix="room-") as tmp:
+        workdir, proc = Path(tmp), None
+        url = args.url
+        if args.serve:
+            proc, url = serve(args.projects, args.port, workdir)
+        sheet = import_sheet(args.import_rows, workdir) if args.import_at is not None else None
+        try:
+            result = asyncio.run(run(url, args.sessions, args.seconds, tuple(args.pages.split(",")), args.think,
+                                     args.arrive_within, args.import_at, sheet))
+        finally:
+            if proc is not None:
+                proc.terminate()
+                proc.wait(timeout=20)
+        result["projects"] = args.projects if args.serve else None
     print(json.dumps(result, ensure_ascii=False))
-    return 0 if result["errors"] == 0 else 1
+    return 0 if result["errors"] == 0 and result["half_written_views"] == 0 else 1
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 from portfolio import demo, store as store_mod
@@ -84,12 +85,17 @@ def main(argv: list[str] | None = None) -> int:
 
 def _export_args(parser: argparse.ArgumentParser) -> None:
     db_arg(parser)
-    parser.add_argument("--format", choices=("pptx", "html", "xlsx", "csv"), required=True)
+    parser.add_argument("--format", choices=("pptx", "html", "xlsx", "csv", "map-html", "map-png"), required=True,
+                        help="map-html: the offline map page; map-png: its picture (needs Chromium)")
     parser.add_argument("--out", type=Path, required=True, help="file to write")
     parser.add_argument("--county", help="county name, e.g. 阳山县")
     parser.add_argument("--town", help="town name, e.g. 太平镇 (with --county when the name repeats)")
     parser.add_argument("--lang", choices=("zh", "en"), default="zh")
     parser.add_argument("--no-map", action="store_true", help="leave the map picture out (it needs Chromium, ~7 s)")
+    parser.add_argument("--indicators", action="store_true",
+                        help="with --format xlsx: the village indicator values of the selection instead of projects")
+    parser.add_argument("--unit", help="pptx/html: 汇报单位 on the cover (default: the area's name or the town's team)")
+    parser.add_argument("--meeting-date", type=date.fromisoformat, help="pptx/html: 会议日期 YYYY-MM-DD (default: today)")
 
 
 def selection_filters(db: store_mod.Store, county: str | None, town: str | None):
@@ -111,27 +117,49 @@ def selection_filters(db: store_mod.Store, county: str | None, town: str | None)
 
 @command("export", _export_args)
 def cmd_export(args: argparse.Namespace) -> int:
-    """Export the selection: slide deck (pptx), HTML report, Excel or CSV."""
+    """Export the selection: slide deck (pptx), HTML report, Excel, CSV, or the offline map (HTML or PNG)."""
     from portfolio import export, map_export, meeting, report, views
+    from portfolio.outcomes.meeting import indicator_sections
 
     db = open_store(args.db)
-    filters = selection_filters(db, args.county, args.town)
-    as_of = views.data_date(db)
+    try:
+        filters = selection_filters(db, args.county, args.town)
+        as_of = views.data_date(db)
+        pack_options = dict(unit=args.unit, meeting_date=args.meeting_date, extra=(indicator_sections,))
 
-    def map_png(f):
-        return None if args.no_map else map_export.map_png_for(db, f, args.lang)
+        def map_png(f):
+            return None if args.no_map else map_export.map_png_for(db, f, args.lang)
 
-    if args.format == "pptx":
-        data = meeting.deck_bytes(db, filters, args.lang, map_png=map_png)
-    elif args.format == "html":
-        data = report.build_report(db, filters, args.lang, map_png(filters)).encode("utf-8")
-    else:
-        rows = views.project_table(db, filters, as_of, limit=None)
-        data = export.to_csv(rows, args.lang) if args.format == "csv" else \
-            export.to_xlsx(rows, args.lang, note=export.describe_filters(filters, args.lang, as_of))
-    args.out.write_bytes(data)
-    print(f"{args.out} ({len(data):,} bytes)")
-    return 0
+        if args.indicators:
+            if args.format != "xlsx":
+                raise SystemExit("--indicators 只能与 --format xlsx 一起使用 / --indicators needs --format xlsx")
+            from portfolio.outcomes import export as outcomes_export
+
+            data = outcomes_export.to_xlsx(db, filters, args.lang,
+                                           note=export.describe_filters(filters, args.lang, as_of))
+        elif args.format == "map-html":  # what the map page's download gives, for the same filters
+            result, title, subtitle = map_export.filters_map(db, filters, as_of, args.lang)
+            data = map_export.standalone_html(result.deck, title, result.legend, subtitle, args.lang,
+                                              demo=views.is_demo(db)).encode("utf-8")
+        elif args.format == "map-png":
+            data = map_export.map_png_for(db, filters, args.lang)
+            if data is None:
+                print("没有找到 Chromium，无法生成地图图片 / no Chromium found: install Debian's chromium "
+                      "or set PORTFOLIO_CHROMIUM", file=sys.stderr)
+                return 2
+        elif args.format == "pptx":
+            data = meeting.deck_bytes(db, filters, args.lang, map_png=map_png, **pack_options)
+        elif args.format == "html":
+            data = report.build_report(db, filters, args.lang, map_png(filters), **pack_options).encode("utf-8")
+        else:
+            rows = views.project_table(db, filters, as_of, limit=None)
+            data = export.to_csv(rows, args.lang) if args.format == "csv" else \
+                export.to_xlsx(rows, args.lang, note=export.describe_filters(filters, args.lang, as_of))
+        args.out.write_bytes(data)
+        print(f"{args.out} ({len(data):,} bytes)")
+        return 0
+    finally:
+        db.close()
 
 
 def _restore_args(parser: argparse.ArgumentParser) -> None:

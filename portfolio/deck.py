@@ -1,228 +1,236 @@
-"""The meeting deck (.pptx) for a selection: cover, KPIs, native charts, map, rankings, lists.
+"""The meeting deck (.pptx) for a selection, laid out from meeting.MeetingContent.
 
-Charts are native PowerPoint charts (editable in PowerPoint and WPS). Every text run
-carries an East Asian font (微软雅黑) with the GB2312 charset hint, so that Chinese
-renders in PowerPoint and WPS, and LibreOffice substitutes a CJK font when it lacks it.
+A presenter hands it out untouched: a cover (汇报单位, meeting date, scope), slide titles in one
+pattern ("七拱镇（阳山县）· 项目概况"), a footer stating the data date and only the filters set,
+page numbers, and speaker notes carrying the figures behind each slide. The parts follow the
+scope (per county for the whole library, per town for a county, 各村情况 for a town); tables
+fit their slide at any name length (deck_layout.py) and page over several slides.
 """
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from dataclasses import dataclass, field
 
-from lxml import etree
 from pptx import Presentation
-from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION
+from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.text import PP_ALIGN
-from pptx.oxml.ns import qn
-from pptx.util import Emu, Inches, Pt
+from pptx.util import Inches
 
-from portfolio import vocab
+from portfolio import formats, vocab
+from portfolio.deck_layout import add_table, add_text, fit_size, fit_text, layout_table, text_height
+from portfolio.deck_parts import MUTED, OK_GREEN, TITLE_COLOR, bar_chart, figure_grid, photo_grid, picture_in
 from portfolio.i18n import t
-from portfolio.meeting import DeckContent, Table, attention_table, kpi_items, ranking_table
-from portfolio.views import Kpis
+from portfolio.meeting import (AreaSection, MeetingContent, Table, attention_table, change_heading, change_items,
+                               county_table, kpi_items, ranking_table, villages_table)
 
-EA_FONT = "微软雅黑"
-LATIN_FONT = "Microsoft YaHei"
 SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
-TITLE_COLOR = RGBColor(0x1F, 0x3A, 0x5F)
-MUTED = RGBColor(0x66, 0x66, 0x66)
-MAX_LIST_ROWS = 15
+LEFT, WIDTH = Inches(0.5), Inches(12.333)
+TITLE_Y, TITLE_H = Inches(0.3), Inches(0.75)
+BODY_Y, BODY_BOTTOM = Inches(1.2), Inches(6.4)
+MORE_Y, MORE_H = Inches(6.48), Inches(0.3)
+FOOTER_Y, FOOTER_H = Inches(6.95), Inches(0.4)
+PAGE_X, PAGE_W = Inches(11.73), Inches(1.1)
+TABLE_PT, FOOTER_PT = 11, 9
+ATTENTION_PAGES, RANKING_PAGES, OTHER_PAGES = 3, 2, 3  # slides a list may take; the rest is counted
+DEMO_ORANGE = RGBColor(0xD5, 0x5E, 0x00)
 
 
-def set_fonts(text_frame_or_run_parent) -> None:
-    """Give every run below this element a latin and an East Asian typeface."""
-    element = getattr(text_frame_or_run_parent, "_element", text_frame_or_run_parent)
-    for rpr_tag in ("a:rPr", "a:defRPr", "a:endParaRPr"):
-        for rpr in element.iter(qn(rpr_tag)):
-            _set_typefaces(rpr)
-    for run in element.iter(qn("a:r")):
-        if run.find(qn("a:rPr")) is None:
-            rpr = etree.Element(qn("a:rPr"))
-            run.insert(0, rpr)
-            _set_typefaces(rpr)
+@dataclass
+class _Deck:
+    content: MeetingContent
+    lang: str
+    prs: Presentation = field(default_factory=Presentation)
+
+    def __post_init__(self):
+        self.prs.slide_width, self.prs.slide_height = SLIDE_W, SLIDE_H
+
+    def title(self, topic: str, scope: str | None = None) -> str:
+        scope = self.content.scope if scope is None else scope
+        return f"{scope}{'· ' if scope.endswith('）') else ' · '}{topic}"
+
+    def slide(self, title: str, notes: str):
+        """A blank slide with its title and speaker notes (footer and page number come last)."""
+        slide = self.prs.slides.add_slide(self.prs.slide_layouts[6])
+        size = fit_size(title, WIDTH, TITLE_H, 28, 18)
+        add_text(slide, fit_text(title, WIDTH, TITLE_H, size), LEFT, TITLE_Y, WIDTH, TITLE_H, size=size, bold=True,
+                 color=TITLE_COLOR)
+        slide.notes_slide.notes_text_frame.text = f"{title}\n{notes}".strip()
+        return slide
 
 
-def _set_typefaces(rpr) -> None:
-    latin = rpr.find(qn("a:latin"))
-    if latin is None:
-        latin = etree.SubElement(rpr, qn("a:latin"))
-    latin.set("typeface", LATIN_FONT)
-    ea = rpr.find(qn("a:ea"))
-    if ea is None:
-        ea = etree.Element(qn("a:ea"))
-        latin.addnext(ea)
-    ea.set("typeface", EA_FONT)
-    ea.set("pitchFamily", "34")
-    ea.set("charset", "-122")  # GB2312: lets the application substitute another Chinese font
-    # Schema order inside rPr: ... latin, ea, cs, sym, hlinkClick ...: move the pair before anything later.
-    for later in ("a:cs", "a:sym", "a:hlinkClick", "a:hlinkMouseOver", "a:rtl", "a:extLst"):
-        node = rpr.find(qn(later))
-        if node is not None:
-            node.addprevious(latin)
-            latin.addnext(ea)
-            break
+def _lines(items: list[tuple[str, str]]) -> str:
+    return "\n".join(f"{label}：{value}" for label, value in items)
 
 
-def _text(slide, text: str, x, y, w, h, size: int = 18, bold: bool = False, color: RGBColor | None = None,
-          align=PP_ALIGN.LEFT):
-    box = slide.shapes.add_textbox(x, y, w, h)
-    frame = box.text_frame
-    frame.word_wrap = True
-    lines = text.split("\n")
-    for i, line in enumerate(lines):
-        para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-        para.alignment = align
-        run = para.add_run()
-        run.text = line
-        run.font.size = Pt(size)
-        run.font.bold = bold
-        if color is not None:
-            run.font.color.rgb = color
-    set_fonts(box.text_frame)
-    return box
+def _cover(deck: _Deck) -> None:
+    c, lang = deck.content, deck.lang
+    slide = deck.prs.slides.add_slide(deck.prs.slide_layouts[6])
+    add_text(slide, t("deck_title", lang), Inches(0.8), Inches(1.5), Inches(11.7), Inches(1.0), size=40, bold=True,
+             color=TITLE_COLOR)
+    scope_size = fit_size(c.scope, Inches(11.7), Inches(0.8), 32, 20)
+    add_text(slide, fit_text(c.scope, Inches(11.7), Inches(0.8), scope_size), Inches(0.8), Inches(2.6),
+             Inches(11.7), Inches(0.8), size=scope_size)
+    lines = [t("deck_unit", lang, unit=c.unit), t("deck_meeting_date", lang, date=formats.day(c.meeting_date)),
+             t("deck_scope", lang, scope=c.scope), t("deck_data_date", lang, date=formats.day(c.as_of))]
+    if c.filters_text:
+        lines.append(t("deck_filters", lang, filters=c.filters_text.replace("\n", " · ")))
+    body = fit_text("\n".join(lines), Inches(11.7), Inches(2.6), 18)
+    add_text(slide, body, Inches(0.8), Inches(3.7), Inches(11.7), Inches(2.6), size=18, color=MUTED)
+    if c.is_demo:
+        add_text(slide, t("demo_badge", lang), Inches(10.8), Inches(0.5), Inches(2.0), Inches(0.6), size=20, bold=True,
+                 color=DEMO_ORANGE, align=PP_ALIGN.RIGHT)
+    slide.notes_slide.notes_text_frame.text = "\n".join([t("deck_title", lang), c.scope, *lines])
 
 
-def _slide(prs, title: str, content: DeckContent, lang: str):
-    slide = prs.slides.add_slide(prs.slide_layouts[6])  # blank
-    _text(slide, title, Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.8), size=30, bold=True, color=TITLE_COLOR)
-    footer = t("deck_footer", lang, date=content.as_of.isoformat(), filters=content.filters_text.replace("\n", " · "))
-    if content.is_demo:
-        footer = f"{t('demo_badge', lang)} · {footer}"
-    _text(slide, footer, Inches(0.5), Inches(6.95), Inches(12.3), Inches(0.4), size=10, color=MUTED)
-    return slide
+def _summary(deck: _Deck) -> None:
+    c, lang = deck.content, deck.lang
+    k = c.kpis
+    items, changes = kpi_items(k, lang), change_items(c.changes, lang)
+    rates = t("deck_notes_rates", lang, started=formats.count(k.started), finished=formats.count(k.finished),
+              projects=formats.count(k.projects))
+    notes = "\n".join([_lines(items), rates, change_heading(c.changes, lang), _lines(changes)])
+    slide = deck.slide(deck.title(t("deck_kpis", lang)), notes)
+    figure_grid(slide, items, LEFT, BODY_Y, WIDTH, Inches(2.5))
+    heading = change_heading(c.changes, lang)
+    add_text(slide, heading, LEFT, Inches(3.95), WIDTH, text_height(1, 16), size=16, bold=True, color=TITLE_COLOR)
+    if changes:
+        figure_grid(slide, changes, LEFT, Inches(4.45), WIDTH, Inches(1.2), value_pt=22)
+    if k.late == 0 and k.stalled == 0:
+        add_text(slide, t("deck_no_attention", lang), LEFT, Inches(5.8), WIDTH, text_height(1, 18), size=18,
+                 bold=True, color=OK_GREEN)
 
 
-def _kpi_grid(slide, k: Kpis, lang: str, top=Inches(1.4), size: int = 30, row_h=Inches(2.4)) -> None:
-    items = kpi_items(k, lang)
-    col_w = Inches(3.05)
-    value_h = int(row_h * 0.45)
-    for i, (label, value) in enumerate(items):
-        x = Inches(0.5) + col_w * (i % 4)
-        y = top + row_h * (i // 4)
-        _text(slide, value, x, y, col_w - Inches(0.1), value_h, size=size, bold=True, color=TITLE_COLOR)
-        _text(slide, label, x, y + value_h, col_w - Inches(0.1), Inches(0.5), size=14, color=MUTED)
+def _category_chart(deck: _Deck, slide, cats, x, y, w, h) -> str:
+    lang = deck.lang
+    labels = [vocab.label("category", code, lang) for code in cats["category"]]
+    bar_chart(slide, labels, [float(v) for v in cats["budget_wan"].fillna(0)],
+              [vocab.category_color(code) for code in cats["category"]], x, y, w, h, t("deck_chart_budget", lang))
+    return "\n".join(f"{label}：{formats.wan(r.budget_wan)} {t('deck_wan', lang)} · {formats.count(r.projects)}"
+                     f" {t('k_projects', lang)}" for label, r in zip(labels, cats.itertuples()))
 
 
-def _bar_chart(slide, categories: list[str], values: list[float], colors: list[str], x, y, w, h,
-               chart_type=XL_CHART_TYPE.BAR_CLUSTERED, series_name: str = "", number_format: str = "#,##0.0"):
-    data = CategoryChartData(number_format=number_format)
-    data.categories = categories
-    data.add_series(series_name, values)
-    chart = slide.shapes.add_chart(chart_type, x, y, w, h, data).chart
-    chart.has_legend = False
-    chart.has_title = False  # the slide title says what it shows
-    plot = chart.plots[0]
-    plot.has_data_labels = True
-    plot.data_labels.number_format = number_format
-    plot.data_labels.number_format_is_linked = False
-    plot.data_labels.position = XL_LABEL_POSITION.OUTSIDE_END
-    plot.vary_by_categories = False
-    plot.gap_width = 60
-    for point, color in zip(plot.series[0].points, colors):
-        point.format.fill.solid()
-        point.format.fill.fore_color.rgb = RGBColor.from_string(color.lstrip("#").upper())
-    if chart_type == XL_CHART_TYPE.BAR_CLUSTERED:
-        chart.category_axis.reverse_order = True  # first category on top, as in the dashboard
-    chart.font.size = Pt(12)
-    set_fonts(chart._chartSpace)
-    return chart
+def _charts(deck: _Deck) -> None:
+    c, lang = deck.content, deck.lang
+    if not c.by_category.empty:
+        slide = deck.slide(deck.title(t("deck_by_category", lang)), "")
+        notes = _category_chart(deck, slide, c.by_category, LEFT, BODY_Y, WIDTH, BODY_BOTTOM - BODY_Y)
+        slide.notes_slide.notes_text_frame.text += "\n" + notes
+    if not c.by_status.empty:
+        labels = [vocab.label("status", s, lang) for s in c.by_status["status"]]
+        counts = [int(v) for v in c.by_status["projects"]]
+        slide = deck.slide(deck.title(t("deck_by_status", lang)),
+                           "\n".join(f"{label}：{formats.count(n)}" for label, n in zip(labels, counts)))
+        bar_chart(slide, labels, [float(n) for n in counts], [vocab.status_color(s) for s in c.by_status["status"]],
+                  LEFT, BODY_Y, WIDTH, BODY_BOTTOM - BODY_Y, t("deck_chart_projects", lang),
+                  chart_type=XL_CHART_TYPE.COLUMN_CLUSTERED, number_format="#,##0")
 
 
-def _table(slide, table: Table, x, y, w, col_widths: list[float], size: int = 11):
-    shape = slide.shapes.add_table(len(table.rows) + 1, len(table.header), x, y, w,
-                                   Inches(0.3) * (len(table.rows) + 1))
-    grid = shape.table
-    for j, width in enumerate(col_widths):
-        grid.columns[j].width = Emu(int(w * width))
-    for j, title in enumerate(table.header):
-        grid.cell(0, j).text = title
-    for i, row in enumerate(table.rows, start=1):
-        for j, value in enumerate(row):
-            grid.cell(i, j).text = value
-    for cell in (grid.cell(i, j) for i in range(len(table.rows) + 1) for j in range(len(table.header))):
-        for para in cell.text_frame.paragraphs:
-            for run in para.runs:
-                run.font.size = Pt(size)
-        set_fonts(cell.text_frame)
-    return grid
+def _map(deck: _Deck) -> None:
+    if deck.content.map_png:
+        k = deck.content.kpis
+        slide = deck.slide(deck.title(t("deck_map", deck.lang)), _lines(kpi_items(k, deck.lang)[:4]))
+        picture_in(slide, deck.content.map_png, LEFT, Inches(1.1), WIDTH, MORE_Y + MORE_H - Inches(1.1))
 
 
-def build_deck(content: DeckContent, lang: str = "zh") -> bytes:
+def table_slides(deck: _Deck, topic: str, table: Table, max_pages: int, notes: str = "") -> None:
+    """A table over as many slides as it needs (at most `max_pages`; the rest counted under the last)."""
+    lang = deck.lang
+    layout = layout_table(table.header, table.rows, table.shorten, WIDTH, BODY_BOTTOM - BODY_Y, TABLE_PT, max_pages)
+    n = len(layout.pages)
+    for i, page in enumerate(layout.pages, start=1):
+        title = deck.title(topic + (t("deck_continued", lang, i=i, n=n) if n > 1 else ""))
+        page_notes = [notes, t("deck_notes_rows", lang, shown=len(page.rows), total=len(table.rows))]
+        if page.cut:
+            page_notes += [t("deck_notes_full", lang), *page.cut]
+        hidden = layout.hidden if i == n else 0
+        if hidden:
+            page_notes.append(t("deck_more", lang, n=hidden))
+        slide = deck.slide(title, "\n".join(p for p in page_notes if p))
+        add_table(slide, table.header, page, table.numeric, LEFT, BODY_Y, layout.widths, TABLE_PT)
+        if hidden:
+            add_text(slide, t("deck_more", lang, n=hidden), LEFT, MORE_Y, Inches(8), MORE_H, size=11, color=MUTED)
+
+
+def _area_slide(deck: _Deck, section: AreaSection) -> None:
+    lang = deck.lang
+    items = kpi_items(section.kpis, lang)
+    slide = deck.slide(deck.title(t("deck_overview", lang), section.label), _lines(items))
+    figure_grid(slide, items, LEFT, Inches(1.1), WIDTH, Inches(1.9), value_pt=22, label_pt=12)
+    if not section.by_category.empty:
+        notes = _category_chart(deck, slide, section.by_category, LEFT, Inches(3.15), WIDTH, BODY_BOTTOM - Inches(3.15))
+        slide.notes_slide.notes_text_frame.text += "\n" + notes
+
+
+def _scope_parts(deck: _Deck) -> None:
+    """各县 for the whole library, 各镇 for a county, 各村 for a town; never a one-row table."""
+    c, lang = deck.content, deck.lang
+    placed = c.towns.dropna(subset=["county"])
+    if c.scope_kind == "town":
+        if c.villages is not None and len(c.villages) > 1:
+            table_slides(deck, t("tw_villages", lang), villages_table(c.villages, lang), OTHER_PAGES)
+    elif c.scope_kind == "all":
+        counties = county_table(c.towns, lang)
+        if len(counties.rows) > 1:
+            table_slides(deck, t("deck_counties", lang), counties, OTHER_PAGES)
+    if c.scope_kind != "town" and len(c.towns) > 1:
+        table_slides(deck, t("deck_ranking", lang), ranking_table(c.towns, lang), RANKING_PAGES)
+    if len(placed) > 1 or c.scope_kind == "all":
+        for section in c.area_sections:
+            _area_slide(deck, section)
+
+
+def _attention(deck: _Deck) -> None:
+    c = deck.content
+    if not c.attention.empty:
+        k = c.kpis
+        notes = _lines([(t("k_late", deck.lang), formats.count(k.late)), (t("k_stalled", deck.lang),
+                                                                         formats.count(k.stalled))])
+        table_slides(deck, t("deck_attention", deck.lang), attention_table(c.attention, deck.lang), ATTENTION_PAGES,
+                     notes)
+
+
+def _photos(deck: _Deck) -> None:
+    from portfolio.photos import placeholder_png
+
+    c, lang = deck.content, deck.lang
+    if not c.photos:
+        return
+    notes = "\n".join(f"{p.name} · {p.place} · {p.day}" + (f" · {p.caption}" if p.caption else "")
+                      + (f" · {t('deck_photo_missing', lang)}" if p.image is None else "") for p in c.photos)
+    slide = deck.slide(deck.title(t("deck_photos", lang)), notes)
+    photo_grid(slide, c.photos, LEFT, BODY_Y, WIDTH, BODY_BOTTOM - BODY_Y, t("deck_photo_missing", lang),
+               placeholder_png(width=640, height=400))
+
+
+def _footers(deck: _Deck) -> None:
+    """Data date, the filters set and the demo mark on every slide but the cover; page numbers."""
+    c, lang = deck.content, deck.lang
+    parts = ([t("demo_badge", lang)] if c.is_demo else []) + [t("deck_data_date", lang, date=formats.day(c.as_of))]
+    if c.filters_text:
+        parts.append(t("deck_filters", lang, filters=c.filters_text.replace("\n", " · ")))
+    footer_w = PAGE_X - LEFT - Inches(0.2)
+    footer = fit_text(" · ".join(parts), footer_w, FOOTER_H, FOOTER_PT)
+    slides = list(deck.prs.slides)
+    for number, slide in enumerate(slides[1:], start=2):
+        add_text(slide, footer, LEFT, FOOTER_Y, footer_w, FOOTER_H, size=FOOTER_PT, color=MUTED)
+        add_text(slide, f"{number} / {len(slides)}", PAGE_X, FOOTER_Y, PAGE_W, FOOTER_H, size=11, color=MUTED,
+                 align=PP_ALIGN.RIGHT)
+
+
+def build_deck(content: MeetingContent, lang: str = "zh") -> bytes:
     """The deck as .pptx bytes."""
-    prs = Presentation()
-    prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
-
-    # Cover.
-    cover = prs.slides.add_slide(prs.slide_layouts[6])
-    _text(cover, t("deck_title", lang), Inches(0.8), Inches(2.0), Inches(11.7), Inches(1.2), size=44, bold=True,
-          color=TITLE_COLOR)
-    _text(cover, content.area, Inches(0.8), Inches(3.2), Inches(11.7), Inches(0.9), size=32)
-    lines = [t("data_date", lang, date=content.as_of.isoformat()), content.filters_text.replace("\n", " · "),
-             t("deck_generated", lang, time=datetime.now().strftime("%Y-%m-%d %H:%M"))]
-    _text(cover, "\n".join(lines), Inches(0.8), Inches(4.3), Inches(11.7), Inches(1.6), size=14, color=MUTED)
-    if content.is_demo:
-        _text(cover, t("demo_badge", lang), Inches(10.8), Inches(0.5), Inches(2.0), Inches(0.6), size=20, bold=True,
-              color=RGBColor(0xD5, 0x5E, 0x00), align=PP_ALIGN.RIGHT)
-
-    # KPIs.
-    _kpi_grid(_slide(prs, f"{content.area} · {t('deck_kpis', lang)}", content, lang), content.kpis, lang)
-
-    # Category and status as native charts.
-    slide = _slide(prs, t("deck_by_category", lang), content, lang)
-    cats = content.by_category
-    _bar_chart(slide, [vocab.label("category", c, lang) for c in cats["category"]],
-               [float(v) for v in cats["budget_wan"]], [vocab.category_color(c) for c in cats["category"]],
-               Inches(0.5), Inches(1.2), Inches(12.3), Inches(5.6), series_name=t("metric_budget", lang))
-    slide = _slide(prs, t("deck_by_status", lang), content, lang)
-    stats = content.by_status
-    _bar_chart(slide, [vocab.label("status", s, lang) for s in stats["status"]],
-               [float(v) for v in stats["projects"]], [vocab.status_color(s) for s in stats["status"]],
-               Inches(0.5), Inches(1.2), Inches(12.3), Inches(5.6), chart_type=XL_CHART_TYPE.COLUMN_CLUSTERED,
-               series_name=t("metric_projects", lang), number_format="#,##0")
-
-    # Map image (with its legend drawn in).
-    if content.map_png:
-        slide = _slide(prs, t("deck_map", lang), content, lang)
-        pic = slide.shapes.add_picture(io.BytesIO(content.map_png), Inches(0.5), Inches(1.15), height=Inches(5.7))
-        if pic.width > Inches(12.3):  # keep inside the slide whatever the image's aspect
-            ratio = Inches(12.3) / pic.width
-            pic.width, pic.height = Inches(12.3), int(pic.height * ratio)
-        pic.left = int((SLIDE_W - pic.width) / 2)
-
-    # Town ranking.
-    slide = _slide(prs, t("deck_ranking", lang), content, lang)
-    towns = content.towns.head(MAX_LIST_ROWS)
-    _table(slide, ranking_table(towns, lang), Inches(0.5), Inches(1.2), Inches(12.3),
-           [0.2, 0.18, 0.1, 0.16, 0.12, 0.12, 0.12])
-    if len(content.towns) > MAX_LIST_ROWS:
-        _text(slide, t("deck_more", lang, n=len(content.towns) - MAX_LIST_ROWS), Inches(0.5), Inches(6.5),
-              Inches(8), Inches(0.4), size=11, color=MUTED)
-
-    # Late and stalled.
-    slide = _slide(prs, t("deck_attention", lang), content, lang)
-    att = content.attention.head(MAX_LIST_ROWS)
-    if att.empty:
-        _text(slide, t("deck_none", lang), Inches(0.5), Inches(1.4), Inches(6), Inches(0.6), size=20)
-    else:
-        _table(slide, attention_table(att, lang), Inches(0.5), Inches(1.2), Inches(12.3),
-               [0.09, 0.31, 0.09, 0.1, 0.09, 0.08, 0.12, 0.12], size=10)
-        if len(content.attention) > MAX_LIST_ROWS:
-            _text(slide, t("deck_more", lang, n=len(content.attention) - MAX_LIST_ROWS), Inches(0.5), Inches(6.5),
-                  Inches(8), Inches(0.4), size=11, color=MUTED)
-
-    # One slide per town of a county.
-    for section in content.town_sections:
-        slide = _slide(prs, t("deck_town", lang, town=f"{section.town}（{section.county}）"), content, lang)
-        _kpi_grid(slide, section.kpis, lang, top=Inches(1.1), size=22, row_h=Inches(1.35))
-        cats = section.by_category
-        if not cats.empty:
-            _bar_chart(slide, [vocab.label("category", c, lang) for c in cats["category"]],
-                       [float(v) for v in cats["budget_wan"]], [vocab.category_color(c) for c in cats["category"]],
-                       Inches(0.5), Inches(3.9), Inches(12.3), Inches(3.0),
-                       chart_type=XL_CHART_TYPE.COLUMN_CLUSTERED, series_name=t("metric_budget", lang))
-
+    deck = _Deck(content, lang)
+    _cover(deck)
+    _summary(deck)
+    _charts(deck)
+    _map(deck)
+    _scope_parts(deck)
+    _attention(deck)
+    _photos(deck)
+    for section in content.extra_sections:
+        table_slides(deck, section.title, section.table, OTHER_PAGES, section.notes)
+    _footers(deck)
     out = io.BytesIO()
-    prs.save(out)
+    deck.prs.save(out)
     return out.getvalue()

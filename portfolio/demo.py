@@ -410,7 +410,11 @@ def build(db: store_mod.Store, n_projects: int = DEFAULT_PROJECTS, seed: int = D
         for key, value in (("is_demo", "1"), ("data_date", as_of.isoformat()), ("demo_seed", str(seed))):
             cur.execute(sql.query("set_meta"), {"key": key, "value": value})
 
+    placed = []  # each chunk's (village_code, category) pairs: what the village indicators follow
+
     def append(projects: pd.DataFrame, reports: pd.DataFrame):
+        placed.append(projects[["village_code", "category"]].dropna().drop_duplicates())
+
         def write(cur) -> int:
             cur.register("new_projects", projects)
             cur.execute(sql.query("insert_projects_frame"))
@@ -421,6 +425,13 @@ def build(db: store_mod.Store, n_projects: int = DEFAULT_PROJECTS, seed: int = D
             return len(projects)
         return write
 
+    def finish(cur) -> None:
+        store_mod.refresh_progress_latest(cur)
+        # Village indicators last, from their own random stream: the project data above is unchanged.
+        from portfolio.outcomes import demo_values
+
+        demo_values.write(cur, pd.concat(placed, ignore_index=True).drop_duplicates(), seed)
+
     # DuckDB's buffer pool would grow to the store's limit while a big library is appended;
     # the build needs less, so the whole process stays small at any size.
     with db.cursor() as cur:
@@ -429,7 +440,7 @@ def build(db: store_mod.Store, n_projects: int = DEFAULT_PROJECTS, seed: int = D
     try:
         db.write(start)
         count = sum(db.write(append(projects, reports)) for projects, reports in generate_chunks(n_projects, seed, as_of))
-        db.write(store_mod.refresh_progress_latest)
+        db.write(finish)
         return count
     finally:
         with db.cursor() as cur:

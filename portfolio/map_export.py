@@ -6,6 +6,11 @@ outside address. The PNG is that page rendered by headless Chromium (found at
 PORTFOLIO_CHROMIUM, BROWSER_PATH, /usr/bin/chromium or on PATH), driven over the
 DevTools pipe so that the screenshot waits until every layer has loaded and drawn.
 
+The slide picture (`map_png_for`, used by the deck, the report, the map page's PNG download and the
+CLI) is a PICTURE_SIZE page, shaped like the deck's picture area, drawn at PIXEL_RATIO; it is
+rendered once per page content and kept in portfolio/picture_cache.py. The page carries a scale bar
+that follows the view when the HTML is zoomed.
+
 Decks for export must be built with `maps.build(..., for_html=True)`: deck.gl's
 standalone tooltip pastes values into HTML unescaped, and those decks carry
 html-escaped values.
@@ -13,6 +18,7 @@ html-escaped values.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import shutil
@@ -30,16 +36,24 @@ from pathlib import Path
 
 import pydeck
 
-from portfolio import formats, maps
+from portfolio import formats, maps, picture_cache
 from portfolio.filters import Filters
 from portfolio.i18n import t
 from portfolio.store import Store
 
-LEGEND_WIDTH = 330  # px, the legend column beside the map
-TITLE_HEIGHT = 96  # px, the title band above the map
+LEGEND_WIDTH = 300  # CSS px, the legend column beside the map
+TITLE_HEIGHT = 86  # CSS px, the title band above the map
+PAGE_LEGEND_FONT_PX = 14  # CSS px, the legend beside the map on a page
+LEGEND_FONT_PX = 17  # CSS px: 12.2 pt once the slide picture spans the slide's 12.3-inch content width
+# The slide picture: the deck's picture area (12.3 x 5.7 inches) at 100 CSS px per inch, drawn at 1.5
+# device pixels per CSS px (1845 x 855 px), so the page reads as a 1230-px screen and prints sharp.
+SLIDE_PICTURE_IN = (12.3, 5.7)
+PICTURE_SIZE = (1230, 570)
+PIXEL_RATIO = 1.5
 PNG_TIMEOUT_S = 60.0
 DECK_BUNDLE = Path(pydeck.__file__).resolve().parent / "nbextension" / "static" / "index.js"
 FONT_STACK = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
+PICTURE_FORMAT = "png-1"  # bump when the renderer changes in a way the page text does not show
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 
 
@@ -50,8 +64,8 @@ class MapExportError(RuntimeError):
 # Legend -------------------------------------------------------------------------------
 def legend_html(legend: maps.Legend, lang: str = "zh", scale: float = 1.0) -> str:
     """The legend as an HTML fragment (inline styles only; every text escaped)."""
-    font = round(14 * scale)
-    swatch = round(14 * scale)
+    font = round(PAGE_LEGEND_FONT_PX * scale)
+    swatch = round(PAGE_LEGEND_FONT_PX * scale)
     parts = [f'<div class="map-legend" style="font-family:{escape(FONT_STACK)};font-size:{font}px;'
              f'line-height:1.45;color:#222">']
     parts.append(f'<div style="font-weight:700;margin-bottom:{round(4 * scale)}px">{escape(legend.title)}</div>')
@@ -113,20 +127,25 @@ _PAGE = """<!DOCTYPE html>
 html, body {{ margin: 0; height: 100%; background: #fff; font-family: {font}; color: #222; }}
 #page {{ position: absolute; inset: 0; display: grid; grid-template-columns: 1fr {legend_w}px;
          grid-template-rows: {title_h}px 1fr; }}
-#head {{ grid-column: 1 / 3; padding: 14px 24px 0; border-bottom: 3px solid #1A9850; box-sizing: border-box; }}
-#head h1 {{ margin: 0; font-size: 32px; color: #1F3A5F; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}
-#head div {{ margin-top: 4px; font-size: 16px; color: #555; }}
+#head {{ grid-column: 1 / 3; padding: 10px 20px 0; border-bottom: 3px solid #1A9850; box-sizing: border-box; }}
+#head h1 {{ margin: 0; font-size: 30px; line-height: 1.3; color: #1F3A5F; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}
+#head div {{ margin-top: 2px; font-size: 17px; line-height: 1.4; color: #555; }}
 #head .demo {{ margin-left: 16px; color: #D55E00; font-weight: 700; }}
 #cell {{ position: relative; overflow: hidden; min-width: 0; min-height: 0; }}
 #map {{ position: absolute; inset: 0; }}
-#side {{ grid-column: 2; grid-row: 2; padding: 18px 20px; box-sizing: border-box; border-left: 1px solid #ddd; overflow: auto; }}
+#side {{ grid-column: 2; grid-row: 2; padding: 14px 16px; box-sizing: border-box; border-left: 1px solid #ddd; overflow: auto; }}
+#scale {{ position: absolute; left: 16px; bottom: 14px; z-index: 2; font-size: 15px; color: #333;
+          background: rgba(255,255,255,0.85); padding: 2px 6px 4px; pointer-events: none; }}
+#scale .bar {{ height: 6px; border: 2px solid #333; border-top: none; box-sizing: border-box; }}
 </style>
 <script>{bundle}</script>
 </head>
 <body>
 <div id="page">
   <div id="head"><h1>{title}</h1><div>{subtitle}{mark}</div></div>
-  <div id="cell"><div id="map"></div></div>
+  <div id="cell"><div id="map"></div>
+    <div id="scale" data-testid="scale-bar"><div class="label">{scale_label}</div>
+      <div class="bar" style="width:{scale_px}px"></div></div></div>
   <div id="side">{legend}</div>
 </div>
 <script>
@@ -142,7 +161,23 @@ window.__mapReady = false;
       return deck.isInitialized && layers.length > 0 && layers.every(function (l) {{ return l.isLoaded; }});
     }} catch (e) {{ return false; }}
   }}
-  deck.setProps({{onAfterRender: function () {{ if (loaded()) drawnAfterLoad += 1; }}}});
+  const units = {units};
+  function niceMetres(m) {{
+    const p = Math.pow(10, Math.floor(Math.log10(m)));
+    return [5, 2, 1].map(function (k) {{ return k * p; }}).find(function (v) {{ return v <= m; }}) || p;
+  }}
+  // The scale bar follows the view when the reader zooms the HTML map.
+  function updateScale() {{
+    const vp = deck.getViewports ? deck.getViewports()[0] : null;
+    if (!vp) return;
+    const perPx = {earth} * Math.cos(vp.latitude * Math.PI / 180) / (512 * Math.pow(2, vp.zoom));
+    const metres = niceMetres(perPx * {scale_target});
+    const box = document.getElementById("scale");
+    box.querySelector(".bar").style.width = Math.round(metres / perPx) + "px";
+    box.querySelector(".label").textContent = metres >= 1000
+      ? units.km.replace("{{n}}", String(metres / 1000)) : units.m.replace("{{n}}", String(metres));
+  }}
+  deck.setProps({{onAfterRender: function () {{ if (loaded()) drawnAfterLoad += 1; updateScale(); }}}});
   document.fonts.ready.then(function () {{
     (function check() {{
       if (drawnAfterLoad >= 2) {{ window.__mapReady = true; return; }}
@@ -157,6 +192,31 @@ window.__mapReady = false;
 """
 
 
+EARTH_CIRCUMFERENCE_M = 40_075_016.686
+SCALE_TARGET_PX = 150  # the scale bar is the nice length (1, 2 or 5 x 10^n) nearest below this
+
+
+def scale_bar(view: maps.View, target_px: float = SCALE_TARGET_PX) -> tuple[float, float]:
+    """(metres, CSS pixels) of the scale bar for `view`: deck.gl's Web Mercator draws the world
+    512 px wide at zoom 0, so one pixel is that share of the circumference at the view's latitude."""
+    import math
+
+    per_px = EARTH_CIRCUMFERENCE_M * math.cos(math.radians(view.lat)) / (512 * 2 ** view.zoom)
+    metres = maps.nice_number(per_px * target_px)
+    return metres, metres / per_px
+
+
+def scale_label(metres: float, lang: str) -> str:
+    if metres >= 1000:
+        return t("map_scale_km", lang, n=f"{metres / 1000:g}")
+    return t("map_scale_m", lang, n=f"{metres:g}")
+
+
+def _deck_view(deck: maps.MapDeck) -> maps.View:
+    state = deck.initial_view_state
+    return maps.View(state.latitude, state.longitude, state.zoom)
+
+
 def standalone_html(deck: maps.MapDeck, title: str, legend: maps.Legend, subtitle: str = "",
                     lang: str = "zh", demo: bool = False) -> str:
     """A self-contained HTML page: the map (deck.gl inlined), its title, legend and data date, and the
@@ -165,9 +225,14 @@ def standalone_html(deck: maps.MapDeck, title: str, legend: maps.Legend, subtitl
         raise ValueError("export decks draw no tile basemap: build them with basemap=None")
     if not getattr(deck, "escaped_tooltips", False):
         raise ValueError("export decks need escaped tooltips: build them with maps.build(..., for_html=True)")
+    metres, bar_px = scale_bar(_deck_view(deck))
     return _PAGE.format(
+        scale_label=escape(scale_label(metres, lang)), scale_px=round(bar_px), scale_target=SCALE_TARGET_PX,
+        earth=EARTH_CIRCUMFERENCE_M,
+        units=_script_json({"km": t("map_scale_km", lang, n="{n}"), "m": t("map_scale_m", lang, n="{n}")}),
         lang="zh-CN" if lang == "zh" else "en", title=escape(title), subtitle=escape(subtitle), font=FONT_STACK,
-        legend_w=LEGEND_WIDTH, title_h=TITLE_HEIGHT, bundle=_deck_bundle(), legend=legend_html(legend, lang),
+        legend_w=LEGEND_WIDTH, title_h=TITLE_HEIGHT, bundle=_deck_bundle(),
+        legend=legend_html(legend, lang, LEGEND_FONT_PX / PAGE_LEGEND_FONT_PX),
         mark=f'<span class="demo" data-mark="demo">{escape(t("demo_badge", lang))}</span>' if demo else "",
         spec=_script_json(deck.to_json()), tooltip=_script_json(deck._tooltip),
     )
@@ -228,9 +293,10 @@ def renders_in_use() -> tuple[int, int]:
 
 
 def map_png(deck: maps.MapDeck, title: str, legend: maps.Legend, width: int = 1600, height: int = 900,
-            subtitle: str = "", lang: str = "zh", timeout_s: float = PNG_TIMEOUT_S, demo: bool = False) -> bytes:
-    """A PNG (width x height) of the map with title, legend and data date (and the 演示数据 mark when `demo`),
-    rendered offline in headless Chromium."""
+            subtitle: str = "", lang: str = "zh", timeout_s: float = PNG_TIMEOUT_S, demo: bool = False,
+            pixel_ratio: float = 1.0) -> bytes:
+    """A PNG of the map with title, legend and data date (and the 演示数据 mark when `demo`), rendered
+    offline in headless Chromium: a width x height CSS-pixel page, `pixel_ratio` device pixels per CSS pixel."""
     page = standalone_html(deck, title, legend, subtitle, lang, demo)
     browser = chromium_path()
     if browser is None:
@@ -239,7 +305,7 @@ def map_png(deck: maps.MapDeck, title: str, legend: maps.Legend, width: int = 16
         html_path = Path(tmp) / "map.html"
         html_path.write_text(page, encoding="utf-8")
         with render_slot(), _DevTools(browser, Path(tmp) / "profile") as devtools:
-            return devtools.screenshot(html_path.as_uri(), width, height, timeout_s)
+            return devtools.screenshot(html_path.as_uri(), width, height, timeout_s, pixel_ratio)
 
 
 @dataclass
@@ -321,14 +387,14 @@ class _DevTools:
         message, self.buffer = self.buffer.split(b"\0", 1)
         return json.loads(message)
 
-    def screenshot(self, url: str, width: int, height: int, timeout_s: float) -> bytes:
+    def screenshot(self, url: str, width: int, height: int, timeout_s: float, pixel_ratio: float = 1.0) -> bytes:
         deadline = time.monotonic() + timeout_s
         targets = self._send("Target.getTargets", deadline=deadline)["targetInfos"]
         page = next(target for target in targets if target["type"] == "page")
         session = self._send("Target.attachToTarget", {"targetId": page["targetId"], "flatten": True},
                              deadline=deadline)["sessionId"]
         self._send("Emulation.setDeviceMetricsOverride",
-                   {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+                   {"width": width, "height": height, "deviceScaleFactor": pixel_ratio, "mobile": False},
                    session, deadline=deadline)
         self._send("Page.navigate", {"url": url}, session, deadline=deadline)
         while True:
@@ -368,11 +434,27 @@ def filters_map(db: Store, filters: Filters, as_of: date, lang: str = "zh", widt
     return result, title, subtitle
 
 
-def map_png_for(db: Store, filters: Filters, lang: str = "zh", width: int = 1600, height: int = 900) -> bytes | None:
-    """A slide picture of the map for `filters`, or None when this machine cannot render one (no Chromium)."""
+def map_png_for(db: Store, filters: Filters, lang: str = "zh", width: int = PICTURE_SIZE[0],
+                height: int = PICTURE_SIZE[1], options: maps.MapOptions | None = None,
+                pixel_ratio: float = PIXEL_RATIO) -> bytes | None:
+    """The map picture for `filters` (by default the slide picture), or None when this machine cannot
+    render one (no Chromium). Rendered once per page content and reused (see picture_cache)."""
     from portfolio import views
 
     if chromium_path() is None:
         return None
-    result, title, subtitle = filters_map(db, filters, views.data_date(db), lang, width, height)
-    return map_png(result.deck, title, result.legend, width, height, subtitle, lang, demo=views.is_demo(db))
+    result, title, subtitle = filters_map(db, filters, views.data_date(db), lang, width, height, options)
+    demo = views.is_demo(db)
+    page = standalone_html(result.deck, title, result.legend, subtitle, lang, demo)
+    cache = picture_cache.for_store(db)
+    key = picture_key(page, width, height, pixel_ratio)
+    return cache.get_or_make(key, lambda: map_png(result.deck, title, result.legend, width, height, subtitle,
+                                                  lang, demo=demo, pixel_ratio=pixel_ratio))
+
+
+def picture_key(page: str, width: int, height: int, pixel_ratio: float) -> str:
+    """What a picture depends on: the exact page drawn (deck JSON with the data, title, legend, data date,
+    demo mark, language; the deck.gl bundle is fixed per installed pydeck) and the pixel size."""
+    digest = hashlib.sha256(page.encode("utf-8"))
+    digest.update(f"|{width}x{height}@{pixel_ratio}|{PICTURE_FORMAT}".encode())
+    return digest.hexdigest()

@@ -304,20 +304,21 @@ def backup_folder(backup_file: Path) -> Path:
     return Path(backup_file).with_suffix(".photos")
 
 
-def backup_photos(db_path: Path, backup_file: Path) -> int:
-    """Put every photo file beside a database backup. Files never change once written, so a hard
-    link (no extra space) is enough; across file systems they are copied. Returns the count."""
-    source = root_for(db_path)
+def _copy_files(source: Path, target: Path, link: bool) -> int:
+    """Put every finished file under `source` at the same place under `target`, unless one is there.
+    Photo files never change once written (named by their sha256), so an existing file is the same
+    picture, and a hard link is as good as a copy where both sit on one file system."""
     if not source.is_dir():
         return 0
-    target = backup_folder(backup_file)
     n = 0
     for path in source.rglob("*"):
-        if not path.is_file() or path.name.endswith(".part"):
-            continue
         dest = target / path.relative_to(source)
+        if not path.is_file() or path.name.endswith(".part") or dest.exists():
+            continue
         dest.parent.mkdir(parents=True, exist_ok=True)
         try:
+            if not link:
+                raise OSError
             os.link(path, dest)
         except OSError:
             shutil.copy2(path, dest)
@@ -325,21 +326,15 @@ def backup_photos(db_path: Path, backup_file: Path) -> int:
     return n
 
 
+def backup_photos(db_path: Path, backup_file: Path) -> int:
+    """Put every photo file beside a database backup (hard links, no extra space). Returns the count."""
+    return _copy_files(root_for(db_path), backup_folder(backup_file), link=True)
+
+
 def restore_photos(db_path: Path, backup_file: Path) -> int:
     """Bring back the photo files a restored backup refers to: those missing from the photo folder are
     copied from the backup's folder (files present stay: they are the same pictures). Returns the count."""
-    source = backup_folder(backup_file)
-    if not source.is_dir():
-        return 0
-    target = root_for(db_path)
-    n = 0
-    for path in source.rglob("*"):
-        dest = target / path.relative_to(source)
-        if path.is_file() and not dest.exists():
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, dest)
-            n += 1
-    return n
+    return _copy_files(backup_folder(backup_file), root_for(db_path), link=False)
 
 
 def remove_backup(backup_file: Path) -> None:

@@ -21,10 +21,10 @@ import pyarrow as pa
 
 from portfolio import geo, photos, sql
 
-SCHEMA_VERSION = 6  # 4: accounts, login sessions and the audit log; 5: field updates and site photos;
-# 6: each project's town report date (late per town)
+SCHEMA_VERSION = 7  # 4: accounts, login sessions and the audit log; 5: field updates and site photos;
+# 6: each project's town report date (late per town); 7: village indicators (outcomes_schema)
 # DDL files run in order by migrate(); every statement in them is idempotent.
-SCHEMA_FILES = ("schema", "accounts_schema", "field_schema")
+SCHEMA_FILES = ("schema", "accounts_schema", "field_schema", "outcomes_schema")
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "portfolio.duckdb"
 DEFAULT_MEMORY_LIMIT = "2GB"
 BACKUPS_KEPT = 10

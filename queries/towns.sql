@@ -37,13 +37,27 @@ FROM f, latest
 GROUP BY latest.d;
 
 -- name: changes_between_reports
--- What changed from the report of $previous to the report of $latest among the filtered projects.
+-- What changed from $previous to $latest among the filtered projects. A project's state on a day is
+-- its newest report on or before that day: towns upload on different days and a phone update dates
+-- one project only, so a project is compared with its own last report, never with an absent row.
+-- Counted: the projects with a report after $previous (up to $latest).
 WITH f AS (
     SELECT project_id
     FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
 ),
-latest AS (SELECT * FROM progress_reports WHERE report_date = $latest AND project_id IN (SELECT project_id FROM f)),
-previous AS (SELECT * FROM progress_reports WHERE report_date = $previous AND project_id IN (SELECT project_id FROM f))
+r AS (
+    SELECT pr.project_id, pr.report_date, pr.status, pr.progress_pct, pr.spent_wan
+    FROM progress_reports AS pr
+    WHERE pr.report_date <= $latest AND pr.project_id IN (SELECT project_id FROM f)
+),
+latest AS (
+    SELECT * FROM r WHERE report_date > $previous
+    QUALIFY row_number() OVER (PARTITION BY project_id ORDER BY report_date DESC) = 1
+),
+previous AS (
+    SELECT * FROM r WHERE report_date <= $previous
+    QUALIFY row_number() OVER (PARTITION BY project_id ORDER BY report_date DESC) = 1
+)
 SELECT
     count(*) FILTER (WHERE p.project_id IS NULL) AS new_projects,
     count(*) FILTER (WHERE status_finished(l.status) AND NOT status_finished(p.status)) AS newly_completed,

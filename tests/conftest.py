@@ -39,6 +39,23 @@ def seed_store() -> Store:
 
 
 @pytest.fixture
+def seed_store_with_photos(seed_store, tmp_path) -> Store:
+    """The seed library with a photo folder of its own (photos live beside the database, not in it)."""
+    seed_store.photo_root = tmp_path / "photos"
+    return seed_store
+
+
+@pytest.fixture(scope="module")
+def demo_library() -> Store:
+    """The default demo portfolio in memory, shared by a module's read-only tests (demo.build is
+    deterministic, so it equals what a test server builds)."""
+    db = Store(":memory:")
+    demo.build(db)
+    yield db
+    db.close()
+
+
+@pytest.fixture
 def demo_store() -> Store:
     """An in-memory library holding the default demo portfolio."""
     db = Store(":memory:")

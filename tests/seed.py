@@ -12,6 +12,8 @@ from portfolio.store import Store, refresh_progress_latest
 AS_OF = date(2026, 6, 30)
 # Writes need a user (portfolio.auth); tests that are not about accounts write as an admin.
 ADMIN = User(name="admin", role="admin")
+# The editor of 阳山县太平镇 (the seed has a second 太平镇, in 清新区).
+TAIPING = User(name="taiping", role="editor", towns=("阳山县/太平镇",))
 
 # Two towns called 太平镇 in different counties, on purpose.
 PROJECTS = [

@@ -10,9 +10,8 @@ from portfolio import accounts, audit, views
 from portfolio.auth import AuthError, User
 from portfolio.filters import Filters
 from portfolio.ingest import commit as ingest_commit, pipeline
-from tests.seed import AS_OF
+from tests.seed import ADMIN, AS_OF
 
-ADMIN = User(name="admin", role="admin")
 TS_EDITOR = User(name="ts_team", role="editor", towns=("阳山县/太平镇",), display_name="驻太平镇工作队")
 QX_EDITOR = User(name="qx_team", role="editor", towns=("清新区/太平镇",))
 VIEWER = User(name="look", role="viewer")

@@ -25,11 +25,8 @@ HEAD = "项目名称,县,镇,村,项目类别,总投资（万元）,进度,计�
 
 
 @pytest.fixture(scope="module")
-def db():
-    store = Store(":memory:")
-    demo.build(store)
-    yield store
-    store.close()
+def db(demo_library):
+    return demo_library
 
 
 def state(db: Store):

@@ -15,17 +15,14 @@ from portfolio.ingest import commit as commit_mod
 from portfolio.store import Store
 from portfolio.updates import Update
 from tests.photo_factory import INSIDE, OUTSIDE, picture
-from tests.seed import seed
+from tests.seed import ADMIN, TAIPING, seed
 
-TAIPING = User(name="taiping", role="editor", towns=("阳山县/太平镇",))
-ADMIN = User(name="admin", role="admin")
 JULY = date(2026, 7, 31)
 
 
 @pytest.fixture
-def db(seed_store, tmp_path):
-    seed_store.photo_root = tmp_path / "photos"
-    return seed_store
+def db(seed_store_with_photos):
+    return seed_store_with_photos
 
 
 def _open(path) -> Image.Image:

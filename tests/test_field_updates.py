@@ -13,18 +13,16 @@ from portfolio.filters import Filters
 from portfolio.ingest import commit as commit_mod
 from portfolio.ingest.issues import IngestError
 from portfolio.updates import Update
+from tests.seed import ADMIN, TAIPING
 
-ADMIN = User(name="admin", role="admin")
-TAIPING = User(name="taiping", role="editor", towns=("阳山县/太平镇",))
 QINGXIN = User(name="qingxin", role="editor", counties=("清新区",))
 VIEWER = User(name="viewer", role="viewer")
 JULY = date(2026, 7, 31)
 
 
 @pytest.fixture
-def db(seed_store, tmp_path):
-    seed_store.photo_root = tmp_path / "photos"
-    return seed_store
+def db(seed_store_with_photos):
+    return seed_store_with_photos
 
 
 def _project(db, pid):

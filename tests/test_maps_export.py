@@ -48,6 +48,7 @@ def test_standalone_html_is_self_contained_and_cannot_be_broken_out_of(mem_store
     assert map_export._script_json({"t": BREAKOUT}) == '{"t":"<\\/script><script>alert(1)<\\/script>"}'
 
     assert "createDeck(" in tail and len(page) > 4_000_000  # deck.gl inlined, not loaded from a CDN
+    assert f'class="map-legend" style="font-family:' in page and f"font-size:{map_export.LEGEND_FONT_PX}px" in page
     assert title == "清远市乡村振兴项目分布图" and "2026-10-31" in subtitle
 
 
@@ -96,7 +97,7 @@ def test_map_png_goes_into_the_meeting_deck(demo_store):
                                     map_png=lambda f: map_export.map_png_for(demo_store, f, "zh", 1600, 900))
     slides = Presentation(io.BytesIO(deck_bytes)).slides
     pictures = [shape for slide in slides for shape in slide.shapes if shape.shape_type == 13]
-    assert pictures and Image.open(io.BytesIO(pictures[0].image.blob)).size == (1600, 900)
+    assert pictures and Image.open(io.BytesIO(pictures[0].image.blob)).size == (2400, 1350)  # at 1.5x
 
 
 # The 演示数据 mark (issue 10, item 5) ---------------------------------------------------------------
@@ -117,8 +118,8 @@ def test_map_html_carries_the_demo_mark_only_for_demo_data(demo_store, seed_stor
 
 @pytest.mark.slow
 def test_map_png_carries_the_demo_mark_only_for_demo_data(demo_store, seed_store):
-    assert _orange_pixels(map_export.map_png_for(demo_store, Filters(), "zh", 1000, 640)) > 150
-    assert _orange_pixels(map_export.map_png_for(seed_store, Filters(), "zh", 1000, 640)) == 0
+    assert _orange_pixels(map_export.map_png_for(demo_store, Filters(), "zh", 1000, 640, pixel_ratio=1)) > 150
+    assert _orange_pixels(map_export.map_png_for(seed_store, Filters(), "zh", 1000, 640, pixel_ratio=1)) == 0
 
 
 def test_chromium_renders_queue_two_at_a_time():

@@ -114,3 +114,16 @@ def test_towns_page_opens_on_the_city_wide_comparison(app):
     assert {m.label: m.value for m in at.metric}["项目数"] == "560"
     assert len(at.get("plotly_chart")) == 1  # every town compared, before any choice
     assert at.selectbox[0].value is None  # the chooser waits
+
+
+def test_towns_page_asks_who_presents_and_when_before_the_download(app):
+    at = app.run()
+    at.multiselect(key="f_counties").set_value(["阳山县"]).run()
+    at.switch_page("app_pages/towns.py").run()
+    assert not at.exception
+    unit = next(w for w in at.text_input if w.label == "汇报单位")
+    assert unit.value == "" and unit.placeholder == "阳山县"  # the cover's default: the area's name
+    assert any(w.label == "会议日期" for w in at.date_input)
+    unit.set_value("阳山县乡村振兴局").run()
+    assert not at.exception
+    assert next(w for w in at.text_input if w.label == "汇报单位").value == "阳山县乡村振兴局"

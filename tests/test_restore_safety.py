@@ -8,9 +8,8 @@ from portfolio import accounts, audit, auth, store as store_mod, views
 from portfolio.auth import AuthError, User
 from portfolio.filters import Filters
 from portfolio.store import Store, StoreCorruptError
-from tests.seed import AS_OF, seed
+from tests.seed import ADMIN, AS_OF, seed
 
-ADMIN = User(name="admin", role="admin")
 PW = "correct horse 1"
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from portfolio import views
 from portfolio.filters import Filters
-from portfolio.store import SCHEMA_VERSION, Store
+from portfolio.store import SCHEMA_VERSION, Store, refresh_progress_latest
 from tests.seed import AS_OF, PROJECTS, seed
 
 
@@ -165,6 +165,20 @@ def test_schema_1_database_is_upgraded_with_its_rollups(tmp_path):
     changes = views.changes_since_previous_report(upgraded, Filters())
     assert (changes.previous, changes.latest) == (date(2026, 5, 31), date(2026, 6, 30))
     upgraded.close()
+
+
+def test_a_later_update_compares_a_project_with_its_own_last_report(seed_store):
+    # A3 last reported in April; B1 (another county) reported every month to June. A phone update on
+    # A3 in July is compared with A3's April state, not counted as a new project against June's rows.
+    seed_store.write(lambda cur: (cur.execute(
+        "INSERT INTO progress_reports (project_id, report_date, status, progress_pct, spent_wan) VALUES "
+        "('A3', DATE '2026-04-30', 'in_progress', 10, 2), ('A3', DATE '2026-07-15', 'in_progress', 45, 6)"),
+        refresh_progress_latest(cur)))
+    changes = views.changes_since_previous_report(seed_store, Filters())
+    assert (changes.previous, changes.latest) == (date(2026, 6, 30), date(2026, 7, 15))
+    assert changes.reported == 1 and changes.new_projects == 0
+    assert changes.avg_progress_gain == pytest.approx(35)  # 10 -> 45
+    assert changes.spent_wan_delta == pytest.approx(4)  # 2 -> 6
 
 
 def test_changes_since_the_previous_report(seed_store):

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import functools
 import logging
-from datetime import date
 from typing import Any, Callable, Concatenate, ParamSpec, TypeVar
 
 import streamlit as st
 
 from portfolio import views
-from portfolio.filters import Filters
 from portfolio.store import Store, StoreCorruptError, db_path_from_env
 
 P = ParamSpec("P")
@@ -75,13 +73,6 @@ by_village = cached(views.by_village)
 teams = cached(views.teams)
 changes_since_previous_report = cached(views.changes_since_previous_report)
 town_comparison = cached(views.town_comparison)
-
-
-def view(name: str, filters: Filters | None = None, as_of: date | None = None, **kwargs):
-    """Deprecated: views.<name> by a name in a string. Call the typed wrappers above instead;
-    this stays for page code not yet converted."""
-    given = {"filters": filters, "as_of": as_of, **kwargs}
-    return cached(getattr(views, name))(**{k: v for k, v in given.items() if v is not None or k in kwargs})
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)

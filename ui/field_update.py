@@ -10,7 +10,7 @@ from datetime import date
 
 import streamlit as st
 
-from portfolio import accounts, auth, edits, photos, updates, vocab
+from portfolio import accounts, auth, edits, formats, photos, updates, vocab
 from portfolio.auth import AuthError, User
 from portfolio.field import FieldError, place_key
 from portfolio.ingest.issues import IngestError
@@ -246,7 +246,7 @@ def edit_form(detail: dict, user: User) -> None:
         st.dataframe({tr("fu_diff_field"): [tr(f"fu_f_{c.field}") for c in diff],
                       tr("fu_diff_old"): [_shown(c.field, c.old, lang) for c in diff],
                       tr("fu_diff_new"): [_shown(c.field, c.new, lang) for c in diff]},
-                     hide_index=True, width="stretch")
+                     hide_index=True, width="stretch", placeholder="—")
         if st.button(tr("fu_edit_save"), type="primary", width="stretch", icon=":material/save:", key="fu_edit_save"):
             try:
                 batch = edits.save_edit(_store(), detail["project_id"], changes, user, expected=diff)
@@ -303,7 +303,7 @@ def project_cards(table, lang: str) -> None:
                 st.caption(tr("fu_cards_none"))
                 return
             if len(shown) > CARDS_SHOWN:
-                st.caption(tr("fu_cards_more", shown=CARDS_SHOWN, n=f"{len(shown):,}"))
+                st.caption(tr("fu_cards_more", shown=CARDS_SHOWN, n=formats.count(len(shown))))
             for row in shown.head(CARDS_SHOWN).itertuples(index=False):
                 _card(row, lang)
 
@@ -319,7 +319,7 @@ def _card(row, lang: str) -> None:
         town = tr("fu_card_town", town=md(row.town or "—"), county=md(row.county or "—"))
         st.markdown(f"{town} " + " ".join(badges))
         progress = row.progress_pct if row.progress_pct == row.progress_pct and row.progress_pct is not None else 0.0
-        st.progress(min(max(float(progress), 0.0), 100.0) / 100, text=f"{progress:.0f}%")
+        st.progress(min(max(float(progress), 0.0), 100.0) / 100, text=formats.progress(progress))
         st.button(tr("fu_open"), key=f"fu_open_{row.project_id}", width="stretch", icon=":material/open_in_new:",
                   on_click=_open_project, args=(row.project_id,))
 

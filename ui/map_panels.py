@@ -8,12 +8,13 @@ from html import escape
 
 import streamlit as st
 
-from portfolio import formats, map_export, maps, vocab
+from portfolio import formats, map_export, maps, photos, vocab
 from portfolio.filters import Filters, split_key
 from portfolio.i18n import t
 from portfolio.views import Kpis
 from ui import data, map_state, map_view
 from ui.lang import tr
+from ui.widgets import md
 
 
 LEGEND_FLOAT = "map_legend_float"  # the container key of the legend laid over the map on the wall screen
@@ -102,7 +103,7 @@ def switches(settings, filters: Filters, basemap_names: list[str], stacked: bool
                               format_func=lambda v: tr(f"map_ind_{v}"))
     controls[3].selectbox(tr("map_basemap"), ["", *basemap_names], key="map_w_basemap",
                           format_func=lambda v: v or tr("map_basemap_none"))
-    town_counts = data.view("facet_counts", filters, facet="town")
+    town_counts = data.facet_counts(filters, facet="town")
     goto_options = ["", *sorted(town_counts, key=lambda key: -town_counts[key])]
     single_town = filters.towns[0] if len(filters.towns) == 1 else ""
     if single_town and single_town not in goto_options:
@@ -127,7 +128,7 @@ def present_tools(filters: Filters, basemap_names: list[str], as_of: date, lang:
 
 def project_detail(project_id: str, as_of: date, lang: str) -> None:
     """The clicked project's card beside the map, with a button that opens it in the project library."""
-    detail = data.view("project_detail", project_id=project_id, as_of=as_of)
+    detail = data.project_detail(project_id=project_id, as_of=as_of)
     if detail is None:
         st.caption(tr("map_detail_gone"))
         return
@@ -147,8 +148,31 @@ def project_detail(project_id: str, as_of: date, lang: str) -> None:
         f'<tr><td style="color:#666;padding:3px 8px 3px 0;white-space:nowrap">{escape(label)}</td>'
         f'<td style="padding:3px 0">{escape("—" if value in (None, "") else str(value))}</td></tr>'
         for label, value in rows) + "</table>")
+    detail_photos(project_id)
     if st.button(tr("map_open_in_library"), icon=":material/table_view:", width="stretch"):
         st.switch_page("app_pages/projects.py", query_params={"project": project_id})
+
+
+DETAIL_PHOTOS = 4  # the newest few: the whole gallery is in the project library
+
+
+def detail_photos(project_id: str) -> None:
+    """The project's newest site photos as 320 px thumbnails with date and caption; a photo whose file
+    is missing shows the grey placeholder instead."""
+    rows = photos.for_project(data.store(), project_id)  # by report date, earliest first
+    if not rows:
+        return
+    newest = rows[::-1][:DETAIL_PHOTOS]
+    st.markdown(f"**{tr('map_detail_photos', shown=len(newest), n=len(rows))}**")
+    columns = st.columns(2)
+    for i, row in enumerate(newest):
+        with columns[i % 2]:
+            thumb = row["path_320"] or row["path_1280"]
+            st.image(str(thumb) if thumb else photos.placeholder_png(), width="stretch")
+            when = row["taken_at"] or row["report_date"]
+            parts = [when.strftime("%Y-%m-%d") if when else "",
+                     "" if thumb else tr("fu_photo_missing"), row.get("caption") or ""]
+            st.caption(md(" · ".join(p for p in parts if p)))
 
 
 def imprecise_list(filters: Filters, lang: str) -> None:
@@ -167,7 +191,8 @@ def imprecise_list(filters: Filters, lang: str) -> None:
         column_config={"placement": tr("c_location_precision"), "name": tr("c_name"), "county": tr("c_county"),
                        "town": tr("c_town"), "village": tr("c_village"), "category": tr("c_category"),
                        "status": tr("c_status"), "project_id": tr("c_project_id"),
-                       "budget_wan": st.column_config.NumberColumn(tr("c_budget_wan"), format="localized")})
+                       "budget_wan": st.column_config.NumberColumn(tr("c_budget_wan"), format="localized")},
+        placeholder="—")
     if len(listed) >= maps.IMPRECISE_LIST_LIMIT:
         st.caption(tr("map_loc_list_cut", n=formats.count(maps.IMPRECISE_LIST_LIMIT)))
 
@@ -187,8 +212,8 @@ def export_buttons(filters: Filters, as_of: date, lang: str, options: maps.MapOp
                                           demo=data.is_demo()).encode("utf-8")
 
     def png_bytes() -> bytes:
-        built, title, subtitle = export()
-        return map_export.map_png(built.deck, title, built.legend, 1600, 900, subtitle, lang, demo=data.is_demo())
+        # The slide picture, from the same cache as the meeting deck and the report.
+        return map_export.map_png_for(db, filters, lang, options=replace(options, scale=1.0)) or b""
 
     exports = [st.container()] * 3 if stacked else st.columns([1, 1, 3])
     exports[0].download_button(tr("map_export_html"), data=html_bytes,

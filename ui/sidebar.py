@@ -22,6 +22,7 @@ from typing import Callable
 import streamlit as st
 
 from portfolio import vocab
+from portfolio.formats import count
 from portfolio.filters import FLAG_CODES, UNPLACED, URL_KEYS, Filters, parse_years, split_key
 from ui import data
 from ui.lang import current, tr
@@ -137,7 +138,7 @@ def _facet(field: str, facet: str, filters: Filters, as_of, label_key: str, labe
     selected = [v for v in (st.session_state.get(key) or []) if isinstance(v, str) and v in valid]
     st.session_state[key] = selected  # keys, re-asserted: see the module docstring
     st.sidebar.multiselect(tr(label_key), _options(counts, selected, order), key=key,
-                           format_func=lambda v: f"{label(v)} ({counts.get(v, 0):,})", on_change=on_change,
+                           format_func=lambda v: f"{label(v)} ({count(counts.get(v, 0))})", on_change=on_change,
                            placeholder=tr("f_all"), select_all=False)  # its "Select N matches" is English only
 
 

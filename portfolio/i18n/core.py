@@ -128,6 +128,8 @@ STRINGS: dict[str, tuple[str, str]] = {
 STRINGS.update({
     "export_note_sheet": ("说明", "About"),
     "export_data_note": ("数据说明", "Data note"),
+    "export_total": ("合计（随筛选变化）", "Total (follows the filter)"),
+    "export_page_footer": ("第 &P 页 / 共 &N 页", "Page &P of &N"),
 })
 
 

@@ -88,6 +88,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "map_payload": ("传输 {kb} KB · 显示 {n} 个对象", "{kb} KB sent · {n} objects drawn"),
     # Detail beside the map
     "map_detail": ("项目详情", "Project detail"),
+    "map_detail_photos": ("现场照片（最新 {shown} 张，共 {n} 张）", "Site photos (latest {shown} of {n})"),
     "map_detail_hint": ("点击地图上的项目查看详情；点击镇的圆圈放大到该镇。",
                         "Click a project on the map for its detail; click a town's circle to zoom to it."),
     "map_open_in_library": ("在项目库中打开", "Open in the project library"),
@@ -118,6 +119,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "map_export_note": ("导出的地图不含在线底图，断网也能打开；图片带标题、图例和数据日期，可直接放进汇报材料。",
                         "Exports draw the map without a tile basemap and open offline; the picture carries title, legend and data date for slides."),
     "map_export_png_unavailable": ("无法生成图片：{reason}", "Cannot make the picture: {reason}"),
+    "map_scale_km": ("{n} 公里", "{n} km"),
+    "map_scale_m": ("{n} 米", "{n} m"),
     "map_png_title": ("{area}乡村振兴项目分布图", "Rural revitalization projects: {area}"),
     # Presentation
     "map_programme": ("乡村振兴项目作战图", "Rural revitalization projects"),

@@ -61,19 +61,30 @@ def _keyword_table() -> tuple[tuple[str, str, bool], ...]:
     return tuple(sorted(((kw, code, weak) for kw, (code, weak) in rows.items()), key=lambda r: -len(r[0])))
 
 
+@lru_cache(maxsize=1)
+def _keyword_patterns() -> tuple[tuple[re.Pattern, dict[str, str]], ...]:
+    """(pattern, keyword -> category) for the strong keywords, then the weak ones.
+
+    A search finds the earliest match; at one position the alternation, longest keywords first,
+    takes the longest: the same keyword the ranking (weak, position, -length) picks.
+    """
+    out = []
+    for weak in (False, True):
+        codes = {kw: code for kw, code, w in _keyword_table() if w == weak}
+        if codes:
+            out.append((re.compile("|".join(re.escape(kw) for kw in sorted(codes, key=lambda k: -len(k)))), codes))
+    return tuple(out)
+
+
 @lru_cache(maxsize=65536)
 def keyword_category(text: str) -> tuple[str, str] | None:
     """(category, keyword) from words in a name or content: a strong keyword, earliest in the text, wins."""
     s = norm(text)
-    best: tuple[bool, int, int, str, str] | None = None
-    for kw, code, weak in _keyword_table():
-        pos = s.find(kw)
-        if pos < 0:
-            continue
-        rank = (weak, pos, -len(kw), code, kw)
-        if best is None or rank < best:
-            best = rank
-    return (best[3], best[4]) if best else None
+    for pattern, codes in _keyword_patterns():
+        m = pattern.search(s)
+        if m:
+            return codes[m.group()], m.group()
+    return None
 
 
 @lru_cache(maxsize=65536)

@@ -45,6 +45,10 @@ def _configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dry-run", action="store_true", help="check and compare only; write nothing")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--lang", default="zh", choices=("zh", "en"), help="language of the messages")
+    parser.add_argument("--kind", default="auto", choices=("auto", "projects", "indicators"),
+                        help="projects sheet or village indicator sheet (default: detected from the headers)")
+    parser.add_argument("--undo", default=None, metavar="BATCH",
+                        help="undo an imported batch (either kind) as --user instead of importing; FILE is ignored")
 
 
 def _fail(args: argparse.Namespace, message: str, key: str, code: int = 2) -> int:
@@ -55,10 +59,22 @@ def _fail(args: argparse.Namespace, message: str, key: str, code: int = 2) -> in
     return code
 
 
+def _indicator_sheet(data: bytes, file_name: str) -> bool:
+    """Is this a village indicator sheet (one row per village, indicator columns) rather than projects?
+    (An .xlsx whose strings name no indicator is answered from its string table, without reading it.)"""
+    from portfolio.outcomes import catalogue, sheet
+
+    return sheet.looks_like_indicator_sheet(data, file_name, catalogue.default())
+
+
 @command("import", _configure)
 def cmd_import(args: argparse.Namespace) -> int:
     """Import a town's project spreadsheet (same pipeline as the 数据导入 page)."""
     lang = args.lang
+    if args.undo:
+        from portfolio.outcomes import cli as outcomes_cli
+
+        return outcomes_cli.run_undo(args, open_store(args.db))
     try:
         data = args.file.read_bytes()
     except OSError:
@@ -69,6 +85,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         return _fail(args, str(exc), "db_busy", 3)
     except store_mod.StoreCorruptError as exc:
         return _fail(args, str(exc), "db_corrupt", 4)
+    if args.kind == "indicators" or (args.kind == "auto" and _indicator_sheet(data, args.file.name)):
+        from portfolio.outcomes import cli as outcomes_cli
+
+        return outcomes_cli.run_import(args, db, data)
     header_map = {}
     for item in args.map:
         header, sep, target = item.rpartition("=")

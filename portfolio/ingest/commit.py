@@ -41,6 +41,9 @@ class CommitResult:
     noop: bool
 
 
+_CHUNK_ROWS = 20_000  # project rows converted to Arrow and inserted at a time
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, (datetime, date)):
         return value.isoformat()
@@ -57,6 +60,10 @@ def _schema(cur: duckdb.DuckDBPyConnection, query: str) -> pa.Schema:
 
 def _typed(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
     """Rows (dates possibly as ISO strings, from a before-image) as an Arrow table of the table's exact types."""
+    try:
+        return pa.Table.from_pylist(rows, schema=schema)  # the import's own rows: typed values, converted in C
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        pass  # ISO strings: convert them below
     arrays = []
     for f in schema:
         column = [row.get(f.name) for row in rows]
@@ -69,6 +76,15 @@ def _typed(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
+def _stamped(frame: pa.Table, values: dict[str, Any]) -> pa.Table:
+    """`frame` with each named column set to one value on every row (no copy of the rows in Python)."""
+    for name, value in values.items():
+        i = frame.schema.get_field_index(name)
+        field = frame.schema.field(i)
+        frame = frame.set_column(i, field, pa.array([value] * frame.num_rows, field.type))
+    return frame
+
+
 def _with_frame(cur: duckdb.DuckDBPyConnection, name: str, frame: pa.Table, query: str) -> None:
     cur.register(name, frame)
     try:
@@ -78,6 +94,25 @@ def _with_frame(cur: duckdb.DuckDBPyConnection, name: str, frame: pa.Table, quer
             cur.unregister(name)
         except duckdb.Error:
             pass  # an aborted transaction refuses even this; the original error matters
+
+
+def data_version(cur: duckdb.DuckDBPyConnection) -> int:
+    """The store's data version: every committed write of project data bumps it (Store.write)."""
+    rows = cur.execute(sql.query("get_meta"), {"key": "data_version"}).fetchall()
+    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
+
+
+def _current_plan(cur: duckdb.DuckDBPyConnection, analysis, user: User) -> Plan:
+    """The plan as it stands inside the commit's transaction.
+
+    When nothing was written since the preview (same data version) and the same user commits,
+    re-planning would give the preview's plan again: reuse it. Otherwise plan afresh.
+    """
+    if (analysis.data_version is not None and analysis.user == user
+            and data_version(cur) == analysis.data_version):
+        return analysis.plan
+    return scope.restrict(cur, build_plan(cur, analysis.candidates, analysis.report_date, analysis.sha256,
+                                          analysis.sheet), user, analysis.sheet)
 
 
 def _next_batch_id(cur: duckdb.DuckDBPyConnection, when: datetime) -> str:
@@ -106,8 +141,7 @@ def commit(store: store_mod.Store, analysis, user: User | None,
             for name in ("import_delete_demo_reports", "import_delete_demo_latest", "import_delete_demo_projects",
                          "import_clear_demo_flag"):
                 cur.execute(sql.query(name))
-        fresh = scope.restrict(cur, build_plan(cur, analysis.candidates, analysis.report_date, analysis.sha256,
-                                               analysis.sheet), user, analysis.sheet)
+        fresh = _current_plan(cur, analysis, user)
         if fresh.signature() != expected:
             raise IngestError("ing_err_stale_plan")
         when = store_mod.now()
@@ -136,20 +170,23 @@ def commit(store: store_mod.Store, analysis, user: User | None,
         if before_write:
             before_write(cur)
         # Projects: changed rows are replaced whole, new rows inserted.
-        written = [dict(r.row, batch_id=batch_id, updated_at=when) for r in fresh.rows if r.action in (NEW, CHANGED)]
+        written = [r for r in fresh.rows if r.action in (NEW, CHANGED)]
         changed_ids = [r.project_id for r in fresh.rows if r.action == CHANGED]
         if changed_ids:
             _with_frame(cur, "gone_ids", pa.table({"project_id": pa.array(changed_ids, pa.string())}),
                         "import_delete_projects")
-        if written:
-            _with_frame(cur, "project_rows", _typed(written, _schema(cur, "import_projects_empty")),
-                        "import_insert_projects")
+        schema = _schema(cur, "import_projects_empty")
+        for start in range(0, len(written), _CHUNK_ROWS):
+            # In chunks: 100,000 wide rows as dicts and as Arrow at once would add to the import's peak memory.
+            rows = [r.row for r in written[start:start + _CHUNK_ROWS]]
+            frame = _stamped(_typed(rows, schema), {"batch_id": batch_id, "updated_at": when})
+            _with_frame(cur, "project_rows", frame, "import_insert_projects")
+        del written
         if progress:
             progress("write", 0.6)
         if fresh.reports:
-            report_rows = [dict(r, batch_id=batch_id) for r in fresh.reports]
-            _with_frame(cur, "report_rows", _typed(report_rows, _schema(cur, "import_reports_empty")),
-                        "import_upsert_reports")
+            _with_frame(cur, "report_rows", _stamped(_typed(fresh.reports, _schema(cur, "import_reports_empty")),
+                                                     {"batch_id": batch_id}), "import_upsert_reports")
         # Always: new or moved projects take their town's report date (late is judged per town).
         store_mod.refresh_progress_latest(cur, sorted(reported))
         columns.remember(cur, analysis.mapping, batch_id)
@@ -168,7 +205,7 @@ def commit(store: store_mod.Store, analysis, user: User | None,
 def _audit_import(cur: duckdb.DuckDBPyConnection, analysis, fresh: Plan, reported: set[str], user: User,
                   batch_id: str, when: datetime) -> None:
     """The import's audit row: who, which towns, how many rows of each kind, the file and its sha256."""
-    touched = _keys({((r.row or {}).get("county"), (r.row or {}).get("town")) for r in fresh.rows
+    touched = _keys({(r.get("county"), r.get("town")) for r in fresh.rows
                      if r.action in (NEW, CHANGED) or r.project_id in reported})
     counts = fresh.counts
     audit_counts = {"inserted": counts[NEW], "updated": counts[CHANGED], "unchanged": counts["unchanged"],
@@ -212,9 +249,14 @@ def undo(store: store_mod.Store, batch_id: str, user: User | None) -> int:
     """Restore the before-images of a batch exactly; returns how many projects it restored.
 
     Allowed for the latest batch, or any batch whose projects no later batch changed; for an
-    admin, or an editor whose towns hold every project the batch touched. Audited.
+    admin, or an editor whose towns hold every project the batch touched. Audited. A village
+    indicator batch goes to its own undo, with its own scope check (values, not projects).
     """
     auth.require_writer(user)
+    from portfolio.outcomes import importer as indicator_import  # outcomes builds on ingest: import late
+
+    if indicator_import.is_indicator_batch(store, batch_id):
+        return indicator_import.undo(store, batch_id, user)
 
     def work(cur: duckdb.DuckDBPyConnection) -> int:
         places = scope.batch_places(cur, batch_id)

@@ -113,33 +113,39 @@ def read_status(rr: _Row) -> None:
         c.status_rule = "default"
 
 
+DATE_FIELDS = ("plan_start", "actual_start", "plan_end", "actual_end", "plan_period")
+
+
+def _date_span(rr: _Row, f: str):
+    """(first day, last day) the date cell of field `f` names, its problem reported; None when it names none."""
+    if not rr.has(f):
+        return None
+    start, end, problem = V.parse_date_span(rr.cell(f))
+    rr.warn_unreadable(problem, f)
+    return (start, end) if start else None
+
+
 def read_dates(rr: _Row) -> None:
+    """Start and end dates; a range written in one of the two columns fills the other."""
     vals = rr.c.values
-    for f in ("plan_start", "actual_start"):
-        if rr.has(f):
-            start, end, problem = V.parse_date_span(rr.cell(f))
-            rr.warn_unreadable(problem, f)
-            if start:
-                vals[f] = start
-                end_field = f.replace("start", "end")
-                if end != start and not rr.has(end_field) and (end - start).days > 31:
-                    vals[end_field] = end  # a range written in the start column
-    for f in ("plan_end", "actual_end"):
-        if rr.has(f):
-            start, end, problem = V.parse_date_span(rr.cell(f))
-            rr.warn_unreadable(problem, f)
-            if end:
-                vals[f] = end
-                start_field = f.replace("end", "start")
-                if start_field not in vals and (end - start).days > 31 and not (
-                        start.month == 1 and start.day == 1 and end.month == 12 and end.day == 31):
-                    vals[start_field] = start
-    if rr.has("plan_period"):
-        start, end, problem = V.parse_date_span(rr.cell("plan_period"))
-        rr.warn_unreadable(problem, "plan_period")
-        if start:
-            vals.setdefault("plan_start", start)
-            vals.setdefault("plan_end", end)
+    for start_field, end_field in (("plan_start", "plan_end"), ("actual_start", "actual_end")):
+        span = _date_span(rr, start_field)
+        if span:
+            start, end = span
+            vals[start_field] = start
+            if end != start and not rr.has(end_field) and (end - start).days > 31:
+                vals[end_field] = end
+        span = _date_span(rr, end_field)
+        if span:
+            start, end = span
+            vals[end_field] = end
+            whole_year = start.month == 1 and start.day == 1 and end.month == 12 and end.day == 31
+            if start_field not in vals and (end - start).days > 31 and not whole_year:
+                vals[start_field] = start
+    span = _date_span(rr, "plan_period")
+    if span:
+        vals.setdefault("plan_start", span[0])
+        vals.setdefault("plan_end", span[1])
 
 
 def read_counts_and_year(rr: _Row) -> None:

@@ -25,7 +25,7 @@ def col_letter(index: int) -> str:
     return letters
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Issue:
     """One problem: error (the row is rejected) or warning (imported, flagged)."""
 

@@ -59,8 +59,12 @@ class Table:
 
 
 def fill_merges(sheet: RawSheet) -> list[list[Any]]:
-    """A copy of the sheet's cells where every cell of a merge holds the merge's value."""
-    grid = [list(row) for row in sheet.rows]
+    """The sheet's cells where every cell of a merge holds the merge's value.
+
+    Rows a merge writes into are copies; the others are the sheet's own rows (never written to).
+    """
+    grid = list(sheet.rows)
+    copied: set[int] = set()
     height, width = len(grid), sheet.width
     for r0, c0, r1, c1 in sheet.merged:
         if r0 >= height or c0 >= width:
@@ -69,6 +73,9 @@ def fill_merges(sheet: RawSheet) -> list[list[Any]]:
         if value is None:
             continue
         for r in range(r0, min(r1, height - 1) + 1):
+            if r not in copied:
+                grid[r] = list(grid[r])
+                copied.add(r)
             row = grid[r]
             for c in range(c0, min(c1, width - 1) + 1):
                 row[c] = value
@@ -222,29 +229,29 @@ def _classify_rows(table: Table, sheet: RawSheet) -> None:
         table.headers) else None
     seq_col = next((i for i, h in enumerate(table.headers) if match_header(h)[0] == "seq"), None)
     repeat_min = max(2, len([h for h in header_norm if h]) // 2)  # cells equal to the header: a repeat
+    # Columns a repeated header can show in, the name column last: most rows fail on the others first.
+    repeat_cols = sorted(((i, h, h.isdigit()) for i, h in enumerate(header_norm) if h),
+                         key=lambda col: col[0] == name_col)
     section: str | None = None
     in_notes = False
     seen_data = False
     merges_from_above = _merged_down(sheet, start)
     for r in range(start, len(grid)):
         row = grid[r]
-        texts = _first_texts(row)
+        texts = _first_texts(row, 3)  # the rules below look at the first three texts at most
         if not texts:
             continue
         table.rows_read += 1
-        values = [v for v in row if v is not None]
-        distinct = {str(v) for v in values}
         first = texts[0][1]
         first_norm = norm(first)
         # A column-number row (1 2 3 ... or （1）（2）) right under the header.
         if not seen_data and r == start and _is_column_numbers(row):
             table.skipped.append(SkippedRow(r, "column_numbers", first))
             continue
-        if sum(1 for i, v in enumerate(row) if header_norm[i] and v is not None
-               and (isinstance(v, str) or header_norm[i].isdigit()) and norm(str(v)) == header_norm[i]) >= repeat_min:
+        if _repeats_header(row, repeat_cols, repeat_min):
             table.skipped.append(SkippedRow(r, "header_repeat", first))
             continue
-        if seq_col is not None and norm_or_empty(row[seq_col]) in _EXAMPLE:
+        if seq_col is not None and isinstance(row[seq_col], str) and norm_or_empty(row[seq_col]) in _EXAMPLE:
             table.skipped.append(SkippedRow(r, "example", first))
             continue
         kind = totals.total_kind(texts)
@@ -252,6 +259,7 @@ def _classify_rows(table: Table, sheet: RawSheet) -> None:
             table.skipped.append(SkippedRow(r, "total" if kind == "grand" else "subtotal", first))
             table.totals.append((r, kind))
             continue
+        distinct = _Distinct(row)
         if _NOTES.match(first_norm) and (name_col is None or texts[0][0] <= name_col or len(distinct) == 1):
             in_notes = True
             table.skipped.append(SkippedRow(r, "notes", first))
@@ -262,7 +270,7 @@ def _classify_rows(table: Table, sheet: RawSheet) -> None:
                 table.skipped.append(SkippedRow(r, "notes", first))
                 continue
             section = heading
-            has_amount = any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+            has_amount = any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in row if v is not None)
             table.skipped.append(SkippedRow(r, "heading", heading))
             if has_amount:
                 table.totals.append((r, "sub"))
@@ -281,6 +289,35 @@ def _classify_rows(table: Table, sheet: RawSheet) -> None:
         if c1 > c0 and r1 >= start:
             for r in range(max(r0, start), r1 + 1):
                 table.wide_merges.setdefault(r, []).append((c0, c1))
+
+
+def _repeats_header(row: list[Any], repeat_cols: list[tuple[int, str, bool]], repeat_min: int) -> bool:
+    """At least `repeat_min` cells equal their column's header (in matching form): a repeated header row."""
+    hits, misses_left = 0, len(repeat_cols) - repeat_min
+    for i, header, numeric in repeat_cols:
+        v = row[i]
+        if v is not None and (numeric or isinstance(v, str)) and norm(str(v)) == header:
+            hits += 1
+            if hits >= repeat_min:
+                return True
+        else:
+            misses_left -= 1
+            if misses_left < 0:
+                return False
+    return False
+
+
+class _Distinct:
+    """The distinct texts of a row's cells, worked out only when a rule asks how many there are."""
+
+    def __init__(self, row: list[Any]) -> None:
+        self._row = row
+        self._n: int | None = None
+
+    def __len__(self) -> int:
+        if self._n is None:
+            self._n = len({str(v) for v in self._row if v is not None})
+        return self._n
 
 
 def norm_or_empty(value: Any) -> str:

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from portfolio import vocab
 from portfolio.i18n import STRINGS
-from portfolio.ingest import fields, places, values as V
+from portfolio.ingest import fields, memo as memo_mod, places, values as V
 from portfolio.ingest.columns import MONEY_FIELDS, ColumnMapping
 from portfolio.ingest.issues import ERROR, WARNING, Issue
 from portfolio.ingest.locate import Table
@@ -25,6 +25,8 @@ TEXT_FIELDS = ("subcategory", "description", "assisting_unit", "team", "responsi
                "notes", "scale_unit")
 MAX_ID_LENGTH = 64
 MAX_TEXT_LENGTH = 4000
+_PLACE_CELLS = ("county", "town", "village", "place")
+_COORDINATE_CELLS = ("coords", "lon", "lat", "location_precision")
 
 
 # The column a place problem points at, best first.
@@ -49,7 +51,7 @@ class Options:
     coord_system: str = "wgs84"
 
 
-@dataclass
+@dataclass(slots=True)  # 100,000 of them in a large upload
 class Candidate:
     index: int  # 0-based row of the sheet
     row: int  # Excel row number
@@ -126,7 +128,7 @@ class _Sheet:
     name_col: int | None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
     """One data row being read: its cells by field, and where its problems go."""
 
@@ -134,6 +136,8 @@ class _Row:
     r: int
     row: list[Any]
     c: Candidate
+    place: places.Place | None = None  # read before the name and the coordinates, which use it
+    name: str | None = None
 
     def cell(self, f: str) -> Any:
         i = self.sheet.cols.get(f)
@@ -176,27 +180,44 @@ def normalise(table: Table, mapping: ColumnMapping, options: Options,
               progress: Callable[[float], None] | None = None) -> list[Candidate]:
     """The candidate projects of the table's data rows."""
     sheet = _sheet_context(table, mapping, options)
-    candidates: list[Candidate] = []
-    data_rows = table.data_rows
-    step = max(len(data_rows) // 20, 1)
-    for n, r in enumerate(data_rows):
-        if progress and n % step == 0:
-            progress(n / max(len(data_rows), 1))
+    memo = memo_mod.Memo(sheet.cols)
+    data_rows, width, merges = table.data_rows, len(sheet.headers), table.merged_rows
+    rows: list[_Row] = []
+    for r in data_rows:
         row = table.grid[r]
-        c = Candidate(r, r + 1, [row[i] for i in range(len(sheet.headers))], sheet=table.sheet)
-        rr = _Row(sheet, r, row, c)
-        _read_texts(rr)
-        place = _read_place(rr)
-        name = _read_name(rr, place)
-        fields.read_money(rr)
-        fields.read_category(rr, name)
-        fields.read_nature_and_scale(rr)
-        fields.read_status(rr)
-        fields.read_dates(rr)
-        fields.read_counts_and_year(rr)
-        _read_coordinates(rr, place)
-        _read_key(rr, name)
-        candidates.append(c)
+        # The grid's row itself when it is as wide as the header (rows are never written to).
+        c = Candidate(r, r + 1, row if len(row) == width else row[:width], sheet=table.sheet)
+        rows.append(_Row(sheet, r, row, c))
+    candidates = [rr.c for rr in rows]
+
+    def done(fraction: float) -> None:
+        if progress:
+            progress(fraction)
+
+    # Reader by reader over all rows: each reads only its cells and what the readers before it set,
+    # so every row ends up as when read alone, its problems in the same order.
+    memo.column("texts", rows, _read_texts, TEXT_FIELDS)
+    places_read = memo.column("place", rows, _read_place, _PLACE_CELLS, [
+        (tuple(table.wide_merges.get(r, ())), table.row_towns.get(r)) for r in data_rows])
+    for rr, place in zip(rows, places_read):
+        rr.place = place
+        rr.name = _read_name(rr)
+    done(0.3)
+    memo.column("money", rows, fields.read_money, MONEY_FIELDS, [
+        tuple(r in merges.get(sheet.cols[f], ()) for f in MONEY_FIELDS if f in sheet.cols) for r in data_rows])
+    for rr in rows:
+        fields.read_category(rr, rr.name)
+    done(0.5)
+    memo.column("nature", rows, fields.read_nature_and_scale, ("nature", "scale"),
+                ["scale_unit" in c.values for c in candidates])
+    memo.column("status", rows, fields.read_status, ("status", "progress_pct"))
+    memo.column("dates", rows, fields.read_dates, fields.DATE_FIELDS)
+    memo.column("counts", rows, fields.read_counts_and_year, ("beneficiaries", "beneficiary_households", "year"),
+                [(c.values.get("plan_start"), c.values.get("plan_end")) for c in candidates])
+    done(0.8)
+    memo.column("coordinates", rows, _read_coordinates, _COORDINATE_CELLS, [rr.place for rr in rows])
+    for rr in rows:
+        _read_key(rr, rr.name)
     _check_points_in_county(candidates, sheet.cols, sheet.headers, table.sheet)
     if progress:
         progress(1.0)
@@ -240,7 +261,7 @@ def _read_place(rr: _Row) -> places.Place:
     return place
 
 
-def _read_name(rr: _Row, place: places.Place) -> str | None:
+def _read_name(rr: _Row) -> str | None:
     """The name, or one composed from the village and the content when the sheet has none."""
     vals = rr.c.values
     name = V.text_value(rr.cell("name")) if rr.has("name") else None
@@ -249,7 +270,7 @@ def _read_name(rr: _Row, place: places.Place) -> str | None:
     if not name:
         content = vals.get("description") or vals.get("subcategory") or V.text_value(rr.cell("category"))
         content = content if content and not V.is_empty_marker(content) else None
-        where = place.village or ""  # the village only: town and county names stay out of names
+        where = rr.place.village or ""  # the village only: town and county names stay out of names
         if content:
             name = content[:40] if content.startswith(where) else f"{where}{content[:40]}"
             rr.issue(WARNING, "ing_w_name_composed", "name" if rr.has("name") else None, name=name)
@@ -260,9 +281,9 @@ def _read_name(rr: _Row, place: places.Place) -> str | None:
     return name
 
 
-def _read_coordinates(rr: _Row, place: places.Place) -> None:
+def _read_coordinates(rr: _Row) -> None:
     """The sheet's own point (any coordinate system, swapped or not), else the place's point."""
-    c, vals, sheet = rr.c, rr.c.values, rr.sheet
+    c, vals, sheet, place = rr.c, rr.c.values, rr.sheet, rr.place
     lon = lat = None
     if rr.has("coords"):
         lon, lat = places.parse_coordinate_pair(rr.cell("coords"))

@@ -9,6 +9,7 @@ existing project already has.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -28,14 +29,58 @@ _PLACE_FIELDS = ("county", "town", "village")
 _BOOKKEEPING = ("project_id", "batch_id", "updated_at")
 
 
-@dataclass
+@dataclass(slots=True)
 class RowPlan:
     candidate: Candidate
     action: str
     project_id: str
     diffs: list[tuple[str, Any, Any]] = field(default_factory=list)  # (field, old, new)
-    row: dict[str, Any] | None = None  # the full project row to write (new / changed)
+    changed_row: dict[str, Any] | None = None  # the stored row with the changes (changed)
     report: str | None = None  # new / replaced / same / None (no progress given)
+    new_from: _NewRow | None = None  # how the row of a new project is made (new)
+
+    @property
+    def row(self) -> dict[str, Any] | None:
+        """The project row to write (new / changed; None when unchanged or rejected before planning).
+
+        A new project's row is made from its candidate when asked for, not kept: 100,000 of them
+        would hold as much memory as the candidates themselves.
+        """
+        if self.new_from is not None:
+            return self.new_from.row(self.candidate, self.project_id)
+        return self.changed_row
+
+    @property
+    def has_row(self) -> bool:
+        return self.new_from is not None or self.changed_row is not None
+
+    def get(self, name: str) -> Any:
+        """row.get(name) (None without a row), without making a new project's whole row."""
+        if self.new_from is not None:
+            return self.new_from.value(self.candidate, name)
+        return self.changed_row.get(name) if self.changed_row is not None else None
+
+
+@dataclass(frozen=True)
+class _NewRow:
+    """The columns of a new project: the schema's defaults, then what was inferred, then the sheet's values."""
+
+    defaults: dict[str, Any]
+    columns: Any  # the projects table's column names (a keys view)
+
+    def row(self, c: Candidate, project_id: str) -> dict[str, Any]:
+        row = {**self.defaults, **c.inferred, **c.values, "project_id": project_id}
+        for k in row.keys() - self.columns:
+            del row[k]  # a value with no column of its own
+        return row
+
+    def value(self, c: Candidate, name: str) -> Any:
+        """row(c)[name], or None, for a column other than project_id."""
+        if name not in self.columns:
+            return None
+        if name in c.values:
+            return c.values[name]
+        return c.inferred[name] if name in c.inferred else self.defaults.get(name)
 
 
 @dataclass
@@ -64,11 +109,10 @@ class Plan:
 
     @property
     def counts(self) -> dict[str, int]:
-        return {a: self.count(a) for a in (NEW, CHANGED, UNCHANGED, REJECTED)} | {
-            "reports_new": sum(1 for r in self.rows if r.report == "new"),
-            "reports_replaced": sum(1 for r in self.rows if r.report == "replaced"),
-            "reports_same": sum(1 for r in self.rows if r.report == "same"),
-        }
+        actions = Counter(r.action for r in self.rows)
+        reports = Counter(r.report for r in self.rows)
+        return {a: actions[a] for a in (NEW, CHANGED, UNCHANGED, REJECTED)} | {
+            "reports_new": reports["new"], "reports_replaced": reports["replaced"], "reports_same": reports["same"]}
 
     @property
     def is_noop(self) -> bool:
@@ -173,17 +217,15 @@ def build_plan(cur: duckdb.DuckDBPyConnection, candidates: list[Candidate], repo
     stored_reports = {r["project_id"]: r for r in _fetch(cur, "import_reports_on_date", {"incoming_ids": ids},
                                                          {"report_date": report_date, "skip_demo": skip_demo})}
     blank = empty_row(cur)
+    # New rows keep only what is set: a column missing from a row is written as NULL, as in `blank`.
+    new_row = _NewRow({k: v for k, v in blank.items() if v is not None}, blank.keys())
     before: dict[str, dict[str, Any]] = {}
     reports: list[dict[str, Any]] = []
     replaced: dict[str, dict[str, Any]] = {}
     for c, project_id in keyed:
         old = stored.get(project_id)
         if old is None:
-            row = dict(blank)
-            row.update({k: v for k, v in c.inferred.items() if k in row})
-            row.update({k: v for k, v in c.values.items() if k in row})
-            row["project_id"] = project_id
-            plan_row = RowPlan(c, NEW, project_id, row=row)
+            plan_row = RowPlan(c, NEW, project_id, new_from=new_row)
         else:
             updates = {k: v for k, v in c.values.items() if k in old}
             updates.update(_inferred_updates(c, old))
@@ -196,10 +238,10 @@ def build_plan(cur: duckdb.DuckDBPyConnection, candidates: list[Candidate], repo
                 before[project_id] = old
                 plan_row = RowPlan(c, CHANGED, project_id, diffs, row)
             else:
-                plan_row = RowPlan(c, UNCHANGED, project_id, row=None)
-        if any(f in c.values for f in REPORT_FIELDS) or (
+                plan_row = RowPlan(c, UNCHANGED, project_id)
+        if not c.values.keys().isdisjoint(REPORT_FIELDS) or (
                 c.status_rule == "progress" and "progress_pct" in c.values):
-            final = plan_row.row or old or {}
+            final = plan_row if plan_row.has_row else (old or {})
             report = {"project_id": project_id, "report_date": report_date,
                       "status": final.get("status"), "progress_pct": final.get("progress_pct"),
                       "spent_wan": final.get("spent_wan"), "funds_in_place_wan": final.get("funds_in_place_wan")}

@@ -18,6 +18,7 @@ from typing import Any
 
 import python_calamine
 
+from portfolio import formats
 from portfolio.ingest.issues import IngestError
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -64,7 +65,7 @@ class RawBook:
 def read_book(data: bytes, file_name: str = "upload.xlsx") -> RawBook:
     """Read an upload into sheets of cells; raises IngestError with a clear message when it cannot."""
     if len(data) > MAX_UPLOAD_BYTES:
-        raise IngestError("ing_err_too_large", size_mb=f"{len(data) / 1024 / 1024:.1f}",
+        raise IngestError("ing_err_too_large", size_mb=formats.megabytes(len(data)),
                           limit_mb=MAX_UPLOAD_BYTES // 1024 // 1024)
     if not data:
         raise IngestError("ing_err_empty_file")
@@ -184,7 +185,10 @@ def _read_excel(data: bytes) -> RawBook:
 
 
 def _rectangle(rows: list[list[Any]], merged: list[tuple[int, int, int, int]]) -> list[list[Any]]:
-    """Pad rows to one width (merges may reach beyond the last value) and blank '' cells."""
+    """Pad rows to one width (merges may reach beyond the last value) and blank '' cells.
+
+    A text that repeats down a column (a town, a unit, 在建) is kept once, not once per cell.
+    """
     height = len(rows)
     width = max((len(r) for r in rows), default=0)
     for r0, c0, r1, c1 in merged:
@@ -192,8 +196,9 @@ def _rectangle(rows: list[list[Any]], merged: list[tuple[int, int, int, int]]) -
         if r0 < height:
             width = max(width, min(c1 + 1, width + 64))
     out = []
+    texts: dict[str, str] = {}
     for row in rows:
-        cells = [None if (v == "" or v is None) else v for v in row]
+        cells = [None if (v == "" or v is None) else texts.setdefault(v, v) if type(v) is str else v for v in row]
         if len(cells) < width:
             cells.extend([None] * (width - len(cells)))
         out.append(cells)
@@ -273,9 +278,9 @@ def _read_csv(data: bytes) -> RawBook:
 def check_shape(sheet: str, rows: int, cols: int) -> None:
     """Refuse, before building the grid, a sheet too large to be one upload of a project table."""
     if rows > MAX_ROWS:
-        raise IngestError("ing_err_too_many_rows", sheet=sheet, rows=f"{rows:,}", limit=f"{MAX_ROWS - 100:,}")
+        raise IngestError("ing_err_too_many_rows", sheet=sheet, rows=formats.count(rows), limit=formats.count(MAX_ROWS - 100))
     if cols > MAX_COLUMNS:
-        raise IngestError("ing_err_too_many_columns", sheet=sheet, cols=f"{cols:,}", limit=MAX_COLUMNS)
+        raise IngestError("ing_err_too_many_columns", sheet=sheet, cols=formats.count(cols), limit=MAX_COLUMNS)
     if rows * max(cols, 1) > MAX_CELLS:
         raise IngestError("ing_err_sheet_too_big", sheet=sheet, rows=rows, cols=cols)
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -84,9 +83,8 @@ def current_data_date(cur: duckdb.DuckDBPyConnection, skip_demo: bool = False) -
 def _places(plan_rows) -> pa.Table:
     places = set()
     for r in plan_rows:
-        row: dict[str, Any] = r.row or {}
-        county = row.get("county") or r.candidate.get("county")
-        town = row.get("town") or r.candidate.get("town")
+        county = r.get("county") or r.candidate.get("county")
+        town = r.get("town") or r.candidate.get("town")
         places.add((county, town))
     return pa.table({"county": pa.array([p[0] for p in places], pa.string()),
                      "town": pa.array([p[1] for p in places], pa.string())})

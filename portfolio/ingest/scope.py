@@ -41,8 +41,8 @@ def restrict(cur: duckdb.DuckDBPyConnection, plan: Plan, user: User | None, shee
         if r.action == REJECTED:
             continue
         places = []
-        if r.row is not None:
-            places.append((r.row.get("county"), r.row.get("town")))
+        if r.has_row:
+            places.append((r.get("county"), r.get("town")))
         if r.project_id in stored:
             places.append(stored[r.project_id])
         for county, town in places:

@@ -14,6 +14,7 @@ Every row skipped here says why, with the rows it sums ("第12行：小计（= �
 from __future__ import annotations
 
 import re
+from collections.abc import Sized
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +34,10 @@ SUM_TOLERANCE = 0.005  # in the sheet's own unit: cents of 元 or 50 元 in 万�
 def total_kind(texts: list[tuple[int, str]]) -> str | None:
     """'grand' for 合计/总计 rows, 'sub' for 小计 and 某某合计 rows, None otherwise (first three texts)."""
     for _, text in texts[:3]:
-        m = _TOTAL.match(V.norm(text))
+        s = V.norm(text)
+        if "计" not in s and "总额" not in s:
+            continue  # every total word holds one of them: skip the pattern
+        m = _TOTAL.match(s)
         if m:
             if m.group(2) == "小计":
                 return "sub"
@@ -42,7 +46,7 @@ def total_kind(texts: list[tuple[int, str]]) -> str | None:
 
 
 def heading_text(row: list[Any], texts: list[tuple[int, str]], seq_col: int | None, name_col: int | None,
-                 distinct: set[str]) -> str | None:
+                 distinct: Sized) -> str | None:
     """The heading of a category section row (一、基础设施; 一 | 基础设施类), else None."""
     first_col, first = texts[0]
     first_norm = V.norm(first)
@@ -88,12 +92,29 @@ class _Frame:
     rows: list[int]
     amounts: dict[int, float | None]
     money_filled: dict[int, bool]
-    filled: dict[int, int]
     seq: dict[int, str | None]
     numbered_seq: bool
-    typical_fill: int
     has_code: dict[int, bool]
+    data_rows: list[int] = field(default_factory=list)  # every data row (`rows` loses the headings)
     _texts: dict[int, list[str]] = field(default_factory=dict)
+    _filled: dict[int, int] | None = None
+    _typical_fill: int = 0
+
+    def filled(self, r: int) -> int:
+        """Cells holding something in row r (counted for every data row the first time it is asked)."""
+        if self._filled is None:
+            self._filled = {d: sum(1 for v in self.grid[d] if v is not None and (not isinstance(v, str) or v.strip()))
+                            for d in self.data_rows}
+            fills = sorted(self._filled.values())
+            self._typical_fill = fills[len(fills) // 2] if fills else 0
+        return self._filled[r]
+
+    @property
+    def typical_fill(self) -> int:
+        """The median fill of the data rows: what a project row looks like."""
+        if self._filled is None and self.data_rows:
+            self.filled(self.data_rows[0])
+        return self._typical_fill
 
     def texts(self, r: int) -> list[str]:
         """The row's texts (computed for the few rows the checks look at)."""
@@ -107,18 +128,23 @@ def _frame(grid: list[list[Any]], rows: list[int], fields: list[str | None], mon
     money_cols = [i for i, f in enumerate(fields) if f in money]
     seq_col = fields.index("seq") if "seq" in fields else None
     code_col = fields.index("project_id") if "project_id" in fields else None
-    amounts, money_filled, filled, seq = {}, {}, {}, {}
+    amounts, money_filled, seq = {}, {}, {}
+    read: dict[tuple[type, Any], float | None] = {}  # amounts repeat down a column: read each once
+
+    def amount(v: Any) -> float | None:
+        key = (type(v), v)
+        if key not in read:
+            read[key] = V.parse_amount(v, 1.0)[0]
+        return read[key]
+
     for r in rows:
         row = grid[r]
-        amounts[r] = V.parse_amount(row[budget_col], 1.0)[0] if budget_col is not None else None
-        money_filled[r] = any(V.parse_amount(row[i], 1.0)[0] for i in money_cols)
-        filled[r] = sum(1 for v in row if v is not None and (not isinstance(v, str) or v.strip()))
+        amounts[r] = amount(row[budget_col]) if budget_col is not None else None
+        money_filled[r] = any(amount(row[i]) for i in money_cols)
         seq[r] = V.text_value(row[seq_col]) if seq_col is not None else None
     numbered = sum(1 for r in rows if seq[r] and _INTEGER.match(seq[r]))
-    fills = sorted(filled.values())
     has_code = {r: code_col is not None and V.text_value(grid[r][code_col]) is not None for r in rows}
-    return _Frame(grid, rows, amounts, money_filled, filled, seq, numbered >= max(2, len(rows) // 2),
-                  fills[len(fills) // 2] if fills else 0, has_code)
+    return _Frame(grid, rows, amounts, money_filled, seq, numbered >= max(2, len(rows) // 2), has_code, list(rows))
 
 
 def _looks_like_group(frame: _Frame, r: int) -> bool:
@@ -128,7 +154,7 @@ def _looks_like_group(frame: _Frame, r: int) -> bool:
         return False  # a row carrying a project code is a project
     if frame.numbered_seq and not (frame.seq[r] and _INTEGER.match(frame.seq[r])):
         return True
-    if frame.filled[r] <= frame.typical_fill // 2:
+    if frame.filled(r) <= frame.typical_fill // 2:
         return True
     distinct = {t for t in frame.texts(r) if not _INTEGER.match(t)}
     return len(distinct) == 1 and place_word(next(iter(distinct))) is not None

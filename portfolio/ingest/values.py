@@ -25,9 +25,12 @@ _AMOUNT_EMPTY = EMPTY_MARKERS - {"待定", "?", "？", "x"}
 
 
 # Text ------------------------------------------------------------------------
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 18)  # a 100,000-row sheet has that many distinct names and codes
 def norm(text: str) -> str:
     """Matching form: NFKC, traditional -> simplified, no whitespace, lower case."""
+    if text.isascii():
+        # NFKC leaves ASCII alone and no traditional-to-simplified entry is ASCII only.
+        return "".join(text.split()).lower()
     simplified = zhconv.convert(unicodedata.normalize("NFKC", text), "zh-cn")
     return "".join(simplified.split()).lower()
 
@@ -61,6 +64,8 @@ def text_value(value: Any) -> str | None:
     if isinstance(value, date):
         return value.isoformat()
     text = str(value)
+    if text.isprintable() and text[:1] not in ("", " ", "'") and text[-1] != " " and "  " not in text:
+        return text  # already clean: no line breaks, tabs or runs of spaces, nothing to trim
     # An apostrophe before a formula character is the export's guard against formulas.
     if text.startswith("'") and text[1:2] and text[1:].startswith(_FORMULA_CHARS):
         text = text[1:]

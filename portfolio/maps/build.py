@@ -14,7 +14,7 @@ from portfolio.i18n import t
 from portfolio.maps.aggregation import MapData
 from portfolio.maps.basemap import Basemap, _county_bounds, _county_layer
 from portfolio.maps.geometry import Bounds, View, fit_view
-from portfolio.maps.labels import _label_layers
+from portfolio.maps.labels import _label_layers, _picture_label_layers, markers_of
 from portfolio.maps.layers import (_aggregate_records, _indicator_records, _project_records, format_indicator,
                                    indicator_classes, indicator_value)
 from portfolio.maps.legend import Legend, _aggregate_legend, _indicator_legend, _project_legend
@@ -115,7 +115,11 @@ def build(data: MapData, options: MapOptions = MapOptions(), view: View | None =
         highlight_color=[255, 200, 0, 200],
     )
     layers.append(main)
-    layers += _label_layers(data, gcj02, options.scale, town_values, shown_view)
+    if for_html:  # exports: full county names, and no name over a marker
+        layers += _picture_label_layers(data, gcj02, options.scale, town_values, shown_view,
+                                        markers_of(main_records, shown_view))
+    else:
+        layers += _label_layers(data, gcj02, options.scale, town_values, shown_view)
 
     deck_kwargs = dict(
         layers=layers, map_provider=None, tooltip=TOOLTIP,

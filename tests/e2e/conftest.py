@@ -48,14 +48,16 @@ def shared_port() -> int:
 
 
 @contextmanager
-def running_app(db: Path, port: int | None = None, launcher: list[str] | None = None, prepare=None):
+def running_app(db: Path, port: int | None = None, launcher: list[str] | None = None, prepare=None,
+                env: dict[str, str] | None = None, address: str | None = "127.0.0.1"):
     """Serve the dashboard over a fresh demo database at `db` (on `port`, else a free one);
     yields the base URL. `launcher` replaces `python -m streamlit` (e.g. a wrapper script).
     `prepare(db_path)` runs after the demo is built and before the server opens the file
-    (e.g. to add accounts)."""
+    (e.g. to add accounts). `env` adds variables; `address=None` starts as `make run` does
+    when no address is given."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package")
-    env = {**os.environ, "PORTFOLIO_DB": str(db)}
+    env = {**os.environ, **(env or {}), "PORTFOLIO_DB": str(db)}
     subprocess.run([sys.executable, "-m", "portfolio", "demo"], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
     if prepare is not None:
@@ -65,7 +67,7 @@ def running_app(db: Path, port: int | None = None, launcher: list[str] | None = 
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
             [*(launcher or [sys.executable, "-m", "streamlit"]), "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
+             *(("--server.address", address) if address else ()), "--server.headless", "true"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
         try:
@@ -77,7 +79,7 @@ def running_app(db: Path, port: int | None = None, launcher: list[str] | None = 
                         if r.status == 200:
                             break
                 except OSError:
-                    if time.monotonic() > deadline:
+                    if proc.poll() is not None or time.monotonic() > deadline:
                         pytest.fail("the Streamlit server did not become healthy: " + log_path.read_text())
                     time.sleep(0.2)
             yield url
@@ -87,6 +89,19 @@ def running_app(db: Path, port: int | None = None, launcher: list[str] | None = 
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def with_users(*users: tuple[str, str, str, dict]):
+    """A `prepare` for running_app that adds accounts: (name, role, password, keyword options)."""
+    def prepare(db: Path) -> None:
+        from portfolio import accounts
+        from portfolio.store import Store
+
+        store = Store(db)
+        for name, role, password, options in users:
+            accounts.add_user(store, name, role, password, **options)
+        store.close()
+    return prepare
 
 
 @pytest.fixture(scope="session")

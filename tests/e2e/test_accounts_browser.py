@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.browser import browser_page, wait_until_rendered
-from tests.e2e.conftest import running_app
+from tests.e2e.conftest import running_app, with_users
 
 EDITOR_PW = "editor pass 123"
 ADMIN_PW = "admin pass 123"
@@ -15,14 +15,8 @@ TWO_TOWNS = ("阳山县项目进展表（截至2026年10月31日）,,,,\n"
              "七拱镇新圩路灯,阳山县,七拱镇,,8\n").encode("utf-8")
 
 
-def _accounts(db):
-    from portfolio import accounts
-    from portfolio.store import Store
-
-    store = Store(db)
-    accounts.add_user(store, "admin", "admin", ADMIN_PW)
-    accounts.add_user(store, "ts_team", "editor", EDITOR_PW, towns=["阳山县/太平镇"], display_name="驻太平镇工作队")
-    store.close()
+_accounts = with_users(("admin", "admin", ADMIN_PW, {}),
+                       ("ts_team", "editor", EDITOR_PW, dict(towns=["阳山县/太平镇"], display_name="驻太平镇工作队")))
 
 
 @pytest.fixture(scope="module")

@@ -5,19 +5,13 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.browser import browser_page, wait_until_rendered
-from tests.e2e.conftest import running_app
+from tests.e2e.conftest import running_app, with_users
 from tests.photo_factory import INSIDE, picture
 
 EDITOR_PW = "field pass 123"
 
 
-def _accounts(db):
-    from portfolio import accounts
-    from portfolio.store import Store
-
-    store = Store(db)
-    accounts.add_user(store, "tp_team", "editor", EDITOR_PW, towns=["阳山县/太平镇"], display_name="驻太平镇工作队")
-    store.close()
+_accounts = with_users(("tp_team", "editor", EDITOR_PW, dict(towns=["阳山县/太平镇"], display_name="驻太平镇工作队")))
 
 
 @pytest.fixture(scope="module")

@@ -26,12 +26,9 @@ SEED = 20261204
 
 
 @pytest.fixture(scope="module")
-def library():
-    """The same demo library the server runs on (demo.build is deterministic), in memory here."""
-    db = Store(":memory:")
-    demo.build(db)
-    yield db
-    db.close()
+def library(demo_library):
+    """The same demo library the server runs on, in memory here."""
+    return demo_library
 
 
 def direct_count(db: Store, params: dict[str, list[str]]) -> int:

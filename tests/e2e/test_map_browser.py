@@ -8,13 +8,8 @@ tiles fail and the page says why), and the offline exports.
 from __future__ import annotations
 
 import io
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -22,11 +17,13 @@ from urllib.parse import parse_qs, urlparse
 import numpy as np
 import pandas as pd
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from PIL import Image
 
 from portfolio import demo, maps
 from portfolio.store import Store
 from tests.e2e.browser import browser_page, wait_until_rendered
+from tests.e2e.conftest import running_app
 from tests.seed import insert_projects
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,6 +60,21 @@ def wait_for_map(page, minimum: int = 20_000, timeout_s: float = 60) -> Image.Im
         if time.monotonic() > deadline:
             raise AssertionError(f"the map drew only {painted(image)} pixels")
         page.wait_for_timeout(250)
+
+
+def click_until(page, x: float, y: float, shown, tries: int = 3, timeout_ms: int = 20_000) -> None:
+    """Click the deck at (x, y) until `shown(timeout_ms)` returns without a timeout. On a loaded machine
+    deck.gl can drop a click that lands during a redraw; selecting the same object again is harmless."""
+    for attempt in range(tries):
+        page.mouse.move(x, y)
+        page.locator(".deck-tooltip").wait_for(state="visible", timeout=15_000)  # picking is ready
+        page.mouse.click(x, y)
+        try:
+            shown(timeout_ms)
+            return
+        except PlaywrightTimeout:
+            if attempt == tries - 1:
+                raise
 
 
 def current_view(page) -> maps.View:
@@ -177,7 +189,8 @@ def test_exports_open_offline(app_server, shot_dir, tmp_path):
         assert page.outside_requests == []
     picture = Image.open(png_path).convert("RGB")
     picture.save(shot_dir / "map_export.png")
-    assert picture.size == (1600, 900) and painted(picture) > 0.3 * 1600 * 900
+    # The download is the slide picture the deck and the report use (one render, cached).
+    assert picture.size == (1845, 855) and painted(picture) > 0.3 * 1845 * 855
     with browser_page(1400, 900) as page:
         page.goto(html_path.as_uri())
         page.wait_for_function("() => window.__mapReady === true", timeout=60_000)
@@ -367,12 +380,6 @@ class _Tiles(BaseHTTPRequestHandler):
         pass
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def tile_server():
     buffer = io.BytesIO()
@@ -384,20 +391,20 @@ def tile_server():
     server.shutdown()
 
 
+def _add_hostile_project(db_path: Path) -> None:
+    db = Store(db_path)
+    frame = pd.DataFrame([dict(project_id="XSS1", name=XSS, county="英德市", town="沙口镇", village="<b>清华村</b>",
+                               category="water_supply", status="in_progress", budget_wan=120.0, progress_pct=35.0,
+                               lon=XSS_POINT[0], lat=XSS_POINT[1], location_precision="exact", year=2026)])
+    insert_projects(db, frame)
+    db.close()
+
+
 @pytest.fixture(scope="module")
 def map_server(tmp_path_factory, tile_server):
     """A dashboard over the demo data plus a project named like an HTML tag, with two basemaps configured
     and a point limit of 300 (so that the 561 projects show as town totals)."""
     home = tmp_path_factory.mktemp("map_e2e")
-    db_path = home / "map.duckdb"
-    db = Store(db_path)
-    demo.build(db)
-    frame = pd.DataFrame([dict(project_id="XSS1", name=XSS, county="英德市", town="沙口镇", village="<b>清华村</b>",
-                               category="water_supply", status="in_progress", budget_wan=120.0, progress_pct=35.0,
-                               lon=XSS_POINT[0], lat=XSS_POINT[1], location_precision="exact", year=2026)])
-
-    insert_projects(db, frame)
-    db.close()
     secrets = home / "secrets.toml"
     secrets.write_text(
         "[map]\npoint_limit = 300\n"
@@ -406,32 +413,9 @@ def map_server(tmp_path_factory, tile_server):
         "[[map.basemaps]]\n"
         'name = "外网底图"\ntype = "raster"\nurl = "https://tiles.example.com/{z}/{x}/{y}.png"\n',
         encoding="utf-8")
-    port = _free_port()
-    env = {**os.environ, "PORTFOLIO_DB": str(db_path), "STREAMLIT_SECRETS_FILES": str(secrets)}
-    log = open(home / "server.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("the map test server did not become healthy: " + (home / "server.log").read_text())
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with running_app(home / "map.duckdb", prepare=_add_hostile_project,
+                     env={"STREAMLIT_SECRETS_FILES": str(secrets)}) as url:
+        yield url
 
 
 def test_hostile_project_name_shows_as_text_in_tooltip_and_detail(map_server, shot_dir):
@@ -449,8 +433,8 @@ def test_hostile_project_name_shows_as_text_in_tooltip_and_detail(map_server, sh
         text = tooltip.inner_text()
         assert XSS in text and "<b>清华村</b>" in text and "类别：供水" in text and "进度 35%" in text
         assert tooltip.locator("img").count() == 0 and tooltip.locator("b").count() == 1  # only our heading
-        page.mouse.click(box["x"] + x, box["y"] + y)
-        page.get_by_text("项目详情", exact=True).wait_for(timeout=30_000)
+        click_until(page, box["x"] + x, box["y"] + y,
+                    lambda ms: page.get_by_text("项目详情", exact=True).wait_for(timeout=ms))
         wait_until_rendered(page)
         page.screenshot(path=str(shot_dir / "map_detail_hostile_name.png"), full_page=True)
         main = page.locator('[data-testid="stMain"]')

@@ -2,16 +2,22 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from tests.e2e.browser import browser_page, wait_until_rendered
 
 
+def open_overview(page, url: str, shot: Path) -> None:
+    """Open the overview at `url`, wait for its KPI cards, and keep a screenshot."""
+    page.goto(url)
+    wait_until_rendered(page)
+    page.wait_for_selector('[data-testid="stMetricValue"]')
+    page.screenshot(path=str(shot))
+
+
 def test_overview_renders_chinese_and_kpis(app_server, shot_dir):
     with browser_page() as page:
-        page.goto(app_server + "/")
-        wait_until_rendered(page)
-        page.wait_for_selector('[data-testid="stMetricValue"]')
-        page.screenshot(path=str(shot_dir / "overview.png"))
+        open_overview(page, app_server + "/", shot_dir / "overview.png")
         main = page.locator('[data-testid="stMain"]')
         assert main.locator("h1").inner_text().strip() == "总览"
         labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
@@ -25,10 +31,7 @@ def test_overview_renders_chinese_and_kpis(app_server, shot_dir):
 
 def test_county_filter_in_url_narrows_kpis(app_server, shot_dir):
     with browser_page() as page:
-        page.goto(app_server + "/?county=阳山县")
-        wait_until_rendered(page)
-        page.wait_for_selector('[data-testid="stMetricValue"]')
-        page.screenshot(path=str(shot_dir / "overview_yangshan.png"))
+        open_overview(page, app_server + "/?county=阳山县", shot_dir / "overview_yangshan.png")
         first = page.locator('[data-testid="stMetricValue"]').first.inner_text().strip()
         assert 0 < int(first.replace(",", "")) < 560
         assert page.outside_requests == []
