@@ -24,7 +24,10 @@ def test_report_prints_one_town_per_page(demo_store, tmp_path, shot_dir):
         assert page.outside_requests == []
     # NFKC: the PDF's text layer uses Kangxi radical code points for some characters (⼭ for 山).
     pages = [unicodedata.normalize("NFKC", p.extract_text()) for p in PdfReader(io.BytesIO(pdf)).pages]
-    assert len(pages) == 1 + len(towns)  # the county, then one page per town
+    # The county's summary, then one page per town. With names as long as real ones (the demo's),
+    # the county's late list may run onto a second page; each town still starts and fits on one.
+    county_pages = len(pages) - len(towns)
+    assert 1 <= county_pages <= 2
     assert "阳山县" in pages[0] and "演示数据" in pages[0]
-    for town, text in zip(towns, pages[1:]):
+    for town, text in zip(towns, pages[county_pages:]):
         assert f"阳山县{town}" in text.replace(" ", "").replace("\n", "")
