@@ -8,6 +8,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from portfolio.formats import DASH
+
 from portfolio.auth import AuthError, User
 from portfolio.ingest.issues import ERROR, IngestError
 from portfolio.outcomes import catalogue, importer, sheet, template
@@ -77,8 +79,8 @@ def draw(db, content: bytes, file_name: str, file_id: str, writer: User) -> None
     st.subheader(tr("up_issues", errors=errors, warnings=len(issues) - errors))
     if issues:
         st.dataframe(pd.DataFrame({tr("up_col_message"): [i.message(lang) for i in issues]}), hide_index=True,
-                     width="stretch")
-    st.dataframe(preview_frame(analysis, lang), hide_index=True, width="stretch")
+                     width="stretch", placeholder=DASH)
+    st.dataframe(preview_frame(analysis, lang), hide_index=True, width="stretch", placeholder=DASH)
     if analysis.is_noop:
         st.info(tr("up_noop"), icon=":material/check_circle:")
     elif st.button(tr("up_commit"), type="primary", icon=":material/upload:", key="out_up_commit"):

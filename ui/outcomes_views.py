@@ -8,6 +8,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from portfolio.formats import DASH
+
 from portfolio.filters import Filters
 from portfolio.outcomes import catalogue, labels, rollup
 from portfolio.outcomes import export as outcomes_export
@@ -67,7 +69,8 @@ def town_profile(filters: Filters, as_of) -> None:
         tr("out_tw_last_end"): [d.isoformat() if d is not None and d == d else "" for d in prof["last_plan_end"]],
         tr("out_tw_examples"): prof["project_names"],
     })
-    st.dataframe(table, hide_index=True, width="stretch", height=(len(table) + 1) * 35 + 3,  # every indicator shows
+    st.dataframe(table, hide_index=True, width="stretch", placeholder=DASH,
+                 height=(len(table) + 1) * 35 + 3,  # every indicator shows
                  column_config={tr("out_tw_trend"): st.column_config.LineChartColumn(tr("out_tw_trend"))})
     db = data.store()
     st.download_button(tr("out_tw_download"), icon=":material/download:", key="out_tw_download",
@@ -91,4 +94,4 @@ def town_profile(filters: Filters, as_of) -> None:
         tr("out_tw_projects"): missing["projects"],
         tr("out_tw_last_end"): [d.isoformat() if d is not None and d == d else "" for d in missing["last_plan_end"]],
         tr("out_tw_reason"): [tr(f"out_reason_{r}") for r in missing["reason"]],
-    }), hide_index=True, width="stretch")
+    }), hide_index=True, width="stretch", placeholder=DASH)

@@ -25,7 +25,9 @@ def test_choose_town_and_download_deck(app_server, shot_dir, tmp_path):
         path = tmp_path / "deck.pptx"
         info.value.save_as(path)
         prs = Presentation(str(path))
-        assert len(prs.slides) == 7  # with the map picture
+        assert len(prs.slides) == 8  # with the map picture and the village indicators' slide
+        texts = [" ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame) for slide in prs.slides]
+        assert sum("村级指标" in text for text in texts) == 1
         cover = " ".join(s.text_frame.text for s in prs.slides[0].shapes if s.has_text_frame)
         assert "清新区太平镇" in cover
         assert page.outside_requests == []
