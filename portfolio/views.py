@@ -278,7 +278,7 @@ def changes_since_previous_report(db: Store, filters: Filters, as_of: date | Non
     dates = [d for d in ((found or {}).get("latest"), (found or {}).get("previous")) if d is not None]
     if len(dates) < 2:
         return Changes(latest=dates[0] if dates else None, previous=None)
-    row = db.one("changes_between_reports", {**params, "latest": dates[0], "previous": dates[1]})
+    row = db.one("changes_between_reports", {**params, "latest": dates[0]})
     return Changes(latest=dates[0], previous=dates[1], new_projects=int(row["new_projects"]),
                    newly_started=int(row["newly_started"]), newly_completed=int(row["newly_completed"]),
                    avg_progress_gain=float(row["avg_progress_gain"]), spent_wan_delta=float(row["spent_wan_delta"]),

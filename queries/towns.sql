@@ -37,27 +37,18 @@ FROM f, latest
 GROUP BY latest.d;
 
 -- name: changes_between_reports
--- What changed from $previous to $latest among the filtered projects. A project's state on a day is
--- its newest report on or before that day: towns upload on different days and a phone update dates
--- one project only, so a project is compared with its own last report, never with an absent row.
--- Counted: the projects with a report after $previous (up to $latest).
+-- What the projects reported on $latest changed since each one's own report before it (the rollup's
+-- prev_report_date), among the filtered projects. Towns upload on different days and a phone update
+-- dates one project only, so a project is never compared with a row of another day it has no report on.
+-- (The page's "previous" date is the newest report date before $latest of any filtered project, so
+-- every project's report before is on or before it: its state on that day.)
 WITH f AS (
-    SELECT project_id
+    SELECT project_id, prev_report_date
     FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
+    WHERE last_report_date = $latest
 ),
-r AS (
-    SELECT pr.project_id, pr.report_date, pr.status, pr.progress_pct, pr.spent_wan
-    FROM progress_reports AS pr
-    WHERE pr.report_date <= $latest AND pr.project_id IN (SELECT project_id FROM f)
-),
-latest AS (
-    SELECT * FROM r WHERE report_date > $previous
-    QUALIFY row_number() OVER (PARTITION BY project_id ORDER BY report_date DESC) = 1
-),
-previous AS (
-    SELECT * FROM r WHERE report_date <= $previous
-    QUALIFY row_number() OVER (PARTITION BY project_id ORDER BY report_date DESC) = 1
-)
+latest AS (SELECT pr.* FROM progress_reports AS pr JOIN f USING (project_id) WHERE pr.report_date = $latest),
+previous AS (SELECT pr.* FROM progress_reports AS pr JOIN f USING (project_id) WHERE pr.report_date = f.prev_report_date)
 SELECT
     count(*) FILTER (WHERE p.project_id IS NULL) AS new_projects,
     count(*) FILTER (WHERE status_finished(l.status) AND NOT status_finished(p.status)) AS newly_completed,
