@@ -178,7 +178,7 @@ def test_exports_open_offline(app_server, shot_dir, tmp_path):
     with browser_page(1600, 1000) as page:
         open_map(page, app_server, "?county=阳山县")
         wait_for_map(page)
-        with page.expect_download(timeout=60_000) as info:
+        with page.expect_download(timeout=180_000) as info:  # a fresh Chromium map render under test load
             page.get_by_role("button", name="下载离线地图（HTML）").click()
         html_path = tmp_path / "map.html"
         info.value.save_as(html_path)
@@ -325,7 +325,7 @@ def test_wall_screen_exports_are_reachable_and_carry_the_demo_mark(app_server, s
         page.screenshot(path=str(shot_dir / "wall_exports_open.png"))
         box = button.bounding_box()
         assert box["y"] + box["height"] <= WALL[1]
-        with page.expect_download(timeout=60_000) as info:
+        with page.expect_download(timeout=180_000) as info:  # a fresh Chromium map render under test load
             button.click()
         html_path = tmp_path / "wall_map.html"
         info.value.save_as(html_path)

@@ -20,7 +20,7 @@ def test_choose_town_and_download_deck(app_server, shot_dir, tmp_path):
         page.screenshot(path=str(shot_dir / "towns_qingxin_taiping.png"))
         sidebar_town = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').nth(1).inner_text()
         assert "太平镇" in sidebar_town
-        with page.expect_download(timeout=60_000) as info:
+        with page.expect_download(timeout=180_000) as info:  # a fresh Chromium map render under test load
             page.get_by_role("button", name="下载汇报 PPT").click()
         path = tmp_path / "deck.pptx"
         info.value.save_as(path)
