@@ -80,3 +80,17 @@ def query(name: str) -> str:
         return all_queries()[name]
     except KeyError:
         raise KeyError(f"no query named {name!r} in {QUERY_DIR}") from None
+
+
+def execute_with_table(cur, name: str, table, query_name: str) -> None:
+    """Run the named query with an Arrow table visible as `name` (for INSERT ... SELECT FROM name)."""
+    import duckdb  # the store's engine; kept out of this module's import for the pure-text helpers above
+
+    cur.register(name, table)
+    try:
+        cur.execute(query(query_name))
+    finally:
+        try:
+            cur.unregister(name)
+        except duckdb.Error:
+            pass  # an aborted transaction refuses even this; the original error matters

@@ -85,17 +85,6 @@ def _stamped(frame: pa.Table, values: dict[str, Any]) -> pa.Table:
     return frame
 
 
-def _with_frame(cur: duckdb.DuckDBPyConnection, name: str, frame: pa.Table, query: str) -> None:
-    cur.register(name, frame)
-    try:
-        cur.execute(sql.query(query))
-    finally:
-        try:
-            cur.unregister(name)
-        except duckdb.Error:
-            pass  # an aborted transaction refuses even this; the original error matters
-
-
 def data_version(cur: duckdb.DuckDBPyConnection) -> int:
     """The store's data version: every committed write of project data bumps it (Store.write)."""
     rows = cur.execute(sql.query("get_meta"), {"key": "data_version"}).fetchall()
@@ -159,7 +148,7 @@ def commit(store: store_mod.Store, analysis, user: User | None,
         reported = {r["project_id"] for r in fresh.reports}
         versions = _before_images(fresh, reported)
         if versions:
-            _with_frame(cur, "new_versions", pa.table({
+            sql.execute_with_table(cur, "new_versions", pa.table({
                 "batch_id": pa.array([batch_id] * len(versions), pa.string()),
                 "project_id": pa.array([v[0] for v in versions], pa.string()),
                 "action": pa.array([v[1] for v in versions], pa.string()),
@@ -173,19 +162,19 @@ def commit(store: store_mod.Store, analysis, user: User | None,
         written = [r for r in fresh.rows if r.action in (NEW, CHANGED)]
         changed_ids = [r.project_id for r in fresh.rows if r.action == CHANGED]
         if changed_ids:
-            _with_frame(cur, "gone_ids", pa.table({"project_id": pa.array(changed_ids, pa.string())}),
+            sql.execute_with_table(cur, "gone_ids", pa.table({"project_id": pa.array(changed_ids, pa.string())}),
                         "import_delete_projects")
         schema = _schema(cur, "import_projects_empty")
         for start in range(0, len(written), _CHUNK_ROWS):
             # In chunks: 100,000 wide rows as dicts and as Arrow at once would add to the import's peak memory.
             rows = [r.row for r in written[start:start + _CHUNK_ROWS]]
             frame = _stamped(_typed(rows, schema), {"batch_id": batch_id, "updated_at": when})
-            _with_frame(cur, "project_rows", frame, "import_insert_projects")
+            sql.execute_with_table(cur, "project_rows", frame, "import_insert_projects")
         del written
         if progress:
             progress("write", 0.6)
         if fresh.reports:
-            _with_frame(cur, "report_rows", _stamped(_typed(fresh.reports, _schema(cur, "import_reports_empty")),
+            sql.execute_with_table(cur, "report_rows", _stamped(_typed(fresh.reports, _schema(cur, "import_reports_empty")),
                                                      {"batch_id": batch_id}), "import_upsert_reports")
         # Always: new or moved projects take their town's report date (late is judged per town).
         store_mod.refresh_progress_latest(cur, sorted(reported))
@@ -287,12 +276,12 @@ def undo(store: store_mod.Store, batch_id: str, user: User | None) -> int:
                 restore_reports.append(image["report"])
         cur.execute(sql.query("import_delete_batch_reports"), {"batch_id": batch_id})
         if restore_reports:
-            _with_frame(cur, "report_rows", _typed(restore_reports, report_schema), "import_upsert_reports")
+            sql.execute_with_table(cur, "report_rows", _typed(restore_reports, report_schema), "import_upsert_reports")
         if gone:
-            _with_frame(cur, "gone_ids", pa.table({"project_id": pa.array(gone, pa.string())}),
+            sql.execute_with_table(cur, "gone_ids", pa.table({"project_id": pa.array(gone, pa.string())}),
                         "import_delete_projects")
         if restore_projects:
-            _with_frame(cur, "project_rows", _typed(restore_projects, project_schema), "import_insert_projects")
+            sql.execute_with_table(cur, "project_rows", _typed(restore_projects, project_schema), "import_insert_projects")
         store_mod.refresh_progress_latest(cur, sorted({pid for pid, _, _ in versions}))
         columns.forget(cur, batch_id)
         cur.execute(sql.query("import_mark_undone"), {"batch_id": batch_id})

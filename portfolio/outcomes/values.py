@@ -21,17 +21,6 @@ _TYPES = {"period": pa.date32(), "target_year": pa.int32(),
           **{c: pa.float64() for c in ("value", "numerator", "denominator", "households", "target")}}
 
 
-def _register(cur: duckdb.DuckDBPyConnection, name: str, table: pa.Table, query: str) -> None:
-    cur.register(name, table)
-    try:
-        cur.execute(sql.query(query))
-    finally:
-        try:
-            cur.unregister(name)
-        except duckdb.Error:
-            pass  # an aborted transaction refuses even this; the original error matters
-
-
 def sync_catalogue(cur: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
     """Write the catalogue into the indicators table (inside the caller's transaction)."""
     inds = catalogue.indicators
@@ -48,7 +37,7 @@ def sync_catalogue(cur: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None
         "sort_order": pa.array([i.sort_order for i in inds], pa.int32()),
     })
     cur.execute(sql.query("outcomes_clear_catalogue"))
-    _register(cur, "catalogue_rows", table, "outcomes_insert_catalogue")
+    sql.execute_with_table(cur, "catalogue_rows", table, "outcomes_insert_catalogue")
 
 
 def value_table(rows: list[dict]) -> pa.Table:
@@ -59,7 +48,7 @@ def value_table(rows: list[dict]) -> pa.Table:
 def insert_values(cur: duckdb.DuckDBPyConnection, rows: list[dict] | pa.Table) -> None:
     table = rows if isinstance(rows, pa.Table) else value_table(rows)
     if table.num_rows:
-        _register(cur, "value_rows", table, "outcomes_insert_values")
+        sql.execute_with_table(cur, "value_rows", table, "outcomes_insert_values")
 
 
 def stored_for(cur: duckdb.DuckDBPyConnection, keys: list[tuple[str, str, date]]) -> dict[tuple, dict]:
