@@ -11,8 +11,8 @@ seconds (0.5-1.5x), so it measures the server (script runs, queries, caches), no
 With --import-at S, a real browser (Debian's chromium) logs in as an admin at second S and
 imports a sheet of --import-rows projects through the 数据导入 page, as an editor would.
 
-Half-written state: a probe opens a fresh session on the unfiltered overview every half second
-(and every session's first view is one too) and reads its 项目数. Every such view must show the
+Half-written state: from 5 s before the import, a probe opens a fresh session on the unfiltered
+overview every second (and every session's first view is one too) and reads its 项目数. Every such view must show the
 count before the import or the count after it; any other number is a view that saw a write
 half done. The JSON result carries p50/p95/max per page and in all, the errors, and that count.
 """
@@ -23,6 +23,7 @@ import asyncio
 import json
 import os
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -85,7 +86,9 @@ async def render(ws, page: str, query: str) -> tuple[float, bool, int | None]:
 
 
 def _connect(url: str):
-    return websockets.connect(f"{url}/_stcore/stream", subprotocols=["streamlit"], max_size=2**27, open_timeout=60)
+    # No client pings: a browser sends none, and on a saturated server they close sessions a browser keeps.
+    return websockets.connect(f"{url}/_stcore/stream", subprotocols=["streamlit"], max_size=2**27, open_timeout=60,
+                              ping_interval=None)
 
 
 async def session(url: str, arrive_at: float, deadline: float, seed: int, pages: tuple[str, ...], room: Room,
@@ -112,9 +115,11 @@ async def session(url: str, arrive_at: float, deadline: float, seed: int, pages:
 
 
 async def probe(url: str, deadline: float, room: Room, importing: threading.Event | None,
-                every_s: float = 0.5) -> None:
-    """A fresh session on the unfiltered overview every half second: its 项目数. It keeps going
-    after the room's deadline until an import under way has committed, and a few probes past it."""
+                start_at: float, every_s: float = 1.0) -> None:
+    """A fresh session on the unfiltered overview every second from `start_at` (a little before an
+    import): its 项目数. It keeps going after the room's deadline until an import under way has
+    committed, and a few probes past it. (Probing all the time would add a viewer of its own.)"""
+    await asyncio.sleep(max(0.0, start_at - time.monotonic()))
     tail = 4
     while time.monotonic() < deadline or (importing is not None and importing.is_set()) or tail > 0:
         if time.monotonic() >= deadline and not (importing is not None and importing.is_set()):
@@ -145,9 +150,9 @@ def browser_import(http_url: str, sheet: Path, room: Room) -> None:
             page.wait_for_selector(f"text=已登录：{ADMIN[0]}", timeout=120_000)
             page.locator("input[type=file]").set_input_files(str(sheet))  # the options show once a file is chosen
             page.get_by_role("button", name="检查并预览").wait_for(timeout=IMPORT_TIMEOUT_MS)
-            keep_demo = page.locator('[data-testid="stCheckbox"]').filter(has_text="导入前删除")
-            if keep_demo.count() and keep_demo.locator("input").is_checked():
-                keep_demo.locator("label").click()  # keep the demo: a 2,000-row import beside the 100k
+            keep_demo = page.get_by_role("checkbox", name=re.compile("导入前删除"))
+            if keep_demo.count():
+                keep_demo.set_checked(False, force=True)  # keep the demo: a 2,000-row import beside the 100k
             page.get_by_role("spinbutton", name="year, 报告日期").click()  # the date field's segments
             page.keyboard.type(REPORT_DATE)
             page.keyboard.press("Tab")
@@ -203,7 +208,8 @@ async def run(url: str, sessions: int, seconds: float, pages: tuple[str, ...], t
                 importing.clear()
         importer = threading.Timer(import_at, do_import)
         importer.start()
-    await asyncio.gather(probe(url, deadline, room, importing),
+    probing = [probe(url, deadline, room, importing, t0 + max(0.0, import_at - 5))] if importing else []
+    await asyncio.gather(*probing,
                          *(session(url, arrivals[i], deadline, i, pages, room, think_s) for i in range(sessions)))
     if importer is not None:
         importer.join()
