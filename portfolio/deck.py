@@ -17,7 +17,7 @@ from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.text import PP_ALIGN
 from pptx.util import Inches
 
-from portfolio import formats, vocab
+from portfolio import formats, map_export, vocab
 from portfolio.deck_layout import add_table, add_text, fit_size, fit_text, layout_table, text_height
 from portfolio.deck_parts import MUTED, OK_GREEN, TITLE_COLOR, bar_chart, figure_grid, photo_grid, picture_in
 from portfolio.i18n import t
@@ -130,7 +130,7 @@ def _map(deck: _Deck) -> None:
     if deck.content.map_png:
         k = deck.content.kpis
         slide = deck.slide(deck.title(t("deck_map", deck.lang)), _lines(kpi_items(k, deck.lang)[:4]))
-        picture_in(slide, deck.content.map_png, LEFT, Inches(1.1), WIDTH, MORE_Y + MORE_H - Inches(1.1))
+        picture_in(slide, map_export.picture_body(deck.content.map_png), LEFT, Inches(1.1), WIDTH, MORE_Y + MORE_H - Inches(1.1))
 
 
 def table_slides(deck: _Deck, topic: str, table: Table, max_pages: int, notes: str = "") -> None:

@@ -37,10 +37,13 @@ LEGEND_WIDTH = 300  # CSS px, the legend column beside the map
 TITLE_HEIGHT = 86  # CSS px, the title band above the map
 PAGE_LEGEND_FONT_PX = 14  # CSS px, the legend beside the map on a page
 LEGEND_FONT_PX = 17  # CSS px: 12.2 pt once the slide picture spans the slide's 12.3-inch content width
-# The slide picture: the deck's picture area (12.3 x 5.7 inches) at 100 CSS px per inch, drawn at 1.5
-# device pixels per CSS px (1845 x 855 px), so the page reads as a 1230-px screen and prints sharp.
+# The slide picture: the deck's picture area (12.3 x 5.7 inches) at 100 CSS px per inch below the
+# title band, drawn at 1.5 device pixels per CSS px (1845 x 984 px), so the page reads as a 1230-px
+# screen and prints sharp. The deck and the report show it without its title band (`picture_body`):
+# their own title and footer already say what the band says.
 SLIDE_PICTURE_IN = (12.3, 5.7)
-PICTURE_SIZE = (1230, 570)
+PICTURE_SIZE = (1230, 570 + TITLE_HEIGHT)
+TITLE_RULE_RGB = (0x1A, 0x98, 0x50)  # the green rule under the title band (#head's border)
 PIXEL_RATIO = 1.5
 DECK_BUNDLE = Path(pydeck.__file__).resolve().parent / "nbextension" / "static" / "index.js"
 FONT_STACK = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
@@ -222,7 +225,9 @@ def standalone_html(deck: maps.MapDeck, title: str, legend: maps.Legend, subtitl
         units=_script_json({"km": t("map_scale_km", lang, n="{n}"), "m": t("map_scale_m", lang, n="{n}")}),
         lang="zh-CN" if lang == "zh" else "en", title=escape(title), subtitle=escape(subtitle), font=FONT_STACK,
         legend_w=LEGEND_WIDTH, title_h=TITLE_HEIGHT, bundle=_deck_bundle(),
-        legend=legend_html(legend, lang, LEGEND_FONT_PX / PAGE_LEGEND_FONT_PX),
+        # The data date shows once: in the title band when there is a subtitle, else under the legend.
+        legend=legend_html(replace(legend, data_date=None) if subtitle else legend, lang,
+                           LEGEND_FONT_PX / PAGE_LEGEND_FONT_PX),
         mark=f'<span class="demo" data-mark="demo">{escape(t("demo_badge", lang))}</span>' if demo else "",
         spec=_script_json(deck.to_json()), tooltip=_script_json(deck._tooltip),
     )
@@ -287,3 +292,24 @@ def picture_key(page: str, width: int, height: int, pixel_ratio: float) -> str:
     digest = hashlib.sha256(page.encode("utf-8"))
     digest.update(f"|{width}x{height}@{pixel_ratio}|{PICTURE_FORMAT}".encode())
     return digest.hexdigest()
+
+
+def picture_body(png: bytes) -> bytes:
+    """The picture below its title band (for slides and the report, whose own heading says the same),
+    found by the green rule that closes the band, whatever the picture's pixel ratio. A picture
+    without that rule is returned as it is."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    with Image.open(BytesIO(png)) as image:
+        rgb = image.convert("RGB")
+    width, height = rgb.size
+    xs = [round(width * f) for f in (0.05, 0.3, 0.6, 0.95)]
+    rule = [y for y in range(height // 4)
+            if all(max(abs(a - b) for a, b in zip(rgb.getpixel((x, y)), TITLE_RULE_RGB)) <= 24 for x in xs)]
+    if not rule:
+        return png
+    out = BytesIO()
+    rgb.crop((0, rule[-1] + 1, width, height)).save(out, format="PNG")
+    return out.getvalue()

@@ -10,7 +10,7 @@ from html import escape
 
 import pandas as pd
 
-from portfolio import formats, photos, views, vocab
+from portfolio import formats, map_export, photos, views, vocab
 from portfolio.filters import Filters, town_key
 from portfolio.i18n import t
 from portfolio.meeting import (MeetingContent, Table, area_name, attention_table, change_heading, change_items, collect,
@@ -139,7 +139,7 @@ def _summary_html(content: MeetingContent, lang: str) -> list[str]:
     parts += [f"<h2>{escape(t('deck_by_category', lang))}</h2>", _category_svg(content.by_category, lang)]
     if content.map_png:
         parts.append(f"<h2>{escape(t('deck_map', lang))}</h2>"
-                     f'<img class="map" alt="map" src="{_b64(content.map_png, "image/png")}">')
+                     f'<img class="map" alt="map" src="{_b64(map_export.picture_body(content.map_png), "image/png")}">')
     return parts
 
 

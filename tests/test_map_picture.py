@@ -118,7 +118,8 @@ def test_exported_page_has_the_scale_bar_of_its_view(demo_store):
 def test_picture_is_shaped_like_the_slide_picture_area_with_a_12pt_legend(demo_store):
     width_in, height_in = map_export.SLIDE_PICTURE_IN
     css_w, css_h = map_export.PICTURE_SIZE
-    assert css_w / css_h == pytest.approx(width_in / height_in, rel=0.01)
+    # the slide shows the picture below its title band
+    assert css_w / (css_h - map_export.TITLE_HEIGHT) == pytest.approx(width_in / height_in, rel=0.01)
     assert width_in / 13.333 >= 0.9  # most of a 16:9 slide's width
     # The legend's type on the slide, read from the page the picture is taken of: CSS px times the
     # device pixel ratio gives image pixels, and the picture's pixel width spans width_in inches.
@@ -173,20 +174,20 @@ def test_one_render_serves_the_deck_the_report_and_the_download(demo_db_file, mo
 
         monkeypatch.setattr(map_export, "map_png", counting)
         first = map_export.map_png_for(db, COUNTY, "zh")
-        assert Image.open(io.BytesIO(first)).size == (1845, 855)
+        assert Image.open(io.BytesIO(first)).size == (1845, 984)
         deck = meeting.deck_bytes(db, COUNTY, "zh", map_png=lambda f: map_export.map_png_for(db, f, "zh"))
         html = report.build_report(db, COUNTY, "zh", map_export.map_png_for(db, COUNTY, "zh"))
         assert renders == [1.5]  # one Chromium run for all three
         assert list((demo_db_file.parent / "cache" / "map_pictures").glob("*.png"))
         pictures = [shape for slide in Presentation(io.BytesIO(deck)).slides for shape in slide.shapes
                     if shape.shape_type == 13]
-        assert pictures[0].image.blob == first
+        assert pictures[0].image.blob == map_export.picture_body(first)  # below its title band
         assert pictures[0].width >= 0.9 * Presentation(io.BytesIO(deck)).slide_width
         # The legend on the slide: 17 CSS px at 1.5 device px, over the picture's width on the slide.
         points_per_px = pictures[0].width / 12700 / 1845
         assert map_export.LEGEND_FONT_PX * 1.5 * points_per_px >= 12
         import base64
-        assert base64.b64encode(first).decode() in html
+        assert base64.b64encode(map_export.picture_body(first)).decode() in html
         # Another language is another picture.
         map_export.map_png_for(db, COUNTY, "en")
         assert len(renders) == 2

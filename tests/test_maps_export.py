@@ -97,7 +97,25 @@ def test_map_png_goes_into_the_meeting_deck(demo_store):
                                     map_png=lambda f: map_export.map_png_for(demo_store, f, "zh", 1600, 900))
     slides = Presentation(io.BytesIO(deck_bytes)).slides
     pictures = [shape for slide in slides for shape in slide.shapes if shape.shape_type == 13]
-    assert pictures and Image.open(io.BytesIO(pictures[0].image.blob)).size == (2400, 1350)  # at 1.5x
+    # at 1.5x, below the title band (the slide's own title says what the band says)
+    width, height = Image.open(io.BytesIO(pictures[0].image.blob)).size
+    assert width == 2400 and abs(height - (1350 - map_export.TITLE_HEIGHT * 1.5)) <= 2
+
+
+def test_picture_body_cuts_at_the_title_rule_whatever_the_pixel_ratio():
+    for ratio in (1, 1.5, 2):
+        band = round(map_export.TITLE_HEIGHT * ratio)
+        image = Image.new("RGB", (round(600 * ratio), round(400 * ratio)), "white")
+        image.paste(map_export.TITLE_RULE_RGB, (0, band - round(3 * ratio), image.width, band))
+        image.paste((200, 30, 30), (0, band, image.width, band + 5))  # the map's first rows
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        body = Image.open(io.BytesIO(map_export.picture_body(buffer.getvalue()))).convert("RGB")
+        assert body.size == (image.width, image.height - band)
+        assert body.getpixel((10, 0)) == (200, 30, 30)
+    plain = io.BytesIO()
+    Image.new("RGB", (300, 200), "white").save(plain, format="PNG")
+    assert map_export.picture_body(plain.getvalue()) == plain.getvalue()  # no band: as it is
 
 
 # The 演示数据 mark (issue 10, item 5) ---------------------------------------------------------------
