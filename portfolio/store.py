@@ -21,8 +21,9 @@ import pyarrow as pa
 
 from portfolio import geo, photos, sql
 
-SCHEMA_VERSION = 7  # 4: accounts, login sessions and the audit log; 5: field updates and site photos;
-# 6: each project's town report date (late per town); 7: village indicators (outcomes_schema)
+SCHEMA_VERSION = 8  # 4: accounts, login sessions and the audit log; 5: field updates and site photos;
+# 6: each project's town report date (late per town); 7: village indicators (outcomes_schema);
+# 8: stored place keys (queries/place_keys.sql) and the last two reports' status/spending in progress_latest
 # DDL files run in order by migrate(); every statement in them is idempotent.
 SCHEMA_FILES = ("schema", "accounts_schema", "field_schema", "outcomes_schema")
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "portfolio.duckdb"
@@ -132,6 +133,7 @@ class Store:
             try:
                 result = fn(cur)
                 if touches_data:
+                    cur.execute(sql.query("sync_place_keys"))  # only rows whose place changed
                     cur.execute(sql.query("bump_data_version"))
                 cur.execute("COMMIT")
             except BaseException:
@@ -150,11 +152,13 @@ class Store:
                 for stem in SCHEMA_FILES:
                     for statement in sql.file_queries(stem).values():
                         cur.execute(statement)
-                if old_version < 6:
-                    refresh_progress_latest(cur)  # fills the rollup columns added by schemas 2, 3 and 6
+                if old_version < 8:
+                    refresh_progress_latest(cur)  # fills the rollup columns added by schemas 2, 3, 6 and 8
                 cur.execute(sql.query("set_meta"), {"key": "schema_version", "value": str(SCHEMA_VERSION)})
                 if cur.execute(sql.query("count_towns")).fetchall()[0][0] == 0:
                     load_gazetteer(cur)
+                    cur.execute(sql.query("forget_place_keys"))  # keys depend on the gazetteer
+                cur.execute(sql.query("sync_place_keys"))  # fills the keys added by schema 8
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")

@@ -47,18 +47,21 @@ WHERE project_id = $project_id
 ORDER BY report_date;
 
 -- name: monthly_trend
--- Per month: projects started and finished among the filtered ones (from their actual dates).
-WITH f AS (
-    SELECT actual_start, actual_end, is_finished
+-- Per month: projects started and finished among the filtered ones (from their actual dates). One
+-- scan: the projects are first counted per (start month, finish month) pair, then the pairs summed.
+WITH pairs AS (
+    SELECT date_trunc('month', actual_start) AS start_month,
+           CASE WHEN is_finished THEN date_trunc('month', actual_end) END AS finish_month,
+           count(*) AS n
     FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
+    WHERE actual_start IS NOT NULL OR (actual_end IS NOT NULL AND is_finished)
+    GROUP BY ALL
 )
 SELECT CAST(month AS DATE) AS month, CAST(sum(started) AS BIGINT) AS started, CAST(sum(finished) AS BIGINT) AS finished
 FROM (
-    SELECT date_trunc('month', actual_start) AS month, 1 AS started, 0 AS finished
-    FROM f WHERE actual_start IS NOT NULL
+    SELECT start_month AS month, n AS started, 0 AS finished FROM pairs WHERE start_month IS NOT NULL
     UNION ALL
-    SELECT date_trunc('month', actual_end), 0, 1
-    FROM f WHERE actual_end IS NOT NULL AND is_finished
+    SELECT finish_month, 0, n FROM pairs WHERE finish_month IS NOT NULL
 )
 GROUP BY month
 ORDER BY month;

@@ -17,25 +17,25 @@ FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $yea
 -- name: grouped_places
 -- One scan of the filtered projects per county key and town key, with every sum the headline
 -- numbers, the town ranking and the county, town, source and flag facets need (they add these rows up).
+-- count_if costs less than count(*) FILTER here (about a quarter of the pass at 1M); it gives a
+-- HUGEINT, cast back to BIGINT.
 SELECT county_key, town_key,
-       any_value(county) AS county,
-       any_value(town) AS town,
        count(*) AS projects,
        coalesce(sum(budget_wan), 0) AS budget_wan,
        coalesce(sum(funds_in_place_wan), 0) AS funds_in_place_wan,
        coalesce(sum(spent_wan), 0) AS spent_wan,
-       count(*) FILTER (WHERE is_started) AS started,
-       count(*) FILTER (WHERE is_finished) AS finished,
-       count(*) FILTER (WHERE is_late) AS late,
-       count(*) FILTER (WHERE is_stalled) AS stalled,
+       CAST(count_if(is_started) AS BIGINT) AS started,
+       CAST(count_if(is_finished) AS BIGINT) AS finished,
+       CAST(count_if(is_late) AS BIGINT) AS late,
+       CAST(count_if(is_stalled) AS BIGINT) AS stalled,
        CAST(coalesce(sum(beneficiaries), 0) AS BIGINT) AS beneficiaries,
        CAST(coalesce(sum(beneficiary_households), 0) AS BIGINT) AS households,
-       count(*) FILTER (WHERE fund_central_wan > 0) AS source_central,
-       count(*) FILTER (WHERE fund_provincial_wan > 0) AS source_provincial,
-       count(*) FILTER (WHERE fund_city_wan > 0) AS source_city,
-       count(*) FILTER (WHERE fund_county_wan > 0) AS source_county,
-       count(*) FILTER (WHERE fund_assistance_wan > 0) AS source_assistance,
-       count(*) FILTER (WHERE fund_social_wan > 0) AS source_social
+       CAST(count_if(fund_central_wan > 0) AS BIGINT) AS source_central,
+       CAST(count_if(fund_provincial_wan > 0) AS BIGINT) AS source_provincial,
+       CAST(count_if(fund_city_wan > 0) AS BIGINT) AS source_city,
+       CAST(count_if(fund_county_wan > 0) AS BIGINT) AS source_county,
+       CAST(count_if(fund_assistance_wan > 0) AS BIGINT) AS source_assistance,
+       CAST(count_if(fund_social_wan > 0) AS BIGINT) AS source_social
 FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
 GROUP BY county_key, town_key;
 
