@@ -1,19 +1,5 @@
 -- Questions about the filtered projects. Every query reads from the one filter macro.
 
--- name: kpis
--- Headline numbers of the filtered projects.
-SELECT count(*) AS projects,
-       coalesce(sum(budget_wan), 0) AS budget_wan,
-       coalesce(sum(funds_in_place_wan), 0) AS funds_in_place_wan,
-       coalesce(sum(spent_wan), 0) AS spent_wan,
-       count(*) FILTER (WHERE is_started) AS started,
-       count(*) FILTER (WHERE is_finished) AS finished,
-       CAST(coalesce(sum(beneficiaries), 0) AS BIGINT) AS beneficiaries,
-       CAST(coalesce(sum(beneficiary_households), 0) AS BIGINT) AS households,
-       count(*) FILTER (WHERE is_late) AS late,
-       count(*) FILTER (WHERE is_stalled) AS stalled
-FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags);
-
 -- name: grouped_places
 -- One scan of the filtered projects per county key and town key, with every sum the headline
 -- numbers, the town ranking and the county, town, source and flag facets need (they add these rows up).
@@ -70,25 +56,6 @@ SELECT status,
        coalesce(sum(budget_wan), 0) AS budget_wan
 FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
 GROUP BY status;
-
--- name: by_town
--- Per town key (all unplaced projects in one row, county and town NULL): count, money, started,
--- finished, late and stalled.
-SELECT CASE WHEN town_key <> '_unplaced' THEN any_value(county) END AS county,
-       CASE WHEN town_key <> '_unplaced' THEN any_value(town) END AS town,
-       town_key,
-       count(*) AS projects,
-       coalesce(sum(budget_wan), 0) AS budget_wan,
-       coalesce(sum(funds_in_place_wan), 0) AS funds_in_place_wan,
-       coalesce(sum(spent_wan), 0) AS spent_wan,
-       count(*) FILTER (WHERE is_started) AS started,
-       count(*) FILTER (WHERE is_finished) AS finished,
-       count(*) FILTER (WHERE is_late) AS late,
-       count(*) FILTER (WHERE is_stalled) AS stalled,
-       CAST(coalesce(sum(beneficiaries), 0) AS BIGINT) AS beneficiaries
-FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
-GROUP BY town_key
-ORDER BY budget_wan DESC, town_key;
 
 -- name: attention
 -- Late or stalled projects, the largest first. The sort and limit run on the keys alone; the columns
