@@ -19,19 +19,26 @@ SELECT * FROM progress_rollup('changed_ids');
 -- Copy the rollup into the projects' own columns where it differs (and clear it where a
 -- project has no report any more): the filter macro then reads one table.
 UPDATE projects AS p
-SET report_count = l.report_count, last_report_date = l.last_report_date,
-    last_progress_pct = l.last_progress_pct, progress_3_back_pct = l.progress_3_back_pct,
-    prev_report_date = l.prev_report_date
+SET report_count = l.report_count, last_report_date = l.last_report_date, last_progress_pct =
+    l.last_progress_pct, progress_3_back_pct = l.progress_3_back_pct, prev_report_date = l.prev_report_date,
+    prev_progress_pct = l.prev_progress_pct, last_status = l.last_status, prev_status = l.prev_status,
+    last_spent_wan = l.last_spent_wan, prev_spent_wan = l.prev_spent_wan
 FROM progress_latest AS l
 WHERE p.project_id = l.project_id
   AND (p.report_count IS DISTINCT FROM l.report_count
        OR p.last_report_date IS DISTINCT FROM l.last_report_date
        OR p.last_progress_pct IS DISTINCT FROM l.last_progress_pct
        OR p.progress_3_back_pct IS DISTINCT FROM l.progress_3_back_pct
-       OR p.prev_report_date IS DISTINCT FROM l.prev_report_date);
+       OR p.prev_report_date IS DISTINCT FROM l.prev_report_date
+       OR p.prev_progress_pct IS DISTINCT FROM l.prev_progress_pct
+       OR p.last_status IS DISTINCT FROM l.last_status
+       OR p.prev_status IS DISTINCT FROM l.prev_status
+       OR p.last_spent_wan IS DISTINCT FROM l.last_spent_wan
+       OR p.prev_spent_wan IS DISTINCT FROM l.prev_spent_wan);
 UPDATE projects
 SET report_count = NULL, last_report_date = NULL, last_progress_pct = NULL, progress_3_back_pct = NULL,
-    prev_report_date = NULL
+    prev_report_date = NULL, prev_progress_pct = NULL, last_status = NULL, prev_status = NULL, last_spent_wan
+    = NULL, prev_spent_wan = NULL
 WHERE report_count IS NOT NULL AND project_id NOT IN (SELECT project_id FROM progress_latest);
 UPDATE projects AS p
 SET place_report_date = d.place_date
@@ -48,14 +55,16 @@ ORDER BY report_date;
 
 -- name: monthly_trend
 -- Per month: projects started and finished among the filtered ones (from their actual dates). One
--- scan: the projects are first counted per (start month, finish month) pair, then the pairs summed.
-WITH pairs AS (
-    SELECT date_trunc('month', actual_start) AS start_month,
-           CASE WHEN is_finished THEN date_trunc('month', actual_end) END AS finish_month,
-           count(*) AS n
+-- scan: the projects are counted per (start day, finish day) pair first, and only those pairs are
+-- cut to months (date_trunc on every row cost half the query at 1M), then summed per month.
+WITH days AS (
+    SELECT actual_start AS start_day, CASE WHEN is_finished THEN actual_end END AS finish_day, count(*) AS n
     FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
     WHERE actual_start IS NOT NULL OR (actual_end IS NOT NULL AND is_finished)
     GROUP BY ALL
+),
+pairs AS (
+    SELECT date_trunc('month', start_day) AS start_month, date_trunc('month', finish_day) AS finish_month, n FROM days
 )
 SELECT CAST(month AS DATE) AS month, CAST(sum(started) AS BIGINT) AS started, CAST(sum(finished) AS BIGINT) AS finished
 FROM (

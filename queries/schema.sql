@@ -82,6 +82,13 @@ CREATE TABLE IF NOT EXISTS projects (
     progress_3_back_pct DOUBLE,
     prev_report_date DATE,
     place_report_date DATE,
+    -- Schema 8: the last two reports' status, progress and spending (copied from progress_latest),
+    -- so "changes since the previous report" is one filtered scan.
+    prev_progress_pct DOUBLE,
+    last_status VARCHAR,
+    prev_status VARCHAR,
+    last_spent_wan DOUBLE,
+    prev_spent_wan DOUBLE,
     -- Place keys kept current at every write (queries/place_keys.sql), so filters and groupings
     -- read stored values instead of joining the gazetteer and building strings per row.
     county_key VARCHAR,
@@ -101,7 +108,13 @@ ALTER TABLE projects ADD COLUMN IF NOT EXISTS prev_report_date DATE;
 -- Schema 6: the latest report date of the project's own town (county + town), so "late" is judged
 -- against the town's own reporting: one town's upload never makes another town's projects late.
 ALTER TABLE projects ADD COLUMN IF NOT EXISTS place_report_date DATE;
--- Schema 8: the stored place keys (filled by sync_place_keys when the store opens, kept at every write).
+-- Schema 8: the last two reports' status, progress and spending (filled by the migration), and the
+-- stored place keys (filled by sync_place_keys when the store opens, kept at every write).
+ALTER TABLE projects ADD COLUMN IF NOT EXISTS prev_progress_pct DOUBLE;
+ALTER TABLE projects ADD COLUMN IF NOT EXISTS last_status VARCHAR;
+ALTER TABLE projects ADD COLUMN IF NOT EXISTS prev_status VARCHAR;
+ALTER TABLE projects ADD COLUMN IF NOT EXISTS last_spent_wan DOUBLE;
+ALTER TABLE projects ADD COLUMN IF NOT EXISTS prev_spent_wan DOUBLE;
 ALTER TABLE projects ADD COLUMN IF NOT EXISTS county_key VARCHAR;
 ALTER TABLE projects ADD COLUMN IF NOT EXISTS town_key VARCHAR;
 ALTER TABLE projects ADD COLUMN IF NOT EXISTS village_key VARCHAR;

@@ -38,26 +38,22 @@ GROUP BY latest.d;
 
 -- name: changes_between_reports
 -- What the projects reported on $latest changed since each one's own report before it, among the
--- filtered projects, from the progress rollup (progress_latest keeps each project's last two
--- reports' status, progress and spending, so the report history is not joined). Towns upload on
--- different days and a phone update dates one project only, so a project is never compared with a
--- row of another day it has no report on. (The page's "previous" date is the newest report date
--- before $latest of any filtered project, so every project's report before is on or before it.)
-WITH f AS (
-    SELECT project_id
-    FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
-    WHERE last_report_date = $latest
-)
+-- filtered projects, from the progress rollup copied onto each project (its last two reports'
+-- status, progress and spending), so the report history is not read. Towns upload on different
+-- days and a phone update dates one project only, so a project is never compared with a row of
+-- another day it has no report on. (The page's "previous" date is the newest report date before
+-- $latest of any filtered project, so every project's report before is on or before it.)
 SELECT
-    CAST(count_if(l.prev_report_date IS NULL) AS BIGINT) AS new_projects,
-    CAST(count_if(status_finished(l.last_status) AND NOT status_finished(l.prev_status)) AS BIGINT) AS newly_completed,
-    CAST(count_if(l.last_status = 'in_progress' AND NOT status_started(coalesce(l.prev_status, 'planned'))) AS BIGINT) AS newly_started,
-    coalesce(sum(greatest(l.last_progress_pct - coalesce(l.prev_progress_pct, 0), 0)), 0) AS progress_points_gained,
-    coalesce(avg(l.last_progress_pct - coalesce(l.prev_progress_pct, 0)), 0) AS avg_progress_gain,
-    coalesce(sum(greatest(coalesce(l.last_spent_wan, 0) - coalesce(l.prev_spent_wan, 0), 0)), 0) AS spent_wan_delta,
+    CAST(count_if(prev_report_date IS NULL) AS BIGINT) AS new_projects,
+    CAST(count_if(status_finished(last_status) AND NOT status_finished(prev_status)) AS BIGINT) AS newly_completed,
+    CAST(count_if(last_status = 'in_progress' AND NOT status_started(coalesce(prev_status, 'planned'))) AS BIGINT)
+        AS newly_started,
+    coalesce(sum(greatest(last_progress_pct - coalesce(prev_progress_pct, 0), 0)), 0) AS progress_points_gained,
+    coalesce(avg(last_progress_pct - coalesce(prev_progress_pct, 0)), 0) AS avg_progress_gain,
+    coalesce(sum(greatest(coalesce(last_spent_wan, 0) - coalesce(prev_spent_wan, 0), 0)), 0) AS spent_wan_delta,
     count(*) AS reported
-FROM f JOIN progress_latest AS l USING (project_id)
-WHERE l.last_report_date = $latest;
+FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
+WHERE last_report_date = $latest;
 
 -- name: counties_of_town
 -- The counties whose projects name a town (town names repeat across counties).

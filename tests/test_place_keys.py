@@ -1,4 +1,4 @@
-"""The stored place keys (schema 8) stay right through writes and the migration."""
+"""The stored place keys and report rollup columns (schema 8) stay right through writes and the migration."""
 from __future__ import annotations
 
 import duckdb
@@ -58,6 +58,8 @@ def test_a_schema_7_library_gains_the_keys_and_the_rollup_columns(tmp_path):
         con.execute(f"ALTER TABLE projects DROP COLUMN {column}")
     for column in ("last_status", "prev_status", "last_spent_wan", "prev_spent_wan"):
         con.execute(f"ALTER TABLE progress_latest DROP COLUMN {column}")
+        con.execute(f"ALTER TABLE projects DROP COLUMN {column}")
+    con.execute("ALTER TABLE projects DROP COLUMN prev_progress_pct")
     con.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
     con.close()
     db = store_mod.Store(path)
