@@ -38,11 +38,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
 
-    from portfolio import demo, map_export, picture_cache, views
+    from portfolio import demo, headless, map_export, picture_cache, views
     from portfolio.filters import Filters, town_key
     from portfolio.store import Store
 
-    if map_export.chromium_path() is None:
+    if headless.chromium_path() is None:
         print("no Chromium: nothing to measure")
         return
     folder = Path(tempfile.mkdtemp(prefix="bench_map_picture_"))

@@ -26,7 +26,7 @@ from portfolio import demo, store as store_mod, views  # noqa: E402
 from portfolio.auth import User  # noqa: E402
 from portfolio.filters import Filters  # noqa: E402
 from portfolio.ingest import read  # noqa: E402
-from portfolio.outcomes import catalogue, demo_values, importer, sheet, template  # noqa: E402
+from portfolio.outcomes import catalogue, demo_values, detect, importer, template  # noqa: E402
 from portfolio.outcomes import views as outcome_views  # noqa: E402
 
 RUNS = 5
@@ -129,7 +129,7 @@ def main() -> None:
     book.save(out)
     project_sheet = out.getvalue()
     read_10k = cpu_ms(lambda: read.read_book(project_sheet, "p.xlsx"))
-    detect_10k = cpu_ms(lambda: sheet.looks_like_indicator_sheet(project_sheet, "p.xlsx", catalogue.default()))
+    detect_10k = cpu_ms(lambda: detect.looks_like_indicator_sheet(project_sheet, "p.xlsx", catalogue.default()))
     print(f"10,000-row project sheet: read_book {read_10k:.0f} ms (baseline), indicator-sheet detection "
           f"{detect_10k:.1f} ms ({detect_10k / read_10k:.0%} of reading it)")
     print(f"总览 for the city: project KPIs {kpi_ms:.1f} ms (baseline), indicator rates {rates_ms:.1f} ms "

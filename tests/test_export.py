@@ -192,9 +192,9 @@ def test_cli_map_html_is_the_map_pages_download_for_the_same_filters(demo_db_fil
 
 
 def test_cli_map_png_without_chromium_says_why(demo_db_file, tmp_path, monkeypatch, capsys):
-    from portfolio import cli, map_export
+    from portfolio import cli, headless
 
-    monkeypatch.setattr(map_export, "chromium_path", lambda: None)
+    monkeypatch.setattr(headless, "chromium_path", lambda: None)
     out = tmp_path / "map.png"
     assert cli.main(["export", "--db", str(demo_db_file), "--format", "map-png", "--out", str(out)]) == 2
     assert "Chromium" in capsys.readouterr().err and not out.exists()

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from portfolio import demo, map_export, maps, views
+from portfolio import demo, headless, map_export, maps, views
 from portfolio.filters import Filters
 from tests.seed import insert_projects
 
@@ -79,7 +79,7 @@ def test_map_png_has_the_requested_size_and_draws_the_map(demo_store):
 
 
 def test_map_png_for_returns_none_without_a_browser(demo_store, monkeypatch):
-    monkeypatch.setattr(map_export, "chromium_path", lambda: None)
+    monkeypatch.setattr(headless, "chromium_path", lambda: None)
     assert map_export.map_png_for(demo_store, Filters()) is None
     result, title, subtitle = map_export.filters_map(demo_store, Filters(), AS_OF)
     with pytest.raises(map_export.MapExportError, match="Chromium"):
@@ -126,17 +126,15 @@ def test_chromium_renders_queue_two_at_a_time():
     import threading
     import time as time_mod
 
-    from portfolio import map_export
-
     active, peak, lock = [0], [0], threading.Lock()
     seen_waiting = []
 
     def render():
-        with map_export.render_slot():
+        with headless.render_slot():
             with lock:
                 active[0] += 1
                 peak[0] = max(peak[0], active[0])
-            seen_waiting.append(map_export.renders_in_use())
+            seen_waiting.append(headless.renders_in_use())
             time_mod.sleep(0.2)
             with lock:
                 active[0] -= 1
@@ -146,7 +144,7 @@ def test_chromium_renders_queue_two_at_a_time():
         th.start()
     for th in threads:
         th.join()
-    assert peak[0] == map_export.MAX_RENDERS == 2
+    assert peak[0] == headless.MAX_RENDERS == 2
     assert max(running for running, _ in seen_waiting) == 2
     assert any(waiting > 0 for _, waiting in seen_waiting)  # the others queued
-    assert map_export.renders_in_use() == (0, 0)
+    assert headless.renders_in_use() == (0, 0)

@@ -11,7 +11,7 @@ from portfolio import audit
 from portfolio.auth import AuthError, User
 from portfolio.ingest import commit as ingest_commit
 from portfolio.ingest.issues import IngestError
-from portfolio.outcomes import catalogue, importer, rollup, sheet, template, values
+from portfolio.outcomes import catalogue, detect, importer, rollup, sheet, template, values
 from tests.ingest_builders import xlsx
 from tests.seed import ADMIN
 
@@ -183,8 +183,8 @@ def test_template_reads_back_and_is_detected(mem_store):
     data = template.template_xlsx(CAT, "living", [("阳山县", "太平镇", "太平村")], town_label="太平镇")
     ws = openpyxl.load_workbook(__import__("io").BytesIO(data)).active
     assert ws["E2"].value == "无害化卫生户厕普及率" and ws["E3"].value == "已完成(户)"
-    assert sheet.looks_like_indicator_sheet(data, "t.xlsx", CAT)
-    assert sheet.looks_like_indicator_sheet(book(), "t.xlsx", CAT)
+    assert detect.looks_like_indicator_sheet(data, "t.xlsx", CAT)
+    assert detect.looks_like_indicator_sheet(book(), "t.xlsx", CAT)
     columns = {(c.role, c.indicator) for c in sheet.read_sheet(
         __import__("portfolio.ingest.read", fromlist=["x"]).read_book(data, "t.xlsx"), None, CAT,
         period=PERIOD).columns}
@@ -216,7 +216,7 @@ def test_towns_own_figures_count_where_no_village_reports(mem_store):
                         ["镇", "无害化卫生户厕普及率(%)", "撂荒地复耕面积(亩)"],
                         ["七拱镇", 90, 120],
                         ["太平镇", 50, 10]]})
-    assert sheet.looks_like_indicator_sheet(data, "t.xlsx", CAT)
+    assert detect.looks_like_indicator_sheet(data, "t.xlsx", CAT)
     importer.commit(mem_store, analyse(mem_store, data), ADMIN, catalogue=CAT)
     importer.commit(mem_store, analyse(mem_store), ADMIN, catalogue=CAT)  # 太平镇's villages report too
     df = values.load(mem_store, indicator="farmland_restored")
@@ -229,8 +229,8 @@ def test_towns_own_figures_count_where_no_village_reports(mem_store):
 def test_project_sheets_are_not_taken_for_indicator_sheets():
     data = xlsx([["项目名称", "镇", "村", "总投资(万元)"], ["太平村自来水工程", "太平镇", "太平村", 10],
                  ["太平村雨污分流管网工程", "太平镇", "太平村", 30]])
-    assert not sheet.looks_like_indicator_sheet(data, "p.xlsx", CAT)
+    assert not detect.looks_like_indicator_sheet(data, "p.xlsx", CAT)
     # Answered from the file's strings alone (no indicator measure named), without reading the sheet.
-    assert not sheet._may_name_indicators(data, CAT)
-    assert sheet._may_name_indicators(book(), CAT)  # openpyxl: inline strings as &#NNNN; references
-    assert sheet._may_name_indicators(template.template_xlsx(CAT, "economy"), CAT)  # xlsxwriter: shared strings
+    assert not detect.may_name_indicators(data, CAT)
+    assert detect.may_name_indicators(book(), CAT)  # openpyxl: inline strings as &#NNNN; references
+    assert detect.may_name_indicators(template.template_xlsx(CAT, "economy"), CAT)  # xlsxwriter: shared strings

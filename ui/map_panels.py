@@ -8,7 +8,7 @@ from html import escape
 
 import streamlit as st
 
-from portfolio import formats, map_export, maps, photos, vocab
+from portfolio import formats, headless, map_export, maps, photos, vocab
 from portfolio.filters import Filters, split_key
 from portfolio.i18n import t
 from portfolio.views import Kpis
@@ -23,10 +23,10 @@ TOOLS = "map_present_tools"  # the container key of the wall screen's buttons
 
 def export_queue_note() -> str:
     """A note that pictures are rendering or queued (Chromium renders are limited), else ""."""
-    running, waiting = map_export.renders_in_use()
+    running, waiting = headless.renders_in_use()
     if not running and not waiting:
         return ""
-    return " · " + tr("export_queue", running=running, waiting=waiting, max=map_export.MAX_RENDERS)
+    return " · " + tr("export_queue", running=running, waiting=waiting, max=headless.MAX_RENDERS)
 
 
 def presentation_css() -> None:
@@ -219,7 +219,7 @@ def export_buttons(filters: Filters, as_of: date, lang: str, options: maps.MapOp
     exports[0].download_button(tr("map_export_html"), data=html_bytes,
                                file_name=f"{area}_{as_of.isoformat()}_map.html", mime="text/html",
                                icon=":material/map:", width="stretch", disabled=projects == 0)
-    chromium = map_export.chromium_path()
+    chromium = headless.chromium_path()
     exports[1].download_button(tr("map_export_png"), data=png_bytes, file_name=f"{area}_{as_of.isoformat()}_map.png",
                                mime="image/png", icon=":material/image:", width="stretch",
                                disabled=projects == 0 or chromium is None,

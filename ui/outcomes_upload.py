@@ -12,7 +12,7 @@ from portfolio.formats import DASH
 
 from portfolio.auth import AuthError, User
 from portfolio.ingest.issues import ERROR, IngestError
-from portfolio.outcomes import catalogue, importer, sheet, template
+from portfolio.outcomes import catalogue, detect, importer, template
 from ui.lang import current, tr
 from ui.widgets import md
 
@@ -29,7 +29,7 @@ def _template(set_code: str, town_keys: tuple[str, ...]) -> bytes:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def is_indicator_sheet(content: bytes, name: str) -> bool:
-    return sheet.looks_like_indicator_sheet(content, name, catalogue.default())
+    return detect.looks_like_indicator_sheet(content, name, catalogue.default())
 
 
 def template_download(writer: User) -> None:

@@ -62,9 +62,9 @@ def _fail(args: argparse.Namespace, message: str, key: str, code: int = 2) -> in
 def _indicator_sheet(data: bytes, file_name: str) -> bool:
     """Is this a village indicator sheet (one row per village, indicator columns) rather than projects?
     (An .xlsx whose strings name no indicator is answered from its string table, without reading it.)"""
-    from portfolio.outcomes import catalogue, sheet
+    from portfolio.outcomes import catalogue, detect
 
-    return sheet.looks_like_indicator_sheet(data, file_name, catalogue.default())
+    return detect.looks_like_indicator_sheet(data, file_name, catalogue.default())
 
 
 @command("import", _configure)

@@ -1,22 +1,17 @@
 """Read an indicator sheet: one row per village, one column (or a merged group of columns) per indicator.
 
-Reuses the project importer's reading pieces: ingest/read.py (cells and merges), locate.py
+Column meanings are in outcomes/header.py, and telling an indicator sheet from a project list in
+outcomes/detect.py. Reuses the project importer's reading pieces: ingest/read.py (cells and merges), locate.py
 (merged two-row headers, 合计/小计 and notes rows skipped), report_date.py (截至 2026年10月 in the
-title) and places.py (county / town / village against the gazetteer). What is new here is the
-meaning of the columns:
+title) and places.py (county / town / village against the gazetteer):
 
     镇 | 村 | 户数 | 无害化卫生户厕普及率            | 生活污水治理率(%) | 美丽乡村创建等级 | 撂荒地复耕面积(亩)
                    | 已改(户) | 总户数(户) | 2026年目标(%) |
 
-A column is an indicator's value (%, 亩, 万元, a tier's name), its numerator (已改, 已治理: 户 / 个 /
-公里), its denominator (总户数, 自然村总数, 总里程), its target (目标), a yes/no flag of one tier
-(美丽乡村/干净整洁村), or the village's households. Every refused value names its cell.
+Every refused value names its cell.
 """
 from __future__ import annotations
 
-import io
-import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -27,34 +22,13 @@ from portfolio.ingest import read as read_mod
 from portfolio.ingest.issues import ERROR, WARNING, IngestError, Issue
 from portfolio.ingest.locate import Table, locate
 from portfolio.outcomes.catalogue import Catalogue, Indicator
+from portfolio.outcomes.header import (DENOMINATOR, NUMERATOR, TARGET, TIER_FLAG, VALUE, Column, classify,
+                                       find_header_row)
 from portfolio.outcomes.rollup import rate_pct
 
-PLACE_HEADERS = {
-    "county": ("县", "县区", "县(市、区)", "县(市区)", "县市区", "区县", "所属县"),
-    "town": ("镇", "镇街", "乡镇", "镇(街道)", "镇(街)", "乡镇(街道)", "街镇", "所属镇"),
-    "village": ("村", "村名", "行政村", "村(社区)", "村委会", "村居", "村(居)", "村名称", "行政村名称"),
-    "households": ("户数", "总户数", "农户数", "户籍户数", "常住户数", "户数(户)", "总户数(户)"),
-}
-_UNIT = re.compile(r"[(（]([^()（）]{1,6})[)）]$")
-_YEAR = re.compile(r"((?:19|20)\d{2})年?")
-_DENOMINATOR_WORDS = ("总户数", "总数", "应改", "应治理", "应建", "全部", "总里程", "自然村数", "户数合计", "总")
-_TARGET_WORDS = ("目标", "计划值", "任务")
 _YES = ("是", "√", "✓", "已创建", "已建成", "1", "yes", "y")
 _NO = ("否", "×", "未创建", "无", "0", "no", "n", "")
 _EMPTY = ("", "-", "—", "/", "无数据", "暂无")
-
-VALUE, NUMERATOR, DENOMINATOR, TARGET, TIER_FLAG = "value", "numerator", "denominator", "target", "tier_flag"
-
-
-@dataclass(frozen=True)
-class Column:
-    index: int
-    header: str
-    role: str  # county / town / village / households / value / numerator / denominator / target / tier_flag
-    indicator: str | None = None
-    unit: str | None = None
-    target_year: int | None = None
-    tier_rank: int | None = None  # for tier_flag columns
 
 
 @dataclass
@@ -88,132 +62,6 @@ class ReadSheet:
     rows_read: int = 0
     skipped: list[tuple[int, str, str]] = field(default_factory=list)  # (Excel row, kind, text)
     title: str = ""
-
-
-def _bare(header: str) -> tuple[str, str | None]:
-    """Header text without its unit: ('已改户数', '户') for 已改户数(户)."""
-    text = norm(header)
-    unit = None
-    m = _UNIT.search(text)
-    if m:
-        unit = m.group(1)
-        text = text[: m.start()]
-    return text, unit
-
-
-def _place_role(part: str) -> str | None:
-    bare, _ = _bare(part)
-    for role, words in PLACE_HEADERS.items():
-        if bare in {norm(w) for w in words} or norm(part) in {norm(w) for w in words}:
-            return role
-    return None
-
-
-def _indicator_in(text: str, catalogue: Catalogue) -> Indicator | None:
-    """The indicator whose name or alias the text contains (the longest such name wins)."""
-    best, best_len = None, 0
-    for ind in catalogue.indicators:
-        for name in (ind.name_zh, *ind.aliases, ind.code):
-            n = norm(name)
-            if n and n in text and len(n) > best_len:
-                best, best_len = ind, len(n)
-    return best
-
-
-def classify(header: str, index: int, catalogue: Catalogue) -> Column | None:
-    """What a composed header ('无害化卫生户厕普及率/已改户数(户)') means, or None (ignored)."""
-    if not header:
-        return None
-    parts = header.split("/")
-    role = _place_role(parts[-1]) if len(parts) == 1 or _indicator_in(norm(header), catalogue) is None else None
-    if role:
-        return Column(index, header, role)
-    ind = _indicator_in(norm(header), catalogue)
-    if ind is None:
-        return None
-    sub, unit = _bare(parts[-1])
-    if unit is None and len(parts) > 1:
-        unit = _bare(parts[0])[1]
-    year = _YEAR.search(sub)
-    if any(w in sub for w in _TARGET_WORDS):
-        return Column(index, header, TARGET, ind.code, unit, int(year.group(1)) if year else None)
-    if ind.is_tier:
-        sub_norm = norm(sub)
-        for rank, tier in enumerate(ind.tiers):
-            if rank and len(parts) > 1 and norm(tier) in sub_norm and norm(ind.name_zh) not in sub_norm:
-                return Column(index, header, TIER_FLAG, ind.code, None, None, rank)
-        return Column(index, header, VALUE, ind.code)
-    if ind.is_rate:
-        counted = unit not in (None, "%", "％")
-        if not counted:
-            return Column(index, header, VALUE, ind.code, "%")
-        if any(w in sub for w in _DENOMINATOR_WORDS) and len(parts) > 1:
-            return Column(index, header, DENOMINATOR, ind.code, unit)
-        return Column(index, header, NUMERATOR, ind.code, unit)
-    return Column(index, header, VALUE, ind.code, unit)
-
-
-def find_header_row(grid: list[list[Any]], catalogue: Catalogue) -> int:
-    """The first row naming a village (or, for a sheet of towns' own figures, a town) column and at
-    least one indicator: the top row of a merged header."""
-    for r, row in enumerate(grid[:40]):
-        texts = [norm(v) for v in (text_value(c) for c in row) if v]
-        if any(_place_role(t) in ("village", "town") for t in texts) and any(_indicator_in(t, catalogue) for t in texts):
-            return r
-    return -1
-
-
-_SHARED_STRINGS = "xl/sharedStrings.xml"
-_MEASURES = ("率", "比例", "面积", "收入", "等级")
-_PEEK_BYTES = 256 * 1024  # of each part's XML: the 40 rows where a header may be, many times over
-
-
-def _may_name_indicators(data: bytes, catalogue: Catalogue) -> bool:
-    """A cheap first look at an .xlsx: do its strings (the shared string table, or the sheets' inline
-    strings) name any indicator at all? Project lists do not, so the project import is not slowed by
-    reading every upload twice. Other formats: maybe."""
-    if not data.startswith(b"PK\x03\x04"):
-        return True
-    # Names of a measure only (…率, …比例, …面积, …收入, …等级): topic words such as 雨污分流 or
-    # 撂荒地复耕 also name projects (雨污分流管网工程). Each as UTF-8 and as XML character references
-    # (some writers store 率 as &#29575;).
-    names = [form for ind in catalogue.indicators for name in (ind.name_zh, *ind.aliases) if name.endswith(_MEASURES)
-             for form in (name.encode("utf-8"), "".join(f"&#{ord(c)};" for c in name).encode(),
-                          "".join(f"&#x{ord(c):x};" for c in name).encode(), "".join(f"&#x{ord(c):X};" for c in name).encode())]
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            members = [i for i in z.infolist() if i.filename == _SHARED_STRINGS] or \
-                [i for i in z.infolist() if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")]
-            for info in members:
-                with z.open(info) as member:
-                    # Headers sit in the first rows, and a string table lists strings in order of first
-                    # use: the beginning of each part is enough, whatever the file's size.
-                    text = member.read(_PEEK_BYTES)
-                if any(name in text for name in names):
-                    return True
-    except (zipfile.BadZipFile, OSError, RuntimeError, ValueError):
-        return True  # an odd file: let the full reader decide
-    return False
-
-
-def looks_like_indicator_sheet(data: bytes, file_name: str, catalogue: Catalogue) -> bool:
-    """Auto-detection: some sheet has a village column and an indicator column (or a town column and two
-    indicator columns), and no project name column."""
-    if not _may_name_indicators(data, catalogue):
-        return False
-    try:
-        book = read_mod.read_book(data, file_name)
-    except IngestError:
-        return False
-    for sheet in book.sheets:
-        for row in sheet.rows[:40]:
-            texts = [norm(v) for v in (text_value(c) for c in row) if v]
-            roles = {_place_role(t) for t in texts}
-            found = len({i.code for i in (_indicator_in(t, catalogue) for t in texts) if i})
-            if (("village" in roles and found >= 1) or ("town" in roles and found >= 2)) and \
-                    not any(t in ("项目名称", "项目名", "建设内容") for t in texts):
-                return True
-    return False
 
 
 def _number(value: Any) -> tuple[float | None, bool]:
