@@ -29,6 +29,7 @@ SCHEMA_FILES = ("schema", "accounts_schema", "field_schema", "outcomes_schema")
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "portfolio.duckdb"
 DEFAULT_MEMORY_LIMIT = "2GB"
 BACKUPS_KEPT = 10
+REPORTS_PER_REBUILD_PART = 2_000_000
 
 T = TypeVar("T")
 
@@ -292,8 +293,13 @@ def refresh_progress_latest(cur: duckdb.DuckDBPyConnection, project_ids: list[st
     """Recompute the progress rollup for the given projects (all when None) and copy it into
     the projects' rollup columns (wherever they differ, so rows rewritten by an import are
     corrected too)."""
-    if project_ids is None:
-        cur.execute(sql.query("rebuild_progress_latest"))
+    if project_ids is None:  # a part at a time: about two million reports each (memory stays bounded)
+        cur.execute(sql.query("clear_progress_latest"))
+        parts = max(1, -(-cur.execute(sql.query("count_reports")).fetchall()[0][0] // REPORTS_PER_REBUILD_PART))
+        for part in range(parts):
+            cur.execute(sql.query("pick_rollup_part"), {"parts": parts, "part": part})
+            cur.execute(sql.query("insert_progress_latest_for"))
+            cur.execute(sql.query("drop_rollup_part"))
     else:
         ids = pd.DataFrame({"project_id": pd.Series(project_ids, dtype="string")})
         cur.register("changed_ids", ids)

@@ -1,10 +1,23 @@
 -- Progress history and the rollup kept current at every write.
 
--- name: rebuild_progress_latest
--- Recompute the whole progress rollup from the reports.
+-- name: clear_progress_latest
+-- Empty the progress rollup before it is rebuilt part by part (store.refresh_progress_latest).
 DELETE FROM progress_latest;
-INSERT INTO progress_latest BY NAME
-SELECT * FROM progress_rollup('progress_reports');
+
+-- name: count_reports
+-- How many progress reports there are (the full rebuild's part count follows it).
+SELECT count(*) FROM progress_reports;
+
+-- name: pick_rollup_part
+-- The projects with reports in part $part of $parts (by a hash of the id), as the table changed_ids that
+-- insert_progress_latest_for reads: the full rebuild groups a part at a time, since grouping 24 million
+-- reports at once needs more than the store's 2 GB memory limit.
+CREATE OR REPLACE TEMP TABLE changed_ids AS
+SELECT DISTINCT project_id FROM progress_reports WHERE hash(project_id) % $parts = $part;
+
+-- name: drop_rollup_part
+-- Drop the part's id table (pick_rollup_part).
+DROP TABLE IF EXISTS temp.changed_ids;
 
 -- name: delete_progress_latest_for
 -- Drop the rollup rows of the projects in the registered frame changed_ids.

@@ -71,3 +71,16 @@ def test_a_schema_7_library_gains_the_keys_and_the_rollup_columns(tmp_path):
         assert fresh[1].reported == 2 and fresh[1].avg_progress_gain == 5  # A1 40 -> 50, B1 35 -> 35
     finally:
         db.close()
+
+
+def test_the_full_rollup_rebuilt_in_parts_equals_one_pass(seed_store, monkeypatch):
+    def rollup():
+        with seed_store.cursor() as cur:
+            return cur.execute("SELECT * FROM progress_latest ORDER BY project_id").fetchall()
+
+    seed_store.write(lambda cur: store_mod.refresh_progress_latest(cur))
+    whole = rollup()
+    assert len(whole) == 2 and len(whole[0]) == 12  # A1 and B1, with the last two reports' columns
+    monkeypatch.setattr(store_mod, "REPORTS_PER_REBUILD_PART", 3)  # eight reports: three parts
+    seed_store.write(lambda cur: store_mod.refresh_progress_latest(cur))
+    assert rollup() == whole
