@@ -134,7 +134,7 @@ class Store:
             try:
                 result = fn(cur)
                 if touches_data:
-                    cur.execute(sql.query("sync_place_keys"))  # only rows whose place changed
+                    cur.execute(sql.query("sync_place_keys"), {"limit": 2**62})  # only rows whose place changed
                     cur.execute(sql.query("bump_data_version"))
                 cur.execute("COMMIT")
             except BaseException:
@@ -159,11 +159,11 @@ class Store:
                 if cur.execute(sql.query("count_towns")).fetchall()[0][0] == 0:
                     load_gazetteer(cur)
                     cur.execute(sql.query("forget_place_keys"))  # keys depend on the gazetteer
-                cur.execute(sql.query("sync_place_keys"))  # fills the keys added by schema 8
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
+            fill_place_keys(cur)  # the keys added by schema 8, or stale ones
 
     def backup(self, keep: int = BACKUPS_KEPT, label: str = "import") -> Path | None:
         """Copy the database file to data/backups (or $PORTFOLIO_BACKUPS); keep the newest `keep`.
@@ -312,6 +312,22 @@ def refresh_progress_latest(cur: duckdb.DuckDBPyConnection, project_ids: list[st
             except duckdb.Error:
                 pass  # an aborted transaction refuses even this; the original error matters
     cur.execute(sql.query("sync_project_rollups"))
+
+
+def fill_place_keys(cur: duckdb.DuckDBPyConnection, rows_at_a_time: int = 2_000_000) -> None:
+    """Bring every project's stored place keys up to date, `rows_at_a_time` rows a transaction (a
+    10M library filled at once needs more than the memory limit; keys left stale by a cut-off fill
+    are found again at the next open)."""
+    while True:
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            done = cur.execute(sql.query("sync_place_keys"), {"limit": rows_at_a_time}).fetchall()[0][0]
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        if done < rows_at_a_time:
+            return
 
 
 def now() -> datetime:

@@ -6,7 +6,8 @@
 -- made (place_sig, a hash of the three, differs: new rows, moves, undo, direct edits), and only
 -- those. Places are keyed county/town(/village) because names repeat across counties; a project
 -- whose county or town is missing or outside the gazetteer has the key '_unplaced' (shown as
--- 未定位), so it can be counted and chosen like any place.
+-- 未定位), so it can be counted and chosen like any place. At most $limit rows a statement: filling a
+-- whole 10M library at once needs more than the store's memory limit (store.fill_place_keys).
 UPDATE projects AS p
 SET county_key = k.county_key, town_key = k.town_key, village_key = k.village_key, place_sig = k.place_sig
 FROM (
@@ -20,6 +21,7 @@ FROM (
     LEFT JOIN (SELECT DISTINCT county FROM towns) AS gc ON gc.county = s.county
     LEFT JOIN (SELECT DISTINCT county, town FROM towns) AS gt ON gt.county = s.county AND gt.town = s.town
     WHERE s.place_sig IS DISTINCT FROM hash(s.county, s.town, s.village)
+    LIMIT $limit
 ) AS k
 WHERE p.project_id = k.project_id;
 

@@ -84,3 +84,11 @@ def test_the_full_rollup_rebuilt_in_parts_equals_one_pass(seed_store, monkeypatc
     monkeypatch.setattr(store_mod, "REPORTS_PER_REBUILD_PART", 3)  # eight reports: three parts
     seed_store.write(lambda cur: store_mod.refresh_progress_latest(cur))
     assert rollup() == whole
+
+
+def test_keys_filled_a_few_rows_a_transaction_are_the_defined_ones(seed_store):
+    seed_store.write(lambda cur: cur.execute("UPDATE projects SET county_key = NULL, place_sig = NULL"),
+                     touches_data=False)  # as a schema-7 library has them
+    with seed_store.cursor() as cur:
+        store_mod.fill_place_keys(cur, rows_at_a_time=2)  # five projects: three transactions
+    assert _keys(seed_store, STORED_KEYS) == _keys(seed_store, DEFINED_KEYS)
