@@ -3,7 +3,7 @@
 Places are keyed by county and town ("清新区/太平镇") and village
 ("清新区/太平镇/大坪村") because town and village names repeat. A project whose
 county or town is missing or outside the gazetteer has the key UNPLACED (未定位)
-in the county and town filters: the SQL filter macro builds every key.
+in the county and town filters: the keys are stored on each project (queries/place_keys.sql).
 """
 from __future__ import annotations
 
@@ -138,9 +138,7 @@ URL_KEYS = frozenset(_URL_KEYS.values())
 # no value is ever formatted into SQL. The macro flagged_projects in queries/schema.sql applies
 # the same clauses all at once (tests/test_filter_sql.py checks the two agree).
 WHERE_CLAUSES: dict[str, str] = {
-    # The plain column first narrows the scan before the key (which needs the gazetteer join) decides.
-    "counties": "(list_contains($counties, county) OR list_contains($counties, '_unplaced'))"
-                " AND list_contains($counties, county_key)",
+    "counties": "list_contains($counties, county_key)",
     "towns": "list_contains($towns, town_key)",
     "villages": "list_contains($villages, village_key)",
     "categories": "list_contains($categories, category)",

@@ -21,13 +21,15 @@ import pyarrow as pa
 
 from portfolio import geo, photos, sql
 
-SCHEMA_VERSION = 7  # 4: accounts, login sessions and the audit log; 5: field updates and site photos;
-# 6: each project's town report date (late per town); 7: village indicators (outcomes_schema)
+SCHEMA_VERSION = 8  # 4: accounts, login sessions and the audit log; 5: field updates and site photos;
+# 6: each project's town report date (late per town); 7: village indicators (outcomes_schema);
+# 8: stored place keys (queries/place_keys.sql) and the last two reports' status/spending in progress_latest
 # DDL files run in order by migrate(); every statement in them is idempotent.
 SCHEMA_FILES = ("schema", "accounts_schema", "field_schema", "outcomes_schema")
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "portfolio.duckdb"
 DEFAULT_MEMORY_LIMIT = "2GB"
 BACKUPS_KEPT = 10
+REPORTS_PER_REBUILD_PART = 2_000_000
 
 T = TypeVar("T")
 
@@ -132,6 +134,7 @@ class Store:
             try:
                 result = fn(cur)
                 if touches_data:
+                    cur.execute(sql.query("sync_place_keys"), {"limit": 2**62})  # only rows whose place changed
                     cur.execute(sql.query("bump_data_version"))
                 cur.execute("COMMIT")
             except BaseException:
@@ -150,15 +153,17 @@ class Store:
                 for stem in SCHEMA_FILES:
                     for statement in sql.file_queries(stem).values():
                         cur.execute(statement)
-                if old_version < 6:
-                    refresh_progress_latest(cur)  # fills the rollup columns added by schemas 2, 3 and 6
+                if old_version < 8:
+                    refresh_progress_latest(cur)  # fills the rollup columns added by schemas 2, 3, 6 and 8
                 cur.execute(sql.query("set_meta"), {"key": "schema_version", "value": str(SCHEMA_VERSION)})
                 if cur.execute(sql.query("count_towns")).fetchall()[0][0] == 0:
                     load_gazetteer(cur)
+                    cur.execute(sql.query("forget_place_keys"))  # keys depend on the gazetteer
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
+            fill_place_keys(cur)  # the keys added by schema 8, or stale ones
 
     def backup(self, keep: int = BACKUPS_KEPT, label: str = "import") -> Path | None:
         """Copy the database file to data/backups (or $PORTFOLIO_BACKUPS); keep the newest `keep`.
@@ -288,8 +293,13 @@ def refresh_progress_latest(cur: duckdb.DuckDBPyConnection, project_ids: list[st
     """Recompute the progress rollup for the given projects (all when None) and copy it into
     the projects' rollup columns (wherever they differ, so rows rewritten by an import are
     corrected too)."""
-    if project_ids is None:
-        cur.execute(sql.query("rebuild_progress_latest"))
+    if project_ids is None:  # a part at a time: about two million reports each (memory stays bounded)
+        cur.execute(sql.query("clear_progress_latest"))
+        parts = max(1, -(-cur.execute(sql.query("count_reports")).fetchall()[0][0] // REPORTS_PER_REBUILD_PART))
+        for part in range(parts):
+            cur.execute(sql.query("pick_rollup_part"), {"parts": parts, "part": part})
+            cur.execute(sql.query("insert_progress_latest_for"))
+            cur.execute(sql.query("drop_rollup_part"))
     else:
         ids = pd.DataFrame({"project_id": pd.Series(project_ids, dtype="string")})
         cur.register("changed_ids", ids)
@@ -302,6 +312,22 @@ def refresh_progress_latest(cur: duckdb.DuckDBPyConnection, project_ids: list[st
             except duckdb.Error:
                 pass  # an aborted transaction refuses even this; the original error matters
     cur.execute(sql.query("sync_project_rollups"))
+
+
+def fill_place_keys(cur: duckdb.DuckDBPyConnection, rows_at_a_time: int = 2_000_000) -> None:
+    """Bring every project's stored place keys up to date, `rows_at_a_time` rows a transaction (a
+    10M library filled at once needs more than the memory limit; keys left stale by a cut-off fill
+    are found again at the next open)."""
+    while True:
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            done = cur.execute(sql.query("sync_place_keys"), {"limit": rows_at_a_time}).fetchall()[0][0]
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        if done < rows_at_a_time:
+            return
 
 
 def now() -> datetime:

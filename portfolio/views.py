@@ -12,7 +12,7 @@ from datetime import date
 import pandas as pd
 
 from portfolio import indicators, vocab
-from portfolio.filters import FLAG_CODES, UNPLACED, Filters, flag_params
+from portfolio.filters import FLAG_CODES, UNPLACED, Filters, flag_params, split_key
 from portfolio.i18n import t
 from portfolio.store import Store
 
@@ -147,12 +147,12 @@ def by_town(db: Store, filters: Filters, as_of: date | None = None, lang: str = 
     form one row whose county is None and whose town reads 未定位."""
     sums = ["projects", "budget_wan", "funds_in_place_wan", "spent_wan", "started", "finished", "late", "stalled",
             "beneficiaries"]
-    grouped = places(db, filters, as_of).groupby("town_key", as_index=False, sort=False)
-    rows = grouped[sums].sum().merge(grouped[["county", "town"]].first(), on="town_key")
-    rows = rows.sort_values(["budget_wan", "town_key"], ascending=[False, True])
-    rows = rows[["county", "town", "town_key", *sums]].reset_index(drop=True)
-    placed = rows["town_key"] != UNPLACED
-    rows["county"], rows["town"] = rows["county"].where(placed, None), rows["town"].where(placed, None)
+    rows = places(db, filters, as_of).groupby("town_key", as_index=False, sort=False)[sums].sum()
+    rows = rows.sort_values(["budget_wan", "town_key"], ascending=[False, True]).reset_index(drop=True)
+    # A placed town's key is county/town (gazetteer names hold no separator); the unplaced row has neither.
+    parts = [split_key(key) if key != UNPLACED else [None, None] for key in rows["town_key"]]
+    rows.insert(0, "town", pd.Series([p[1] for p in parts], dtype=object))
+    rows.insert(0, "county", pd.Series([p[0] for p in parts], dtype=object))
     df = indicators.with_rates(rows, tuple(indicators.RATES))
     unplaced = df["town_key"] == UNPLACED
     if unplaced.any():

@@ -80,7 +80,21 @@ CREATE TABLE IF NOT EXISTS projects (
     last_report_date DATE,
     last_progress_pct DOUBLE,
     progress_3_back_pct DOUBLE,
-    prev_report_date DATE
+    prev_report_date DATE,
+    place_report_date DATE,
+    -- Schema 8: the last two reports' status, progress and spending (copied from progress_latest),
+    -- so "changes since the previous report" is one filtered scan.
+    prev_progress_pct DOUBLE,
+    last_status VARCHAR,
+    prev_status VARCHAR,
+    last_spent_wan DOUBLE,
+    prev_spent_wan DOUBLE,
+    -- Place keys kept current at every write (queries/place_keys.sql), so filters and groupings
+    -- read stored values instead of joining the gazetteer and building strings per row.
+    county_key VARCHAR,
+    town_key VARCHAR,
+    village_key VARCHAR,
+    place_sig UBIGINT
 );
 
 -- name: add_project_rollup_columns
@@ -94,6 +108,17 @@ ALTER TABLE projects ADD COLUMN IF NOT EXISTS prev_report_date DATE;
 -- Schema 6: the latest report date of the project's own town (county + town), so "late" is judged
 -- against the town's own reporting: one town's upload never makes another town's projects late.
 ALTER TABLE projects ADD COLUMN IF NOT EXISTS place_report_date DATE;
+-- Schema 8: the last two reports' status, progress and spending (filled by the migration), and the
+-- stored place keys (filled by sync_place_keys when the store opens, kept at every write).
+ALTER TABLE projects ADD COLUMN IF NOT EXISTS prev_progress_pct DOUBLE;
+ALTER TABLE projects ADD COLUMN IF NOT EXISTS last_status VARCHAR;
+ALTER TABLE projects ADD COLUMN IF NOT EXISTS prev_status VARCHAR;
+ALTER TABLE projects ADD COLUMN IF NOT EXISTS last_spent_wan DOUBLE;
+ALTER TABLE projects ADD COLUMN IF NOT EXISTS prev_spent_wan DOUBLE;
+ALTER TABLE projects ADD COLUMN IF NOT EXISTS county_key VARCHAR;
+ALTER TABLE projects ADD COLUMN IF NOT EXISTS town_key VARCHAR;
+ALTER TABLE projects ADD COLUMN IF NOT EXISTS village_key VARCHAR;
+ALTER TABLE projects ADD COLUMN IF NOT EXISTS place_sig UBIGINT;
 
 -- name: create_progress_reports
 -- One row per project per report date; successive uploads build the history.
@@ -119,12 +144,23 @@ CREATE TABLE IF NOT EXISTS progress_latest (
     last_progress_pct DOUBLE,
     prev_progress_pct DOUBLE,
     progress_3_back_pct DOUBLE,
-    prev_report_date DATE
+    prev_report_date DATE,
+    -- Schema 8: the last two reports' status and spending, so "changes since the previous
+    -- report" reads this rollup instead of joining the report history twice.
+    last_status VARCHAR,
+    prev_status VARCHAR,
+    last_spent_wan DOUBLE,
+    prev_spent_wan DOUBLE
 );
 
 -- name: add_progress_latest_columns
 -- Schema 3: the report date before the last.
 ALTER TABLE progress_latest ADD COLUMN IF NOT EXISTS prev_report_date DATE;
+-- Schema 8: the last two reports' status and spending (filled by the migration's rebuild).
+ALTER TABLE progress_latest ADD COLUMN IF NOT EXISTS last_status VARCHAR;
+ALTER TABLE progress_latest ADD COLUMN IF NOT EXISTS prev_status VARCHAR;
+ALTER TABLE progress_latest ADD COLUMN IF NOT EXISTS last_spent_wan DOUBLE;
+ALTER TABLE progress_latest ADD COLUMN IF NOT EXISTS prev_spent_wan DOUBLE;
 
 -- name: create_import_batches
 -- One row per import: what came in, from where, and whether it still stands.
@@ -189,7 +225,11 @@ SELECT project_id,
        arg_max(progress_pct, report_date) AS last_progress_pct,
        list(progress_pct ORDER BY report_date DESC)[2] AS prev_progress_pct,
        list(progress_pct ORDER BY report_date DESC)[4] AS progress_3_back_pct,
-       list(report_date ORDER BY report_date DESC)[2] AS prev_report_date
+       list(report_date ORDER BY report_date DESC)[2] AS prev_report_date,
+       arg_max(status, report_date) AS last_status,
+       list(status ORDER BY report_date DESC)[2] AS prev_status,
+       arg_max(spent_wan, report_date) AS last_spent_wan,
+       list(spent_wan ORDER BY report_date DESC)[2] AS prev_spent_wan
 FROM progress_reports
 WHERE project_id IN (SELECT project_id FROM query_table(ids_table))
 GROUP BY project_id;
@@ -197,17 +237,12 @@ GROUP BY project_id;
 -- name: create_project_flags
 -- Every project with its place keys and its indicator columns on the reference date `as_of`
 -- (NULL makes nothing late), unfiltered: the one place where is_started, is_finished, is_late and
--- is_stalled are defined as columns. Places are keyed county/town(/village) because names repeat
--- across counties; a project whose county or town is missing or outside the gazetteer has the key
--- '_unplaced' (shown as 未定位), so it can be counted and chosen like any place.
+-- is_stalled are defined as columns. The place keys (county_key, town_key, village_key) are stored
+-- columns of projects, defined once in queries/place_keys.sql and kept current by Store.write.
 -- Queries filter it with a WHERE composed by portfolio/sql.py from only the filters set (a fixed
 -- list of clauses in portfolio/filters.py, values bound); the macros below apply every clause.
 CREATE OR REPLACE MACRO project_flags(as_of) AS TABLE
-SELECT p.*,
-       CASE WHEN gc.county IS NOT NULL THEN p.county ELSE '_unplaced' END AS county_key,
-       CASE WHEN gt.town IS NOT NULL THEN concat_ws('/', p.county, p.town) ELSE '_unplaced' END AS town_key,
-       CASE WHEN gt.town IS NOT NULL AND coalesce(p.village, '') <> ''
-            THEN concat_ws('/', p.county, p.town, p.village) END AS village_key,
+SELECT p.* EXCLUDE (place_sig),
        status_started(p.status) AS is_started,
        status_finished(p.status) AS is_finished,
        -- Late is judged on the earlier of as_of and the project's own town's latest report date.
@@ -215,9 +250,7 @@ SELECT p.*,
                     CASE WHEN as_of IS NOT NULL THEN least(as_of, coalesce(p.place_report_date, as_of)) END)
            AS is_late,
        project_stalled(p.status, p.report_count, p.last_progress_pct, p.progress_3_back_pct) AS is_stalled
-FROM projects AS p
-LEFT JOIN (SELECT DISTINCT county FROM towns) AS gc ON gc.county = p.county
-LEFT JOIN (SELECT DISTINCT county, town FROM towns) AS gt ON gt.county = p.county AND gt.town = p.town;
+FROM projects AS p;
 
 -- name: create_placed_flags
 -- project_flags with the position the map draws: their own coordinates, else their town's

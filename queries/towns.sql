@@ -37,28 +37,23 @@ FROM f, latest
 GROUP BY latest.d;
 
 -- name: changes_between_reports
--- What the projects reported on $latest changed since each one's own report before it (the rollup's
--- prev_report_date), among the filtered projects. Towns upload on different days and a phone update
--- dates one project only, so a project is never compared with a row of another day it has no report on.
--- (The page's "previous" date is the newest report date before $latest of any filtered project, so
--- every project's report before is on or before it: its state on that day.)
-WITH f AS (
-    SELECT project_id, prev_report_date
-    FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
-    WHERE last_report_date = $latest
-),
-latest AS (SELECT pr.* FROM progress_reports AS pr JOIN f USING (project_id) WHERE pr.report_date = $latest),
-previous AS (SELECT pr.* FROM progress_reports AS pr JOIN f USING (project_id) WHERE pr.report_date = f.prev_report_date)
+-- What the projects reported on $latest changed since each one's own report before it, among the
+-- filtered projects, from the progress rollup copied onto each project (its last two reports'
+-- status, progress and spending), so the report history is not read. Towns upload on different
+-- days and a phone update dates one project only, so a project is never compared with a row of
+-- another day it has no report on. (The page's "previous" date is the newest report date before
+-- $latest of any filtered project, so every project's report before is on or before it.)
 SELECT
-    count(*) FILTER (WHERE p.project_id IS NULL) AS new_projects,
-    count(*) FILTER (WHERE status_finished(l.status) AND NOT status_finished(p.status)) AS newly_completed,
-    count(*) FILTER (WHERE l.status = 'in_progress' AND NOT status_started(coalesce(p.status, 'planned')))
+    CAST(count_if(prev_report_date IS NULL) AS BIGINT) AS new_projects,
+    CAST(count_if(status_finished(last_status) AND NOT status_finished(prev_status)) AS BIGINT) AS newly_completed,
+    CAST(count_if(last_status = 'in_progress' AND NOT status_started(coalesce(prev_status, 'planned'))) AS BIGINT)
         AS newly_started,
-    coalesce(sum(greatest(l.progress_pct - coalesce(p.progress_pct, 0), 0)), 0) AS progress_points_gained,
-    coalesce(avg(l.progress_pct - coalesce(p.progress_pct, 0)), 0) AS avg_progress_gain,
-    coalesce(sum(greatest(coalesce(l.spent_wan, 0) - coalesce(p.spent_wan, 0), 0)), 0) AS spent_wan_delta,
+    coalesce(sum(greatest(last_progress_pct - coalesce(prev_progress_pct, 0), 0)), 0) AS progress_points_gained,
+    coalesce(avg(last_progress_pct - coalesce(prev_progress_pct, 0)), 0) AS avg_progress_gain,
+    coalesce(sum(greatest(coalesce(last_spent_wan, 0) - coalesce(prev_spent_wan, 0), 0)), 0) AS spent_wan_delta,
     count(*) AS reported
-FROM latest AS l LEFT JOIN previous AS p USING (project_id);
+FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
+WHERE last_report_date = $latest;
 
 -- name: counties_of_town
 -- The counties whose projects name a town (town names repeat across counties).

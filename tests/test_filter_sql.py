@@ -42,10 +42,10 @@ def test_composed_where_selects_what_the_macro_selects(demo_store, filters):
 
 def test_only_the_filters_set_reach_the_sql_and_values_stay_bound():
     keyword = "x'); DROP TABLE projects; --"
-    text, params = sql.bind("kpis", flag_params(Filters(categories=("roads",), keyword=keyword), AS_OF))
+    text, params = sql.bind("grouped_places", flag_params(Filters(categories=("roads",), keyword=keyword), AS_OF))
     assert "$categories" in text and "$keyword" in text
     assert "$counties" not in text and "$towns" not in text and "$flags" not in text
     assert keyword not in text and "roads" not in text
     assert set(params) == {"categories", "keyword", "as_of"}
-    empty, empty_params = sql.bind("kpis", flag_params(Filters(), AS_OF))
+    empty, empty_params = sql.bind("grouped_places", flag_params(Filters(), AS_OF))
     assert "WHERE" not in empty.split("project_flags")[1].split(")")[1] and set(empty_params) == {"as_of"}

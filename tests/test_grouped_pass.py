@@ -1,5 +1,5 @@
-"""The overview's one grouped pass gives what the single questions (queries/facets.sql, kpis,
-by_category, by_status, by_town) give, under every kind of filter."""
+"""The overview's one grouped pass gives what the single questions (queries/facets.sql, by_category,
+by_status, and the reference kpis and by_town of tests/reference_queries.py) give, under every kind of filter."""
 from __future__ import annotations
 
 from dataclasses import asdict, replace
@@ -9,6 +9,7 @@ import pytest
 
 from portfolio import views
 from portfolio.filters import UNPLACED, Filters, flag_params
+from tests import reference_queries as reference
 
 AS_OF = date(2026, 10, 31)
 CASES = [
@@ -25,7 +26,7 @@ CASES = [
 def test_grouped_pass_matches_the_single_questions(demo_store, filters):
     db = demo_store
     params = flag_params(filters, AS_OF)
-    single = db.one("kpis", params)
+    single = reference.one(db, reference.KPIS, params)
     assert asdict(views.kpis(db, filters, AS_OF)) == pytest.approx(single)
 
     for name, view, key in (("by_category", views.by_category, "category"), ("by_status", views.by_status, "status")):
@@ -37,7 +38,7 @@ def test_grouped_pass_matches_the_single_questions(demo_store, filters):
                 got[column].tolist() == expected[column].tolist(), (name, column)
 
     towns = views.by_town(db, filters, AS_OF)
-    expected = db.df("by_town", params)
+    expected = reference.df(db, reference.BY_TOWN, params)
     assert towns["town_key"].tolist() == expected["town_key"].tolist()  # same order: budget, then key
     for column in expected.columns:
         values, wanted = towns[column].tolist(), expected[column].tolist()

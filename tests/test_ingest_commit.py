@@ -40,9 +40,8 @@ def _query_results(store) -> dict:
 
     base = Filters().sql_params()
     out = {"project_table": store.rows("project_table", base | {"as_of": D2, "limit": 1000}),
-           "kpis": store.rows("kpis", base | {"as_of": D2}),
-           "by_category": sorted(store.rows("by_category", base)),
-           "by_town": store.rows("by_town", base | {"as_of": D2})}
+           "places": sorted(store.rows("grouped_places", base | {"as_of": D2})),
+           "by_category": sorted(store.rows("by_category", base))}
     out["history_LN001"] = store.rows("project_history", {"project_id": "LN001"})
     full = dump(store)
     for table in ("projects", "progress_reports", "progress_latest"):

@@ -22,7 +22,7 @@ def test_schema_6_library_gains_the_indicator_tables(tmp_path):
     con.close()
     db = store_mod.Store(path)
     try:
-        assert db.meta("schema_version") == str(store_mod.SCHEMA_VERSION) == "7"
+        assert db.meta("schema_version") == str(store_mod.SCHEMA_VERSION) and store_mod.SCHEMA_VERSION >= 7
         assert db.rows("project_count")[0][0] == projects > 0
         assert values.load(db).empty and values.periods(db) == []
     finally:
