@@ -15,6 +15,7 @@ import streamlit as st
 
 from portfolio import views
 from portfolio.store import Store, StoreCorruptError, db_path_from_env
+from ui import run_memo
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -51,7 +52,7 @@ def cached(fn: Callable[Concatenate[Store, P], R]) -> Callable[P, R]:
     @functools.wraps(fn)
     def call(*args: P.args, **kwargs: P.kwargs) -> R:
         db = store()
-        return _run(name, db.data_version(), args, tuple(sorted(kwargs.items())), _fn=fn, _db=db)
+        return _run(name, run_memo.data_version(db), args, tuple(sorted(kwargs.items())), _fn=fn, _db=db)
 
     return call
 
@@ -96,5 +97,5 @@ def figure(chart: Callable[..., R], view: Callable[..., Any], lang: str, *view_a
     fn = getattr(view, "__wrapped__", view)
     db = store()
     return _figure(f"{chart.__module__}.{chart.__qualname__}", f"{fn.__module__}.{fn.__qualname__}",
-                   db.data_version(), lang, view_args, tuple(sorted(view_kwargs.items())), chart_args,
+                   run_memo.data_version(db), lang, view_args, tuple(sorted(view_kwargs.items())), chart_args,
                    _chart=chart, _view=fn, _db=db)

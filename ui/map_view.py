@@ -23,7 +23,7 @@ from portfolio import formats, maps
 from portfolio.filters import Filters
 from portfolio.i18n import t
 from portfolio.map_export import legend_html
-from ui import data
+from ui import data, run_memo
 from ui.lang import current, tr
 
 
@@ -48,7 +48,7 @@ def map_data(filters: Filters, as_of: date, layer: str = "projects",
              point_limit: int = maps.POINT_LIMIT) -> maps.MapData:
     """The map's query results for `filters`, cached per data version."""
     db = data.store()
-    return _load(filters, as_of, layer, point_limit, db.data_version(), _db=db)
+    return _load(filters, as_of, layer, point_limit, run_memo.data_version(db), _db=db)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -58,7 +58,7 @@ def _imprecise(filters: Filters, data_version: int, _db):
 
 def imprecise_projects(filters: Filters):
     db = data.store()
-    return _imprecise(filters, db.data_version(), _db=db)
+    return _imprecise(filters, run_memo.data_version(db), _db=db)
 
 
 def _map_config() -> dict:

@@ -1,0 +1,58 @@
+"""Memos that spare a warm rerun repeated work: the data version read once per script run,
+and results a session keeps between its own reruns.
+
+Every cached reader asks for the data version (a query), and a page calls 20 to 40 of them
+per run: one read per run is enough. A write inside a run is followed by st.rerun() (every
+writer in ui/ and app_pages/ does), so the next run reads the new version.
+
+st.cache_data hashes its arguments and unpickles a copy of its answer on every call (about
+1 ms for a Filters argument); a session memo answers a repeated call with a dict lookup.
+What it returns is shared between reruns: callers read it and never change it.
+"""
+from __future__ import annotations
+
+import weakref
+from typing import Any, Callable, Hashable, TypeVar
+
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from portfolio.store import Store
+
+T = TypeVar("T")
+
+# id(ScriptRunContext) -> (the run's cursors dict, {id(store): version}). A session keeps its context
+# across reruns and gives it a fresh `cursors` dict at the start of each run: that dict marks the run.
+# (The context is an unhashable dataclass: keyed by id, the entry dropped when the context goes.)
+_VERSIONS: dict[int, tuple[dict, dict[int, int]]] = {}
+
+
+def data_version(db: Store) -> int:
+    """db.data_version(), read once per script run."""
+    ctx = get_script_run_ctx()
+    if ctx is None:  # outside a script run (tests, threads): ask the store
+        return db.data_version()
+    run, versions = _VERSIONS.get(id(ctx), (None, None))
+    if run is not ctx.cursors:
+        if run is None:
+            weakref.finalize(ctx, _VERSIONS.pop, id(ctx), None)
+        run, versions = ctx.cursors, {}
+        _VERSIONS[id(ctx)] = (run, versions)
+    if id(db) not in versions:
+        versions[id(db)] = db.data_version()
+    return versions[id(db)]
+
+
+_SESSION_KEY = "_run_memo"
+MAX_ENTRIES = 64
+
+
+def session_memo(key: Hashable, compute: Callable[[], T]) -> T:
+    """compute(), remembered by this session under `key` (which must name the data version)."""
+    memo: dict[Hashable, Any] = st.session_state.setdefault(_SESSION_KEY, {})
+    if key in memo:
+        return memo[key]
+    if len(memo) >= MAX_ENTRIES:
+        memo.clear()  # old filters and old data versions go together; the next runs refill it
+    memo[key] = value = compute()
+    return value
