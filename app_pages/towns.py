@@ -6,6 +6,7 @@ import streamlit as st
 from portfolio import charts, map_export, meeting, report, vocab
 from portfolio.filters import UNPLACED, Filters, split_key
 from portfolio.formats import change, count
+from portfolio.i18n import t
 from portfolio.outcomes.meeting import indicator_sections
 from portfolio.views import RANK_INDICATORS
 from ui import data, map_view
@@ -14,6 +15,10 @@ from ui.lang import current, tr
 from ui.sidebar import current_filters, place_label, set_filters
 from ui.widgets import kpi_cards, md, page_header, wan
 from ui import outcomes_views
+
+VILLAGE_COLUMNS = ["town", "village", "projects", "budget_wan", "started", "finished", "finish_rate", "late"]
+ATTENTION_COLUMNS = ["name", "town", "village", "category", "status", "progress_pct", "plan_end", "is_late",
+                     "is_stalled", "budget_wan"]
 
 lang = current()
 filters = current_filters()
@@ -28,9 +33,14 @@ def _comparison(scope: Filters) -> None:
     """Towns of `scope` ranked on the chosen indicator."""
     indicator = st.selectbox(tr("tw_indicator"), RANK_INDICATORS, format_func=lambda i: tr(f"ind_{i}"),
                              key="tw_indicator")
-    ranked = data.town_comparison(scope, as_of, indicator, lang)
-    st.plotly_chart(charts.town_comparison(ranked, indicator, tr(f"ind_{indicator}"), tr("tw_assisted")),
+    st.plotly_chart(data.figure(_comparison_chart, data.town_comparison, lang, scope, as_of, indicator, lang,
+                                chart_args=(indicator,)),
                     width="stretch", config={"displaylogo": False})
+
+
+def _comparison_chart(ranked, lang: str, indicator: str):
+    """The comparison figure, built once per data version, scope, indicator and language (data.figure)."""
+    return charts.town_comparison(ranked, indicator, t(f"ind_{indicator}", lang), t("tw_assisted", lang))
 
 
 if not (single_town or single_county):
@@ -128,10 +138,11 @@ st.subheader(tr("tw_villages"))
 villages = data.by_village(filters, as_of)
 st.dataframe(
     # One county is chosen here (its name heads the page): a town needs no county beside it.
-    villages.assign(town=[place_label(UNPLACED) if k == UNPLACED else t
-                          for k, t in zip(villages["town_key"], villages["town"])]),
+    # Only the shown columns go to the browser.
+    villages.assign(town=[place_label(UNPLACED) if k == UNPLACED else town
+                          for k, town in zip(villages["town_key"], villages["town"])])[VILLAGE_COLUMNS],
     hide_index=True, width="stretch", placeholder="—",
-    column_order=["town", "village", "projects", "budget_wan", "started", "finished", "finish_rate", "late"],
+    column_order=VILLAGE_COLUMNS,
     column_config={
         "town": tr("c_town"), "village": tr("c_village"), "projects": tr("k_projects"),
         "budget_wan": st.column_config.NumberColumn(tr("k_budget"), format="localized"),
@@ -150,10 +161,10 @@ else:
     st.dataframe(
         attention.assign(category=attention["category"].map(lambda c: vocab.label("category", c, lang)),
                          status=attention["status"].map(lambda s: vocab.label("status", s, lang)),
-                         village=attention["village"].fillna(""), town=attention["town_key"].map(place_label)),
+                         village=attention["village"].fillna(""),
+                         town=attention["town_key"].map(place_label))[ATTENTION_COLUMNS],
         hide_index=True, width="stretch", placeholder="—",
-        column_order=["name", "town", "village", "category", "status", "progress_pct", "plan_end", "is_late",
-                      "is_stalled", "budget_wan"],
+        column_order=ATTENTION_COLUMNS,
         column_config={
             "name": tr("c_name"), "town": tr("c_town"), "village": tr("c_village"), "category": tr("c_category"),
             "status": tr("c_status"),

@@ -29,10 +29,13 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = [("overview", "app_pages/overview.py", False), ("projects", "app_pages/projects.py", False),
-         ("map", "app_pages/map.py", False), ("towns", "app_pages/towns.py", False),
-         ("upload", "app_pages/upload.py", True), ("audit", "app_pages/audit_log.py", True),
-         ("users", "app_pages/users.py", True)]  # (name, script, signed in as an admin)
+# (name, script, signed in as an admin, query string): the towns page twice, city-wide and for one
+# county (the meeting view: map, villages, changes).
+PAGES = [("overview", "app_pages/overview.py", False, {}), ("projects", "app_pages/projects.py", False, {}),
+         ("map", "app_pages/map.py", False, {}), ("towns", "app_pages/towns.py", False, {}),
+         ("towns_county", "app_pages/towns.py", False, {"county": "阳山县"}),
+         ("upload", "app_pages/upload.py", True, {}), ("audit", "app_pages/audit_log.py", True, {}),
+         ("users", "app_pages/users.py", True, {})]
 TREE = ["app.py", "app_pages", "ui", "portfolio", "queries", "data", "config", ".streamlit"]
 
 # Entry points whose cumulative CPU is one bucket of the profile (they do not call each other).
@@ -128,8 +131,10 @@ results = {}
 floor = AppTest.from_string("import streamlit as st\nst.write('x')", default_timeout=60)
 floor.run(); floor.run()
 results["apptest_floor"] = timed_reruns(floor)
-for name, script, admin in PAGES:
+for name, script, admin, query in PAGES:
     at = AppTest.from_file("app.py", default_timeout=300)
+    for param, value in query.items():
+        at.query_params[param] = value
     if admin:
         sign_in(at)
     at.run()
@@ -213,7 +218,7 @@ def report(projects: int, everything: dict, labels: list[str], pages: list, top:
               f"process {floor['process_ms']:.1f}")
     head = "page".ljust(10) + "".join(f"{lab + ' script':>15}{lab + ' process':>17}" for lab in labels)
     print(head + ("   after/before" if len(labels) == 2 else ""))
-    for name, _, _ in pages:
+    for name, *_ in pages:
         rows = [everything[f"{projects}/{lab}"][name] for lab in labels]
         line = name.ljust(10) + "".join(f"{r['script_ms']:15.1f}{r['process_ms']:17.1f}" for r in rows)
         if len(rows) == 2:
@@ -222,7 +227,7 @@ def report(projects: int, everything: dict, labels: list[str], pages: list, top:
     print("where a rerun goes (ms in the profiled rerun; cProfile inflates every figure alike):")
     buckets = list(BUCKETS) + ["own_python_self", "profiled_total"]
     print("page/tree".ljust(18) + "".join(f"{b:>17}" for b in buckets))
-    for name, _, _ in pages:
+    for name, *_ in pages:
         for lab in labels:
             prof = everything[f"{projects}/{lab}"][name]["profile"]
             print(f"{name}/{lab}".ljust(18) + "".join(f"{prof[b]:17.1f}" for b in buckets))
