@@ -153,6 +153,7 @@ with right:
     if history.empty:
         st.caption(tr("pl_no_history"))
     else:
-        st.plotly_chart(charts.history_chart(history, lang), width="stretch", config={"displaylogo": False})
+        st.plotly_chart(data.figure(charts.history_chart, data.project_history, lang, project_id), width="stretch",
+                        config={"displaylogo": False})
 
 field_update.project_panel(detail)  # 现场照片, 更新进展, 编辑项目 (issue 12)

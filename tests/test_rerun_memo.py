@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 
+import pandas as pd
+
 from portfolio import views
 from portfolio.filters import Filters
 from portfolio.store import Store
@@ -81,3 +83,22 @@ def test_the_comparison_figure_follows_filter_indicator_and_data(app):
     changed = _comparison_spec(at)["data"][0]
     assert changed["text"] != yangshan["data"][0]["text"]  # the bar labels (万元) carry the new budget
     assert _bar_labels({"data": [changed]})[-1] != _bar_labels(yangshan)[-1] or changed["x"] != yangshan["data"][0]["x"]
+
+
+def test_a_sent_figure_sends_what_the_figure_would():
+    import plotly.io as pio
+    import plotly.tools
+
+    from portfolio import charts
+    from ui.figures import SentFigure, sendable
+
+    frame = pd.DataFrame({"category": ["roads", "water_supply"], "projects": [3, 5], "budget_wan": [12.5, 40.0]})
+    figure = charts.category_bars(frame, "zh", "budget_wan")
+    sent = sendable(figure)
+    assert isinstance(sent, SentFigure) and sendable(sent) is sent and sendable({"data": []}) == {"data": []}
+
+    def wire(fig):  # what st.plotly_chart puts on the wire
+        return json.loads(pio.to_json(plotly.tools.return_figure_from_figure_or_data(fig, True), validate=False))
+
+    assert wire(sent) == wire(figure)
+    assert [t["y"] for t in wire(sent)["data"]] == [t["y"] for t in wire(figure)["data"]]

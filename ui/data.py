@@ -15,7 +15,7 @@ import streamlit as st
 
 from portfolio import views
 from portfolio.store import Store, StoreCorruptError, db_path_from_env
-from ui import run_memo
+from ui import figures, run_memo
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -85,7 +85,7 @@ def _figure(chart_name: str, view_name: str, data_version: int, lang: str, view_
     no copy) because pages only hand it to st.plotly_chart, which does not change it.
     """
     result = _run(view_name, data_version, view_args, view_kwargs, _fn=_view, _db=_db)
-    return _chart(result, lang, *chart_args)
+    return figures.sendable(_chart(result, lang, *chart_args))  # its dict made once, not on every rerun
 
 
 def figure(chart: Callable[..., R], view: Callable[..., Any], lang: str, *view_args,
