@@ -38,7 +38,7 @@ def _tables():
 
 
 # Kept by the session: a rerun with the same filters and data relabels no rows (read only below).
-table, shown = run_memo.session_memo(("projects_table", run_memo.data_version(data.store()), filters, as_of, lang),
+table, shown = run_memo.session_memo("projects_table", (run_memo.data_version(data.store()), filters, as_of, lang),
                                      _tables)
 
 top = st.columns([3, 1, 1])

@@ -9,7 +9,7 @@ from portfolio.formats import change, count
 from portfolio.i18n import t
 from portfolio.outcomes.meeting import indicator_sections
 from portfolio.views import RANK_INDICATORS
-from ui import data, map_view
+from ui import data, map_view, run_memo
 from ui.map_panels import export_queue_note
 from ui.lang import current, tr
 from ui.sidebar import current_filters, place_label, set_filters
@@ -78,7 +78,9 @@ if k.projects == 0:
 db = data.store()
 # The cover of the deck and the report: who presents, and when (the download runs with these).
 cover = st.columns([2, 1, 2])
-default_unit = meeting.default_unit(db, filters, meeting.scope_of(filters, lang)[0], lang, as_of)
+default_unit = run_memo.session_memo(  # asked once per filters and data, not on every rerun
+    "tw_default_unit", (run_memo.data_version(db), filters, as_of, lang),
+    lambda: meeting.default_unit(db, filters, meeting.scope_of(filters, lang)[0], lang, as_of))
 unit = cover[0].text_input(tr("tw_unit"), placeholder=default_unit, max_chars=60,
                            help=tr("tw_unit_help", default=default_unit)).strip() or None
 meeting_date = cover[1].date_input(tr("tw_meeting_date"), value="today", format="YYYY-MM-DD")
@@ -101,7 +103,23 @@ queue_note = export_queue_note()
 if queue_note:
     downloads[2].caption(queue_note.lstrip(" ·"))
 
-teams = data.teams(filters, as_of)
+def _meeting_data():
+    """Teams, changes and the two tables as shown (labels in this language, only the shown columns)."""
+    villages, attention = data.by_village(filters, as_of), data.attention(filters, as_of)
+    # One county is chosen here (its name heads the page): a town needs no county beside it.
+    villages = villages.assign(town=[place_label(UNPLACED) if key == UNPLACED else town
+                                     for key, town in zip(villages["town_key"], villages["town"])])
+    attention = attention.assign(category=attention["category"].map(lambda c: vocab.label("category", c, lang)),
+                                 status=attention["status"].map(lambda s: vocab.label("status", s, lang)),
+                                 village=attention["village"].fillna(""),
+                                 town=attention["town_key"].map(place_label))
+    return (data.teams(filters, as_of), data.changes_since_previous_report(filters, as_of),
+            villages[VILLAGE_COLUMNS], attention[ATTENTION_COLUMNS])
+
+
+# Kept by the session: a rerun with the same filters and data asks no cache and relabels no rows.
+teams, changes, villages, attention = run_memo.session_memo(
+    "tw_meeting", (run_memo.data_version(db), filters, as_of, lang), _meeting_data)
 if not teams.empty:
     st.caption(tr("tw_team") + "：" + "；".join(
         md(f"{r.town or ''} {r.team or ''} {r.assisting_unit or ''}".strip()) for r in teams.itertuples()))
@@ -109,7 +127,6 @@ if not teams.empty:
 st.subheader(tr("page_map"))
 map_view.draw_map(filters, as_of, key="towns_map", height=480, canvas=(900, 480))
 
-changes = data.changes_since_previous_report(filters, as_of)
 if changes.previous is None:
     st.caption(tr("tw_no_changes"))
 else:
@@ -135,12 +152,8 @@ with right:
 outcomes_views.town_profile(filters, as_of)
 
 st.subheader(tr("tw_villages"))
-villages = data.by_village(filters, as_of)
 st.dataframe(
-    # One county is chosen here (its name heads the page): a town needs no county beside it.
-    # Only the shown columns go to the browser.
-    villages.assign(town=[place_label(UNPLACED) if k == UNPLACED else town
-                          for k, town in zip(villages["town_key"], villages["town"])])[VILLAGE_COLUMNS],
+    villages,  # only the shown columns go to the browser
     hide_index=True, width="stretch", placeholder="—",
     column_order=VILLAGE_COLUMNS,
     column_config={
@@ -154,15 +167,11 @@ st.dataframe(
 )
 
 st.subheader(tr("tw_late_stalled"))
-attention = data.attention(filters, as_of)
 if attention.empty:
     st.success(tr("ov_attention_none"), icon=":material/check_circle:")
 else:
     st.dataframe(
-        attention.assign(category=attention["category"].map(lambda c: vocab.label("category", c, lang)),
-                         status=attention["status"].map(lambda s: vocab.label("status", s, lang)),
-                         village=attention["village"].fillna(""),
-                         town=attention["town_key"].map(place_label))[ATTENTION_COLUMNS],
+        attention,  # only the shown columns go to the browser
         hide_index=True, width="stretch", placeholder="—",
         column_order=ATTENTION_COLUMNS,
         column_config={

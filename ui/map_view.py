@@ -53,9 +53,12 @@ def _built(filters: Filters, as_of: date, data_version: int, options: maps.MapOp
 
 def map_data(filters: Filters, as_of: date, layer: str = "projects",
              point_limit: int = maps.POINT_LIMIT) -> maps.MapData:
-    """The map's query results for `filters`, cached per data version."""
+    """The map's query results for `filters`, cached per data version (and kept by the session
+    between reruns: st.cache_data would unpickle a copy of every point on each run)."""
     db = data.store()
-    return _load(filters, as_of, layer, point_limit, run_memo.data_version(db), _db=db)
+    version = run_memo.data_version(db)
+    return run_memo.session_memo(f"map_data_{layer}", (filters, as_of, point_limit, version),
+                                 lambda: _load(filters, as_of, layer, point_limit, version, _db=db))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -84,7 +84,7 @@ def town_profile(filters: Filters, as_of) -> None:
     st.caption(tr("out_tw_missing_help"))
     version = run_memo.data_version(data.store())
     # The labelled table is kept by the session: a rerun with the same filters and data relabels no rows.
-    shown = run_memo.session_memo(("out_missing", version, filters, as_of, lang),
+    shown = run_memo.session_memo("out_missing", (version, filters, as_of, lang),
                                   lambda: _missing_table(still_missing(filters, as_of), cat))
     if shown is None:
         st.success(tr("out_tw_missing_none"), icon=":material/check_circle:")

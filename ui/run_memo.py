@@ -7,7 +7,8 @@ writer in ui/ and app_pages/ does), so the next run reads the new version.
 
 st.cache_data hashes its arguments and unpickles a copy of its answer on every call (about
 1 ms for a Filters argument); a session memo answers a repeated call with a dict lookup.
-What it returns is shared between reruns: callers read it and never change it.
+What it returns is shared between reruns: callers read it and never change it. Each memo slot
+keeps its latest value only (the common rerun repeats the filters of the run before).
 """
 from __future__ import annotations
 
@@ -44,15 +45,15 @@ def data_version(db: Store) -> int:
 
 
 _SESSION_KEY = "_run_memo"
-MAX_ENTRIES = 64
 
 
-def session_memo(key: Hashable, compute: Callable[[], T]) -> T:
-    """compute(), remembered by this session under `key` (which must name the data version)."""
-    memo: dict[Hashable, Any] = st.session_state.setdefault(_SESSION_KEY, {})
-    if key in memo:
-        return memo[key]
-    if len(memo) >= MAX_ENTRIES:
-        memo.clear()  # old filters and old data versions go together; the next runs refill it
-    memo[key] = value = compute()
+def session_memo(slot: str, key: Hashable, compute: Callable[[], T]) -> T:
+    """compute(), remembered by this session in `slot` while `key` (which must name the data version)
+    stays the same. A slot holds its latest value only, so a session keeps little."""
+    memo: dict[str, tuple[Hashable, Any]] = st.session_state.setdefault(_SESSION_KEY, {})
+    held = memo.get(slot)
+    if held is not None and held[0] == key:
+        return held[1]
+    value = compute()
+    memo[slot] = (key, value)
     return value

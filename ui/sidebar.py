@@ -150,7 +150,7 @@ def _facet_values(filters: Filters, facet: str, as_of, label: Callable[[str], st
         return counts, keys, {v: f"{label(v)} ({count(n)})" for v, n in counts.items()}
 
     version = run_memo.data_version(data.store())
-    return run_memo.session_memo(("facet", version, filters, facet, as_of, current()), compute)
+    return run_memo.session_memo(f"facet_{facet}", (version, filters, as_of, current()), compute)
 
 
 def sidebar_filters() -> Filters:
