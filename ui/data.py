@@ -29,6 +29,10 @@ def get_store(path: str) -> Store:
 
 def store() -> Store:
     """The store, or a page that says in words why it cannot be opened (and stops the run)."""
+    return run_memo.per_run("store", _open_store)  # asked by every reader: one cache lookup per run
+
+
+def _open_store() -> Store:
     try:
         return get_store(str(db_path_from_env()))
     except StoreCorruptError:  # the details (and the path) go to the server log, not to every user

@@ -22,26 +22,31 @@ from portfolio.store import Store
 
 T = TypeVar("T")
 
-# id(ScriptRunContext) -> (the run's cursors dict, {id(store): version}). A session keeps its context
-# across reruns and gives it a fresh `cursors` dict at the start of each run: that dict marks the run.
+# id(ScriptRunContext) -> (the run's cursors dict, {name: value}). A session keeps its context across
+# reruns and gives it a fresh `cursors` dict at the start of each run: that dict marks the run.
 # (The context is an unhashable dataclass: keyed by id, the entry dropped when the context goes.)
-_VERSIONS: dict[int, tuple[dict, dict[int, int]]] = {}
+_RUNS: dict[int, tuple[dict, dict[Hashable, Any]]] = {}
+
+
+def per_run(name: Hashable, compute: Callable[[], T]) -> T:
+    """compute(), once per script run (outside a run, every time)."""
+    ctx = get_script_run_ctx()
+    if ctx is None:  # outside a script run (tests, threads)
+        return compute()
+    run, values = _RUNS.get(id(ctx), (None, None))
+    if run is not ctx.cursors:
+        if run is None:
+            weakref.finalize(ctx, _RUNS.pop, id(ctx), None)
+        run, values = ctx.cursors, {}
+        _RUNS[id(ctx)] = (run, values)
+    if name not in values:
+        values[name] = compute()
+    return values[name]
 
 
 def data_version(db: Store) -> int:
     """db.data_version(), read once per script run."""
-    ctx = get_script_run_ctx()
-    if ctx is None:  # outside a script run (tests, threads): ask the store
-        return db.data_version()
-    run, versions = _VERSIONS.get(id(ctx), (None, None))
-    if run is not ctx.cursors:
-        if run is None:
-            weakref.finalize(ctx, _VERSIONS.pop, id(ctx), None)
-        run, versions = ctx.cursors, {}
-        _VERSIONS[id(ctx)] = (run, versions)
-    if id(db) not in versions:
-        versions[id(db)] = db.data_version()
-    return versions[id(db)]
+    return per_run(("data_version", id(db)), db.data_version)
 
 
 _SESSION_KEY = "_run_memo"
