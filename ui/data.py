@@ -100,6 +100,9 @@ def figure(chart: Callable[..., R], view: Callable[..., Any], lang: str, *view_a
     """
     fn = getattr(view, "__wrapped__", view)
     db = store()
-    return _figure(f"{chart.__module__}.{chart.__qualname__}", f"{fn.__module__}.{fn.__qualname__}",
-                   run_memo.data_version(db), lang, view_args, tuple(sorted(view_kwargs.items())), chart_args,
-                   _chart=chart, _view=fn, _db=db)
+    names = (f"{chart.__module__}.{chart.__qualname__}", f"{fn.__module__}.{fn.__qualname__}")
+    version, kwargs = run_memo.data_version(db), tuple(sorted(view_kwargs.items()))
+    # The session keeps the (shared) figure too: a warm rerun finds it without hashing the arguments.
+    return run_memo.session_memo(f"figure {names}", (version, lang, view_args, kwargs, chart_args),
+                                 lambda: _figure(*names, version, lang, view_args, kwargs, chart_args,
+                                                 _chart=chart, _view=fn, _db=db))
