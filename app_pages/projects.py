@@ -7,12 +7,15 @@ import streamlit as st
 from portfolio import charts, export, vocab
 from portfolio.filters import UNPLACED
 from portfolio.formats import coordinates, count, progress
-from ui import data, field_update
+from ui import data, field_update, run_memo
 from ui.lang import current, tr
 from ui.sidebar import current_filters, place_label
 from ui.widgets import md, page_header, wan
 
 PROJECT_PARAM = "project"
+# The table's columns; 逾期 and 停滞 sit right after the name and place, so they show without scrolling sideways.
+COLUMNS = ["project_id", "name", "town", "village", "category", "status", "is_late", "is_stalled", "progress_pct",
+           "budget_wan", "funds_in_place_wan", "spent_wan", "year", "plan_end"]
 
 lang = current()
 filters = current_filters()
@@ -20,7 +23,23 @@ as_of = data.data_date()
 page_header("page_projects")
 
 k = data.kpis(filters, as_of)
-table = data.project_table(filters, as_of)
+
+
+def _tables():
+    """The first page of the filtered projects, and its columns as shown (labels in this language)."""
+    table = data.project_table(filters, as_of)
+    shown = table.assign(
+        town=table["town_key"].map(place_label),
+        village=table["village"].fillna(""),
+        category=table["category"].map(lambda c: vocab.label("category", c, lang)),
+        status=table["status"].map(lambda s: vocab.label("status", s, lang)),
+    )
+    return table, shown[COLUMNS]
+
+
+# Kept by the session: a rerun with the same filters and data relabels no rows (read only below).
+table, shown = run_memo.session_memo("projects_table", (run_memo.data_version(data.store()), filters, as_of, lang),
+                                     _tables)
 
 top = st.columns([3, 1, 1])
 top[0].markdown(tr("pl_count", n=count(k.projects)))
@@ -46,15 +65,6 @@ if k.projects == 0:
 if k.projects > len(table):
     st.caption(tr("pl_truncated", shown=count(len(table)), n=count(k.projects)))
 
-shown = table.assign(
-    town=table["town_key"].map(place_label),
-    village=table["village"].fillna(""),
-    category=table["category"].map(lambda c: vocab.label("category", c, lang)),
-    status=table["status"].map(lambda s: vocab.label("status", s, lang)),
-)
-# 逾期 and 停滞 sit right after the name and place, so they show without scrolling sideways.
-columns = ["project_id", "name", "town", "village", "category", "status", "is_late", "is_stalled", "progress_pct",
-           "budget_wan", "funds_in_place_wan", "spent_wan", "year", "plan_end"]
 project_id = st.query_params.get(PROJECT_PARAM)
 chosen = table["project_id"] == project_id
 if project_id and chosen.any():
@@ -62,7 +72,7 @@ if project_id and chosen.any():
     table = pd.concat([table[chosen], table[~chosen]], ignore_index=True)
     shown = pd.concat([shown[chosen], shown[~chosen]], ignore_index=True)
 event = st.dataframe(
-    shown[columns], hide_index=True, width="stretch", height=420, on_select="rerun",
+    shown, hide_index=True, width="stretch", height=420, on_select="rerun",
     selection_mode="single-row", key="projects_table", placeholder="—",
     selection_default={"selection": {"rows": [0]}} if project_id and chosen.any() else None,
     column_config={
@@ -143,6 +153,7 @@ with right:
     if history.empty:
         st.caption(tr("pl_no_history"))
     else:
-        st.plotly_chart(charts.history_chart(history, lang), width="stretch", config={"displaylogo": False})
+        st.plotly_chart(data.figure(charts.history_chart, data.project_history, lang, project_id), width="stretch",
+                        config={"displaylogo": False})
 
 field_update.project_panel(detail)  # 现场照片, 更新进展, 编辑项目 (issue 12)

@@ -6,14 +6,19 @@ import streamlit as st
 from portfolio import charts, map_export, meeting, report, vocab
 from portfolio.filters import UNPLACED, Filters, split_key
 from portfolio.formats import change, count
+from portfolio.i18n import t
 from portfolio.outcomes.meeting import indicator_sections
 from portfolio.views import RANK_INDICATORS
-from ui import data, map_view
+from ui import data, map_view, run_memo
 from ui.map_panels import export_queue_note
 from ui.lang import current, tr
 from ui.sidebar import current_filters, place_label, set_filters
 from ui.widgets import kpi_cards, md, page_header, wan
 from ui import outcomes_views
+
+VILLAGE_COLUMNS = ["town", "village", "projects", "budget_wan", "started", "finished", "finish_rate", "late"]
+ATTENTION_COLUMNS = ["name", "town", "village", "category", "status", "progress_pct", "plan_end", "is_late",
+                     "is_stalled", "budget_wan"]
 
 lang = current()
 filters = current_filters()
@@ -28,9 +33,14 @@ def _comparison(scope: Filters) -> None:
     """Towns of `scope` ranked on the chosen indicator."""
     indicator = st.selectbox(tr("tw_indicator"), RANK_INDICATORS, format_func=lambda i: tr(f"ind_{i}"),
                              key="tw_indicator")
-    ranked = data.town_comparison(scope, as_of, indicator, lang)
-    st.plotly_chart(charts.town_comparison(ranked, indicator, tr(f"ind_{indicator}"), tr("tw_assisted")),
+    st.plotly_chart(data.figure(_comparison_chart, data.town_comparison, lang, scope, as_of, indicator, lang,
+                                chart_args=(indicator,)),
                     width="stretch", config={"displaylogo": False})
+
+
+def _comparison_chart(ranked, lang: str, indicator: str):
+    """The comparison figure, built once per data version, scope, indicator and language (data.figure)."""
+    return charts.town_comparison(ranked, indicator, t(f"ind_{indicator}", lang), t("tw_assisted", lang))
 
 
 if not (single_town or single_county):
@@ -68,7 +78,9 @@ if k.projects == 0:
 db = data.store()
 # The cover of the deck and the report: who presents, and when (the download runs with these).
 cover = st.columns([2, 1, 2])
-default_unit = meeting.default_unit(db, filters, meeting.scope_of(filters, lang)[0], lang, as_of)
+default_unit = run_memo.session_memo(  # asked once per filters and data, not on every rerun
+    "tw_default_unit", (run_memo.data_version(db), filters, as_of, lang),
+    lambda: meeting.default_unit(db, filters, meeting.scope_of(filters, lang)[0], lang, as_of))
 unit = cover[0].text_input(tr("tw_unit"), placeholder=default_unit, max_chars=60,
                            help=tr("tw_unit_help", default=default_unit)).strip() or None
 meeting_date = cover[1].date_input(tr("tw_meeting_date"), value="today", format="YYYY-MM-DD")
@@ -91,7 +103,23 @@ queue_note = export_queue_note()
 if queue_note:
     downloads[2].caption(queue_note.lstrip(" ·"))
 
-teams = data.teams(filters, as_of)
+def _meeting_data():
+    """Teams, changes and the two tables as shown (labels in this language, only the shown columns)."""
+    villages, attention = data.by_village(filters, as_of), data.attention(filters, as_of)
+    # One county is chosen here (its name heads the page): a town needs no county beside it.
+    villages = villages.assign(town=[place_label(UNPLACED) if key == UNPLACED else town
+                                     for key, town in zip(villages["town_key"], villages["town"])])
+    attention = attention.assign(category=attention["category"].map(lambda c: vocab.label("category", c, lang)),
+                                 status=attention["status"].map(lambda s: vocab.label("status", s, lang)),
+                                 village=attention["village"].fillna(""),
+                                 town=attention["town_key"].map(place_label))
+    return (data.teams(filters, as_of), data.changes_since_previous_report(filters, as_of),
+            villages[VILLAGE_COLUMNS], attention[ATTENTION_COLUMNS])
+
+
+# Kept by the session: a rerun with the same filters and data asks no cache and relabels no rows.
+teams, changes, villages, attention = run_memo.session_memo(
+    "tw_meeting", (run_memo.data_version(db), filters, as_of, lang), _meeting_data)
 if not teams.empty:
     st.caption(tr("tw_team") + "：" + "；".join(
         md(f"{r.town or ''} {r.team or ''} {r.assisting_unit or ''}".strip()) for r in teams.itertuples()))
@@ -99,7 +127,6 @@ if not teams.empty:
 st.subheader(tr("page_map"))
 map_view.draw_map(filters, as_of, key="towns_map", height=480, canvas=(900, 480))
 
-changes = data.changes_since_previous_report(filters, as_of)
 if changes.previous is None:
     st.caption(tr("tw_no_changes"))
 else:
@@ -125,13 +152,10 @@ with right:
 outcomes_views.town_profile(filters, as_of)
 
 st.subheader(tr("tw_villages"))
-villages = data.by_village(filters, as_of)
 st.dataframe(
-    # One county is chosen here (its name heads the page): a town needs no county beside it.
-    villages.assign(town=[place_label(UNPLACED) if k == UNPLACED else t
-                          for k, t in zip(villages["town_key"], villages["town"])]),
+    villages,  # only the shown columns go to the browser
     hide_index=True, width="stretch", placeholder="—",
-    column_order=["town", "village", "projects", "budget_wan", "started", "finished", "finish_rate", "late"],
+    column_order=VILLAGE_COLUMNS,
     column_config={
         "town": tr("c_town"), "village": tr("c_village"), "projects": tr("k_projects"),
         "budget_wan": st.column_config.NumberColumn(tr("k_budget"), format="localized"),
@@ -143,17 +167,13 @@ st.dataframe(
 )
 
 st.subheader(tr("tw_late_stalled"))
-attention = data.attention(filters, as_of)
 if attention.empty:
     st.success(tr("ov_attention_none"), icon=":material/check_circle:")
 else:
     st.dataframe(
-        attention.assign(category=attention["category"].map(lambda c: vocab.label("category", c, lang)),
-                         status=attention["status"].map(lambda s: vocab.label("status", s, lang)),
-                         village=attention["village"].fillna(""), town=attention["town_key"].map(place_label)),
+        attention,  # only the shown columns go to the browser
         hide_index=True, width="stretch", placeholder="—",
-        column_order=["name", "town", "village", "category", "status", "progress_pct", "plan_end", "is_late",
-                      "is_stalled", "budget_wan"],
+        column_order=ATTENTION_COLUMNS,
         column_config={
             "name": tr("c_name"), "town": tr("c_town"), "village": tr("c_village"), "category": tr("c_category"),
             "status": tr("c_status"),

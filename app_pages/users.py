@@ -7,7 +7,7 @@ import streamlit as st
 from portfolio import accounts, auth
 from portfolio.auth import AuthError
 from ui import auth as ui_auth
-from ui import data
+from ui import data, run_memo
 from ui.lang import current, tr
 from ui.widgets import md
 
@@ -23,7 +23,7 @@ def _places(data_version: int, _db) -> tuple[list[str], list[str]]:
     return accounts.scope_choices(_db)
 
 
-counties, towns = _places(db.data_version(), _db=db)
+counties, towns = _places(run_memo.data_version(db), _db=db)
 users = accounts.list_users(db)
 st.dataframe(pd.DataFrame({
     tr("us_col_name"): [u["name"] for u in users],

@@ -15,6 +15,7 @@ import streamlit as st
 
 from portfolio import views
 from portfolio.store import Store, StoreCorruptError, db_path_from_env
+from ui import figures, run_memo
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -28,6 +29,10 @@ def get_store(path: str) -> Store:
 
 def store() -> Store:
     """The store, or a page that says in words why it cannot be opened (and stops the run)."""
+    return run_memo.per_run("store", _open_store)  # asked by every reader: one cache lookup per run
+
+
+def _open_store() -> Store:
     try:
         return get_store(str(db_path_from_env()))
     except StoreCorruptError:  # the details (and the path) go to the server log, not to every user
@@ -51,7 +56,7 @@ def cached(fn: Callable[Concatenate[Store, P], R]) -> Callable[P, R]:
     @functools.wraps(fn)
     def call(*args: P.args, **kwargs: P.kwargs) -> R:
         db = store()
-        return _run(name, db.data_version(), args, tuple(sorted(kwargs.items())), _fn=fn, _db=db)
+        return _run(name, run_memo.data_version(db), args, tuple(sorted(kwargs.items())), _fn=fn, _db=db)
 
     return call
 
@@ -84,7 +89,7 @@ def _figure(chart_name: str, view_name: str, data_version: int, lang: str, view_
     no copy) because pages only hand it to st.plotly_chart, which does not change it.
     """
     result = _run(view_name, data_version, view_args, view_kwargs, _fn=_view, _db=_db)
-    return _chart(result, lang, *chart_args)
+    return figures.sendable(_chart(result, lang, *chart_args))  # its dict made once, not on every rerun
 
 
 def figure(chart: Callable[..., R], view: Callable[..., Any], lang: str, *view_args,
@@ -95,6 +100,9 @@ def figure(chart: Callable[..., R], view: Callable[..., Any], lang: str, *view_a
     """
     fn = getattr(view, "__wrapped__", view)
     db = store()
-    return _figure(f"{chart.__module__}.{chart.__qualname__}", f"{fn.__module__}.{fn.__qualname__}",
-                   db.data_version(), lang, view_args, tuple(sorted(view_kwargs.items())), chart_args,
-                   _chart=chart, _view=fn, _db=db)
+    names = (f"{chart.__module__}.{chart.__qualname__}", f"{fn.__module__}.{fn.__qualname__}")
+    version, kwargs = run_memo.data_version(db), tuple(sorted(view_kwargs.items()))
+    # The session keeps the (shared) figure too: a warm rerun finds it without hashing the arguments.
+    return run_memo.session_memo(f"figure {names}", (version, lang, view_args, kwargs, chart_args),
+                                 lambda: _figure(*names, version, lang, view_args, kwargs, chart_args,
+                                                 _chart=chart, _view=fn, _db=db))

@@ -304,8 +304,13 @@ def project_cards(table, lang: str) -> None:
                 return
             if len(shown) > CARDS_SHOWN:
                 st.caption(tr("fu_cards_more", shown=CARDS_SHOWN, n=formats.count(len(shown))))
-            for row in shown.head(CARDS_SHOWN).itertuples(index=False):
+            # Only the columns a card shows: itertuples over every column of the table costs ~1 ms a column.
+            cards = shown.head(CARDS_SHOWN)
+            for row in cards[[c for c in _CARD_COLUMNS if c in cards.columns]].itertuples(index=False):
                 _card(row, lang)
+
+
+_CARD_COLUMNS = ("project_id", "name", "status", "is_late", "is_stalled", "town", "county", "progress_pct")
 
 
 def _card(row, lang: str) -> None:

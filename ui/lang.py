@@ -9,10 +9,12 @@ LANG_KEY = "lang"
 
 
 def current() -> str:
-    if LANG_KEY not in st.session_state:
+    # One session-state read in the common case: tr() calls this a hundred times per run.
+    lang = st.session_state.get(LANG_KEY)
+    if lang is None and LANG_KEY not in st.session_state:
         from_url = st.query_params.get(LANG_KEY, DEFAULT_LANG)
-        st.session_state[LANG_KEY] = from_url if from_url in LANGS else DEFAULT_LANG
-    return st.session_state.get(LANG_KEY) or DEFAULT_LANG
+        st.session_state[LANG_KEY] = lang = from_url if from_url in LANGS else DEFAULT_LANG
+    return lang or DEFAULT_LANG
 
 
 def selector() -> str:

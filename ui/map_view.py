@@ -23,7 +23,7 @@ from portfolio import formats, maps
 from portfolio.filters import Filters
 from portfolio.i18n import t
 from portfolio.map_export import legend_html
-from ui import data
+from ui import data, run_memo
 from ui.lang import current, tr
 
 
@@ -44,11 +44,21 @@ def _load(filters: Filters, as_of: date, layer: str, point_limit: int, data_vers
     return maps.load(_db, filters, as_of, layer, point_limit)
 
 
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _built(filters: Filters, as_of: date, data_version: int, options: maps.MapOptions, view: maps.View | None,
+           basemap: maps.Basemap | None, canvas: tuple[int, int], _map_data: maps.MapData) -> maps.MapResult:
+    """The deck, legend and view, built once per data, filters and view (shared: pages only read it)."""
+    return maps.build(_map_data, options, view=view, basemap=basemap, canvas=canvas, data_date=as_of)
+
+
 def map_data(filters: Filters, as_of: date, layer: str = "projects",
              point_limit: int = maps.POINT_LIMIT) -> maps.MapData:
-    """The map's query results for `filters`, cached per data version."""
+    """The map's query results for `filters`, cached per data version (and kept by the session
+    between reruns: st.cache_data would unpickle a copy of every point on each run)."""
     db = data.store()
-    return _load(filters, as_of, layer, point_limit, db.data_version(), _db=db)
+    version = run_memo.data_version(db)
+    return run_memo.session_memo(f"map_data_{layer}", (filters, as_of, point_limit, version),
+                                 lambda: _load(filters, as_of, layer, point_limit, version, _db=db))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -58,7 +68,7 @@ def _imprecise(filters: Filters, data_version: int, _db):
 
 def imprecise_projects(filters: Filters):
     db = data.store()
-    return _imprecise(filters, db.data_version(), _db=db)
+    return _imprecise(filters, run_memo.data_version(db), _db=db)
 
 
 def _map_config() -> dict:
@@ -166,7 +176,9 @@ def draw_map(filters: Filters, as_of: date, *, key: str = "map", options: maps.M
     map_data_ = map_data(filters, as_of, options.layer, options.point_limit)
     if view is None and zoom_buttons:
         view = _zoomed_view(key, filters, map_data_, canvas)
-    result = maps.build(map_data_, options, view=view, basemap=basemap, canvas=canvas, data_date=as_of)
+    # map_data_ is fixed by (filters, as_of, layer, point_limit, version); layer and point_limit are in options.
+    result = _built(filters, as_of, run_memo.data_version(data.store()), options, view, basemap, tuple(canvas),
+                    _map_data=map_data_)
     chart_key = _chart_key(key)
     if legend == "right":
         chart_col, legend_col = st.columns([3, 1])

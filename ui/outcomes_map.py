@@ -13,7 +13,7 @@ import streamlit as st
 
 from portfolio.filters import Filters
 from portfolio.outcomes import catalogue, labels, map_layer
-from ui import data
+from ui import data, run_memo
 from ui.lang import current, tr
 
 KEY = "out_map_layer"
@@ -36,7 +36,7 @@ def chosen() -> str:
 
 def _period(filters: Filters, code: str):
     db = data.store()
-    return _frame(filters, code, db.data_version(), _db=db)[1]
+    return _frame(filters, code, run_memo.data_version(db), _db=db)[1]
 
 
 def present_title(filters: Filters, as_of) -> None:
@@ -74,7 +74,7 @@ def draw(filters: Filters, code: str, present: bool, canvas: tuple[int, int], he
     lang = current()
     ind = catalogue.default().get(code)
     db = data.store()
-    frame, period = _frame(filters, code, db.data_version(), _db=db)
+    frame, period = _frame(filters, code, run_memo.data_version(db), _db=db)
     if not present:  # on the wall screen present_title heads the page
         title = labels.title(ind, "out_each_village", period, lang)
         st.html(f'<h2 data-testid="out-map-title" style="font-size:1.4rem;margin:0;color:#1F3A5F">{escape(title)}</h2>')

@@ -14,7 +14,7 @@ from portfolio.filters import Filters
 from portfolio.outcomes import catalogue, labels, rollup
 from portfolio.outcomes import export as outcomes_export
 from portfolio.outcomes import views as outcome_views
-from ui import data
+from ui import data, run_memo
 from ui.lang import current, tr
 
 rates = data.cached(outcome_views.rates)
@@ -82,11 +82,22 @@ def town_profile(filters: Filters, as_of) -> None:
                                                            prof.loc[prof["method"] == rollup.HOUSEHOLDS, "indicator"])))
     st.subheader(tr("out_tw_missing_title", year=outcome_views.TARGET_YEAR))
     st.caption(tr("out_tw_missing_help"))
-    missing = still_missing(filters, as_of)
-    if missing.empty:
+    version = run_memo.data_version(data.store())
+    # The labelled table is kept by the session: a rerun with the same filters and data relabels no rows.
+    shown = run_memo.session_memo("out_missing", (version, filters, as_of, lang),
+                                  lambda: _missing_table(still_missing(filters, as_of), cat))
+    if shown is None:
         st.success(tr("out_tw_missing_none"), icon=":material/check_circle:")
         return
-    st.dataframe(pd.DataFrame({
+    st.dataframe(shown, hide_index=True, width="stretch", placeholder=DASH)
+
+
+def _missing_table(missing: pd.DataFrame, cat) -> pd.DataFrame | None:
+    """The villages that will still miss a target, labelled in the current language (None: none)."""
+    lang = current()
+    if missing.empty:
+        return None
+    return pd.DataFrame({
         tr("out_c_town"): missing["town"], tr("out_c_village"): missing["village"].fillna(""),
         tr("out_c_indicator"): [cat.get(c).name(lang) for c in missing["indicator"]],
         tr("out_c_value"): [labels.value_text(cat.get(c), v, lang) for c, v in zip(missing["indicator"], missing["value"])],
@@ -94,4 +105,4 @@ def town_profile(filters: Filters, as_of) -> None:
         tr("out_tw_projects"): missing["projects"],
         tr("out_tw_last_end"): [d.isoformat() if d is not None and d == d else "" for d in missing["last_plan_end"]],
         tr("out_tw_reason"): [tr(f"out_reason_{r}") for r in missing["reason"]],
-    }), hide_index=True, width="stretch", placeholder=DASH)
+    })

@@ -24,7 +24,7 @@ import streamlit as st
 from portfolio import vocab
 from portfolio.formats import count
 from portfolio.filters import FLAG_CODES, UNPLACED, URL_KEYS, Filters, parse_years, split_key
-from ui import data
+from ui import data, run_memo
 from ui.lang import current, tr
 
 # Session-state key of each filter field's widget.
@@ -132,14 +132,25 @@ def _facet(field: str, facet: str, filters: Filters, as_of, label_key: str, labe
            order: list[str] | None = None, valid: set[str] | None = None, on_change=None) -> None:
     """One multiselect over key values, labelled with counts that are display only."""
     key = FILTER_KEYS[field]
-    counts = data.facet_counts(filters, facet, as_of)
-    if valid is None:
-        valid = set(data.facet_counts(Filters(), facet, as_of))
+    counts, valid, labels = _facet_values(filters, facet, as_of, label, valid)
     selected = [v for v in (st.session_state.get(key) or []) if isinstance(v, str) and v in valid]
     st.session_state[key] = selected  # keys, re-asserted: see the module docstring
     st.sidebar.multiselect(tr(label_key), _options(counts, selected, order), key=key,
-                           format_func=lambda v: f"{label(v)} ({count(counts.get(v, 0))})", on_change=on_change,
+                           format_func=lambda v: labels.get(v) or f"{label(v)} ({count(0)})", on_change=on_change,
                            placeholder=tr("f_all"), select_all=False)  # its "Select N matches" is English only
+
+
+def _facet_values(filters: Filters, facet: str, as_of, label: Callable[[str], str],
+                  valid: set[str] | None) -> tuple[dict[str, int], set[str], dict[str, str]]:
+    """A facet's counts, its valid keys and its option labels, kept by the session between reruns
+    (a rerun with the same filters and data redraws the sidebar without asking the caches 16 times)."""
+    def compute():
+        counts = data.facet_counts(filters, facet, as_of)
+        keys = valid if valid is not None else set(data.facet_counts(Filters(), facet, as_of))
+        return counts, keys, {v: f"{label(v)} ({count(n)})" for v, n in counts.items()}
+
+    version = run_memo.data_version(data.store())
+    return run_memo.session_memo(f"facet_{facet}", (version, filters, as_of, current()), compute)
 
 
 def sidebar_filters() -> Filters:
