@@ -17,7 +17,7 @@ from portfolio.i18n import STRINGS
 from portfolio.ingest import fields, memo as memo_mod, places, values as V
 from portfolio.ingest.columns import MONEY_FIELDS, ColumnMapping
 from portfolio.ingest.issues import ERROR, WARNING, Issue
-from portfolio.ingest.locate import Table
+from portfolio.ingest.table import Table
 
 # What a name is composed from when the sheet has no name column: the place plus the first of these.
 NAME_SOURCES = ("description", "subcategory", "category")

@@ -257,7 +257,7 @@ def first_last(rows: tuple[int, ...]) -> tuple[int, int]:
 def apply_group_rows(table, fields: list[str | None], money: set[str], category_of) -> None:
     """Take the group lines out of `table.data_rows` (into skipped and totals) and pass the town or
     category they name to the rows they group. `table` is a locate.Table."""
-    from portfolio.ingest.locate import SkippedRow
+    from portfolio.ingest.table import SkippedRow
 
     groups = find_group_rows(table.grid, table.data_rows, fields, money, category_of)
     removed = {g.row for g in groups}
