@@ -23,7 +23,8 @@ def _first_texts(row: list[Any], limit: int = 4) -> list[tuple[int, str]]:
     for i, v in enumerate(row):
         if v is None:
             continue
-        text = text_value(v)
+        # Sequence numbers are ints: their text without the call (text_value gives the same).
+        text = str(v) if type(v) is int else text_value(v)
         if text:
             out.append((i, text))
         if len(out) >= limit:
