@@ -264,3 +264,21 @@ def test_encrypted_workbook_is_refused_with_a_message():
         assert exc.key == "ing_err_encrypted" and "密码" in exc.message()
     else:
         raise AssertionError("an encrypted workbook must be refused")
+
+
+def test_json_summary_lists_some_problems_of_each_kind_and_counts_them_all(mem_store):
+    from portfolio.ingest import summary as summary_mod
+
+    rows = [["项目名称", "村", "总投资（万元）"]]
+    rows += [[f"石径村道路{i}", "石径村", "待定"] for i in range(summary_mod.MAX_EXAMPLES + 7)]
+    rows += [[None, "新埠村", 3], [None, "新埠村", 4]]
+    a = analyse(mem_store, xlsx(rows), town="寨岗镇", county="连南瑶族自治县")
+    summary = a.summary()
+    assert summary["warnings_by_kind"]["ing_w_amount_unreadable"] == summary_mod.MAX_EXAMPLES + 7
+    listed = [w for w in summary["warnings"] if w["code"] == "ing_w_amount_unreadable"]
+    # The first rows of the kind, in sheet order, each naming sheet, row and column in Chinese.
+    assert [w["row"] for w in listed] == list(range(2, 2 + summary_mod.MAX_EXAMPLES))
+    assert listed[0]["message"] == "「项目表」 第2行 C列（总投资（万元））：金额「待定」无法识别，已留空（不按 0 计）。"
+    assert summary["warnings_total"] == sum(summary["warnings_by_kind"].values()) == len(a.warnings())
+    assert summary["errors_by_kind"] == {"ing_e_no_name": 2} and summary["errors_total"] == 2
+    assert [e["row"] for e in summary["errors"]] == [summary_mod.MAX_EXAMPLES + 9, summary_mod.MAX_EXAMPLES + 10]

@@ -246,3 +246,24 @@ def test_the_importer_does_not_import_the_demo_generator():
             if isinstance(node, ast.ImportFrom):
                 names = [a.name for a in node.names]
                 assert node.module != "portfolio.demo" and not (node.module == "portfolio" and "demo" in names), path
+
+
+def test_simplified_chinese_is_zhconv_without_the_walk_when_nothing_changes():
+    import random
+
+    import zhconv
+    from zhconv.zhconv import getdict
+
+    from portfolio.ingest.values import simplified_chinese
+
+    assert simplified_chinese("連南瑤族自治縣寨崗鎮") == "连南瑶族自治县寨岗镇"
+    assert simplified_chinese("石径村饮水安全巩固提升工程") == "石径村饮水安全巩固提升工程"
+    # A phrase changed although none of its characters is changed alone.
+    phrase = next(k for k, v in getdict("zh-cn").items()
+                  if len(k) > 1 and k != v and all(getdict("zh-cn").get(ch, ch) == ch for ch in k))
+    assert simplified_chinese(f"石径{phrase}村") == zhconv.convert(f"石径{phrase}村", "zh-cn") != f"石径{phrase}村"
+    keys, rng = list(getdict("zh-cn")), random.Random(3)
+    for _ in range(5000):
+        text = "".join(rng.choice(keys) if rng.random() < 0.3 else chr(rng.randint(0x4E00, 0x9FA5))
+                       for _ in range(rng.randint(1, 6)))
+        assert simplified_chinese(text) == zhconv.convert(text, "zh-cn"), text

@@ -6,20 +6,14 @@ With --json, one JSON object on stdout (see Analysis.summary).
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from datetime import date
 from pathlib import Path
 
-from portfolio import auth, store as store_mod, vocab
+from portfolio import store as store_mod, vocab
 from portfolio.cli_common import command, db_arg as _db_arg, open_store
 from portfolio.i18n import t
-from portfolio.ingest import pipeline
-from portfolio.ingest.issues import IngestError
-
-EXIT_READ = 0
-EXIT_UNREADABLE = 2
-EXIT_REFUSED = 5  # the account may not write (no --user, a viewer, disabled)
+from portfolio.ingest import import_flow, pipeline
+from portfolio.ingest.import_flow import fail
 
 
 def _configure(parser: argparse.ArgumentParser) -> None:
@@ -51,14 +45,6 @@ def _configure(parser: argparse.ArgumentParser) -> None:
                         help="undo an imported batch (either kind) as --user instead of importing; FILE is ignored")
 
 
-def _fail(args: argparse.Namespace, message: str, key: str, code: int = 2) -> int:
-    if args.json:
-        print(json.dumps({"error": message, "code": key}, ensure_ascii=False))
-    else:
-        print(message, file=sys.stderr)
-    return code
-
-
 def _indicator_sheet(data: bytes, file_name: str) -> bool:
     """Is this a village indicator sheet (one row per village, indicator columns) rather than projects?
     (An .xlsx whose strings name no indicator is answered from its string table, without reading it.)"""
@@ -78,13 +64,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         data = args.file.read_bytes()
     except OSError:
-        return _fail(args, t("ing_err_file_missing", lang, path=str(args.file)), "ing_err_file_missing")
+        return fail(args, t("ing_err_file_missing", lang, path=str(args.file)), "ing_err_file_missing")
     try:
         db = open_store(args.db)
     except store_mod.StoreBusyError as exc:  # --json promises JSON in every outcome
-        return _fail(args, str(exc), "db_busy", 3)
+        return fail(args, str(exc), "db_busy", 3)
     except store_mod.StoreCorruptError as exc:
-        return _fail(args, str(exc), "db_corrupt", 4)
+        return fail(args, str(exc), "db_corrupt", 4)
     if args.kind == "indicators" or (args.kind == "auto" and _indicator_sheet(data, args.file.name)):
         from portfolio.outcomes import cli as outcomes_cli
 
@@ -93,56 +79,24 @@ def cmd_import(args: argparse.Namespace) -> int:
     for item in args.map:
         header, sep, target = item.rpartition("=")
         if not sep or not header.strip():
-            return _fail(args, t("ing_err_map_syntax", lang, item=item), "ing_err_map_syntax")
+            return fail(args, t("ing_err_map_syntax", lang, item=item), "ing_err_map_syntax")
         header_map[header.strip()] = target.strip() or None
     options = pipeline.ImportOptions(sheet=args.sheet[0] if len(args.sheet) == 1 else None,
                                      sheets=tuple(args.sheet) if len(args.sheet) > 1 else None,
                                      report_date=args.report_date, county=args.county,
                                      town=args.town, category=args.category, coord_system=args.coords,
                                      header_row=args.header_row, header_map=header_map or None)
-    try:
-        # The account's towns apply to the dry run too; a commit needs one.
-        user = auth.require_writer(auth.acting_user(db, args.user)) if args.user else None
-    except auth.AuthError as exc:
-        return _fail(args, exc.message(lang), exc.key, EXIT_REFUSED)
-    try:
-        analysis = pipeline.analyse(db, data, args.file.name, options, user=user)
-    except IngestError as exc:
-        return _fail(args, exc.message(lang), exc.key)
-    if user is None and not args.dry_run:
-        return _fail(args, auth.AuthError("auth_err_login_required").message(lang), "auth_err_login_required",
-                     EXIT_REFUSED)
-    summary = analysis.summary(lang)
-    result = None
-    if not args.dry_run:
-        try:
-            result = pipeline.commit(db, analysis, user)
-        except IngestError as exc:
-            return _fail(args, exc.message(lang), exc.key)
-        summary["batch_id"] = result.batch_id
-        summary["committed"] = not result.noop
-    else:
-        summary["batch_id"] = None
-        summary["committed"] = False
-    summary["dry_run"] = bool(args.dry_run)
-    if args.json:
-        print(json.dumps(summary, ensure_ascii=False, default=str))
-        return EXIT_READ
-    print(t("ing_cli_summary", lang, **{k: summary[k] for k in
-                                        ("rows_read", "projects", "new", "changed", "unchanged", "rejected")}))
-    file_total = summary["file_total_wan"]
-    print(t("ing_cli_totals", lang, total=f"{summary['total_budget_wan']:,.2f}",
-            file_total=f"{file_total:,.2f}" if file_total is not None else t("ing_cli_none", lang)))
-    from portfolio.ingest import preview  # imports pandas: only for the text summary
 
-    for line in preview.done_lines(analysis, lang):
-        print("· " + line)
-    for issue in analysis.issues():
-        print(("✗ " if issue.level == "error" else "! ") + issue.message(lang))
-    if args.dry_run:
-        print(t("ing_cli_dry_run", lang))
-    elif result is not None and result.noop:
-        print(t("ing_cli_noop", lang))
-    elif result is not None:
-        print(t("ing_cli_committed", lang, batch=result.batch_id))
-    return EXIT_READ
+    def describe(analysis, summary):
+        from portfolio.ingest import preview  # imports pandas: only for the text summary
+
+        yield t("ing_cli_summary", lang, **{k: summary[k] for k in
+                                            ("rows_read", "projects", "new", "changed", "unchanged", "rejected")})
+        file_total = summary["file_total_wan"]
+        yield t("ing_cli_totals", lang, total=f"{summary['total_budget_wan']:,.2f}",
+                file_total=f"{file_total:,.2f}" if file_total is not None else t("ing_cli_none", lang))
+        for line in preview.done_lines(analysis, lang):
+            yield "· " + line
+
+    return import_flow.run(args, db, lambda user: pipeline.analyse(db, data, args.file.name, options, user=user),
+                           lambda analysis, user: pipeline.commit(db, analysis, user), describe)

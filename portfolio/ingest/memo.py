@@ -57,16 +57,18 @@ class Memo:
         values = list(map(reader.cells_of, [rr.row for rr in rows]))
         keys = zip(values, map(_types, values), extras if extras is not None else repeat(None))
         seen = reader.seen
+        calls, hits = reader.calls, reader.hits  # locals in the loop, stored back at the end
         results = []
+        append = results.append
         for rr, key in zip(rows, keys):
-            if reader.calls >= _TRIAL and reader.hits < reader.calls * _MIN_HIT_RATE:
-                results.append(read(rr))
+            if calls >= _TRIAL and hits < calls * _MIN_HIT_RATE:
+                append(read(rr))
                 continue
-            reader.calls += 1
+            calls += 1
             c = rr.c
             hit = seen.get(key)
             if hit is not None:
-                reader.hits += 1
+                hits += 1
                 set_values, set_inferred, issues, status_rule, result = hit
                 c.values.update(set_values)
                 if set_inferred:
@@ -74,16 +76,18 @@ class Memo:
                 if status_rule is not None:
                     c.status_rule = status_rule
                 if issues:
-                    c.issues.extend(Issue(i.level, i.key, i.sheet, c.row, i.column, i.header, i.params)
-                                    for i in issues)
-                results.append(result)
+                    row = c.row
+                    c.issues.extend([Issue(i.level, i.key, i.sheet, row, i.column, i.header, i.params)
+                                     for i in issues])
+                append(result)
                 continue
             before_values, before_inferred, n_issues = dict(c.values), dict(c.inferred), len(c.issues)
             before_rule = c.status_rule
             result = read(rr)
             seen[key] = (_changed(before_values, c.values), _changed(before_inferred, c.inferred),
                          tuple(c.issues[n_issues:]), c.status_rule if c.status_rule != before_rule else None, result)
-            results.append(result)
+            append(result)
+        reader.calls, reader.hits = calls, hits
         return results
 
 

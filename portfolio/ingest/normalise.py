@@ -17,7 +17,7 @@ from portfolio.i18n import STRINGS
 from portfolio.ingest import fields, memo as memo_mod, places, values as V
 from portfolio.ingest.columns import MONEY_FIELDS, ColumnMapping
 from portfolio.ingest.issues import ERROR, WARNING, Issue
-from portfolio.ingest.locate import Table
+from portfolio.ingest.table import Table
 
 # What a name is composed from when the sheet has no name column: the place plus the first of these.
 NAME_SOURCES = ("description", "subcategory", "category")
@@ -63,7 +63,6 @@ class Candidate:
     status_rule: str | None = None  # the word that set the status, or None
     project_id: str = ""
     id_from_sheet: bool = False
-    place_key: tuple[str, str, str, str] = ("", "", "", "")  # county, town, village, name (matching form)
     issues: list[Issue] = field(default_factory=list)
 
     @property
@@ -72,6 +71,13 @@ class Candidate:
 
     def get(self, name: str) -> Any:
         return self.values.get(name, self.inferred.get(name))
+
+    @property
+    def place_key(self) -> tuple[str, str, str, str]:
+        """County, town, village and name in matching form (made when asked: a name is rarely asked twice)."""
+        vals = self.values
+        return (V.norm(vals.get("county") or ""), V.norm(vals.get("town") or ""),
+                V.norm(vals.get("village") or ""), V.norm(vals.get("name") or ""))
 
 
 def derived_key(county: str | None, town: str | None, village: str | None, name: str) -> str:
@@ -321,8 +327,6 @@ def _read_key(rr: _Row, name: str | None) -> None:
         if len(project_id) > MAX_ID_LENGTH:
             rr.issue(ERROR, "ing_e_id_too_long", "project_id", limit=MAX_ID_LENGTH)
         c.project_id, c.id_from_sheet = project_id, True
-    c.place_key = (V.norm(vals.get("county") or ""), V.norm(vals.get("town") or ""),
-                   V.norm(vals.get("village") or ""), V.norm(vals.get("name") or ""))
     if not c.project_id and name:
         c.project_id = derived_key(vals.get("county"), vals.get("town"), vals.get("village"), vals["name"])
 

@@ -21,7 +21,7 @@ from portfolio.ingest import columns, commit as commit_mod, locate as locate_mod
 from portfolio.ingest import read as read_mod, report_date as report_date_mod, scope, totals, validate, values
 from portfolio.ingest.clock import StepClock
 from portfolio.ingest.issues import ERROR, WARNING, IngestError, Issue
-from portfolio.ingest.plan import CHANGED, NEW, REJECTED, UNCHANGED, Plan, build_plan
+from portfolio.ingest.plan import REJECTED, Plan, build_plan
 
 STEPS = ("read", "locate", "check", "plan", "write")
 Progress = Callable[[str, float], None]
@@ -128,70 +128,16 @@ class Analysis:
                          for r in self.plan.rows if r.action != REJECTED), 6)
 
     def summary(self, lang: str = "zh") -> dict[str, Any]:
-        """The import summary as one JSON-ready object (the CLI's --json output)."""
-        counts = self.counts
-        rules = Counter(c.category_rule[0] for c in self.candidates if not c.rejected)
-        approximate, unplaced = self.placement_counts()
-        return {
-            "file": self.file_name,
-            "sha256": self.sha256,
-            "sheet": self.sheet,
-            "sheets_imported": self.sheets_imported,
-            "sheets": self.sheet_names,
-            "header_rows": [r + 1 for r in self.table.header_rows],
-            "rows_read": self.rows_read,
-            "projects": len(self.candidates),
-            "skipped": [{"row": s.index + 1, "reason": s.kind, "text": s.text, "why": totals.skip_reason(s, lang)}
-                        for s in self.table.skipped],
-            "total_budget_wan": self.imported_budget_wan(),
-            "file_total_wan": self.total.file_total_wan,
-            "file_total_row": self.total.row,
-            "total_matches": self.total.matches,
-            "new": counts[NEW],
-            "changed": counts[CHANGED],
-            "unchanged": counts[UNCHANGED],
-            "rejected": counts[REJECTED],
-            "reports": {"new": counts["reports_new"], "replaced": counts["reports_replaced"],
-                        "same": counts["reports_same"]},
-            "report_date": self.report_date.isoformat() if self.report_date else None,
-            "report_date_source": self.report_date_source,
-            "report_date_text": self.report_date_text,
-            "data_date": {"old": _jsonable(self.date_change.old), "new": _jsonable(self.date_change.new),
-                          "newly_late": self.date_change.newly_late} if self.date_change else None,
-            "noop": self.plan.is_noop,
-            "demo_projects": self.demo_projects,
-            "removes_demo": self.removes_demo,
-            "duplicate_of": _jsonable(self.plan.duplicate_of),
-            "errors": [i.as_dict(lang) for i in self.errors()],
-            "warnings": [i.as_dict(lang) for i in self.warnings()],
-            "mapping": self.mapping.as_dict(),
-            "mapping_source": self.mapping.source,
-            "defaults": {"county": self.options.county or self.table.title_county,
-                         "town": self.options.town or self.table.title_town,
-                         "title_unit_wan_factor": self.table.title_unit},
-            "category_rules": dict(rules),
-            "placed_approximately": approximate,
-            "unplaced": {k[:-len("_why")]: n for k, n in unplaced.items()},
-            "changes": [{"project_id": r.project_id, "row": r.candidate.row, "name": r.candidate.values.get("name"),
-                         "diffs": [{"field": f, "old": _jsonable(o), "new": _jsonable(n)} for f, o, n in r.diffs]}
-                        for r in self.plan.rows if r.action == CHANGED],
-            "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
-            "cpu_s": {k: round(v, 3) for k, v in self.cpu_timings.items()},
-        }
+        """The import summary as one JSON-ready object (the CLI's --json output; ingest/summary.py)."""
+        from portfolio.ingest import summary
+
+        return summary.summary(self, lang)
 
     def rejected_xlsx(self, lang: str = "zh") -> bytes:
         """The rejected rows with their original cells and a reason column (ingest/rejected.py)."""
         from portfolio.ingest import rejected
 
         return rejected.rejected_xlsx(self, lang)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
 
 
 def project_sheets(data: bytes, file_name: str) -> list[tuple[str, int]]:

@@ -28,15 +28,18 @@ _CN_NUMERAL = re.compile(r"^[一二三四五六七八九十]+[、.．]?$")
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十\d]+[、.．]|[(（][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十]+[部类分]?)")
 _PLACE_WORD = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:街道办事处|办事处|街道|镇|乡|自治县|县|区|市)$")
 _INTEGER = re.compile(r"^\d{1,5}$")
+_TOTAL_CHARS = frozenset("计計额額")
 SUM_TOLERANCE = 0.005  # in the sheet's own unit: cents of 元 or 50 元 in 万元 sheets round either way
 
 
 def total_kind(texts: list[tuple[int, str]]) -> str | None:
     """'grand' for 合计/总计 rows, 'sub' for 小计 and 某某合计 rows, None otherwise (first three texts)."""
     for _, text in texts[:3]:
+        if not _TOTAL_CHARS.intersection(text):
+            continue  # every total word holds 计 or 额 (計, 額 before simplifying): skip norm() and the pattern
         s = V.norm(text)
         if "计" not in s and "总额" not in s:
-            continue  # every total word holds one of them: skip the pattern
+            continue
         m = _TOTAL.match(s)
         if m:
             if m.group(2) == "小计":
@@ -254,7 +257,7 @@ def first_last(rows: tuple[int, ...]) -> tuple[int, int]:
 def apply_group_rows(table, fields: list[str | None], money: set[str], category_of) -> None:
     """Take the group lines out of `table.data_rows` (into skipped and totals) and pass the town or
     category they name to the rows they group. `table` is a locate.Table."""
-    from portfolio.ingest.locate import SkippedRow
+    from portfolio.ingest.table import SkippedRow
 
     groups = find_group_rows(table.grid, table.data_rows, fields, money, category_of)
     removed = {g.row for g in groups}

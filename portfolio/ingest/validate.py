@@ -12,7 +12,7 @@ from portfolio import vocab
 from portfolio.ingest import values as V
 from portfolio.ingest.columns import ColumnMapping
 from portfolio.ingest.issues import ERROR, WARNING, Issue
-from portfolio.ingest.locate import Table
+from portfolio.ingest.table import Table
 from portfolio.ingest.normalise import Candidate
 
 TOTAL_TOLERANCE_WAN = 0.01

@@ -31,8 +31,36 @@ def norm(text: str) -> str:
     if text.isascii():
         # NFKC leaves ASCII alone and no traditional-to-simplified entry is ASCII only.
         return "".join(text.split()).lower()
-    simplified = zhconv.convert(unicodedata.normalize("NFKC", text), "zh-cn")
+    simplified = simplified_chinese(unicodedata.normalize("NFKC", text))
     return "".join(simplified.split()).lower()
+
+
+def _conversion_table() -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
+    """(characters zhconv changes on their own, first character -> the phrases it changes whose
+    characters it leaves alone when single: 么二三 and the like)."""
+    from zhconv.zhconv import getdict
+
+    table = getdict("zh-cn")
+    changed = frozenset(k for k, v in table.items() if len(k) == 1 and k != v)
+    phrases: dict[str, list[str]] = {}
+    for k, v in table.items():
+        if len(k) > 1 and k != v and changed.isdisjoint(k):
+            phrases.setdefault(k[0], []).append(k)
+    return changed, {ch: tuple(ks) for ch, ks in phrases.items()}
+
+
+_CHANGED_CHARS, _CHANGED_PHRASES = _conversion_table()
+
+
+def simplified_chinese(text: str) -> str:
+    """zhconv.convert(text, 'zh-cn'), without its per-character walk when nothing in the text would change:
+    every change starts at a character changed on its own or at one of the few phrases of unchanged characters."""
+    if _CHANGED_CHARS.isdisjoint(text):
+        phrases = _CHANGED_PHRASES
+        if phrases.keys().isdisjoint(text) or not any(
+                text.startswith(k, i) for i, ch in enumerate(text) if ch in phrases for k in phrases[ch]):
+            return text
+    return zhconv.convert(text, "zh-cn")
 
 
 def norm_cell(value: Any) -> str:
