@@ -86,7 +86,9 @@ def seed(directory: str | Path, source: str | Path) -> Pointer:
     directory.mkdir(parents=True, exist_ok=True)
     with _exclusive(directory / WRITE_LOCK):
         generation = read_pointer(directory).generation + 1 if (directory / POINTER).exists() else 1
-        return _publish_copy(directory, Path(source), generation)
+        pointer = _publish_copy(directory, Path(source), generation)
+        cleanup(directory)
+        return pointer
 
 
 def _publish_copy(directory: Path, source: Path, generation: int,
