@@ -61,6 +61,13 @@ def test_two_workers_behind_nginx_serve_two_browsers_and_share_writes(tmp_path):
             routes = [{c["name"]: c["value"] for c in page.context.cookies()}.get("pf_route") for page in pages]
             assert all(routes) and routes[0] != routes[1]  # each browser got its own sticky route
 
+            # an upload body larger than nginx's memory buffer reaches the worker (which refuses this one,
+            # having no such session: 4xx), rather than failing in nginx (500)
+            answer = pages[0].request.put(url + "/_stcore/upload_file/no-session/no-file",
+                                          multipart={"file": {"name": "big.xlsx", "mimeType": "application/octet-stream",
+                                                              "buffer": os.urandom(2 * 1024 * 1024)}})
+            assert 400 <= answer.status < 500, answer.status
+
             # a write from another process (as the CLI under `make serve`) goes through the one writer
             writer = Store(db, snapshot_dir=run_dir / "snapshots")
             writer.write(lambda cur: cur.execute(
