@@ -204,7 +204,11 @@ class Snapshots:
     # Reads ---------------------------------------------------------------------
     def refresh(self) -> _Opened:
         """The newest published snapshot, reopened when the pointer changed (a stat when not)."""
-        st = os.stat(self.directory / POINTER)
+        try:
+            st = os.stat(self.directory / POINTER)
+        except FileNotFoundError:
+            raise FileNotFoundError(f"no published snapshot in {self.directory}: `make serve` (deploy/serve.py) "
+                                    f"publishes the first one") from None
         stamp = (st.st_ino, st.st_mtime_ns)
         with self._lock:
             if self._opened is None or stamp != self._stat:
