@@ -7,9 +7,10 @@ PORT ?= 8501
 # Only this machine by default; serve the LAN through a reverse proxy (README: 部署), or ADDRESS=0.0.0.0.
 ADDRESS ?= 127.0.0.1
 DB ?= $(or $(PORTFOLIO_DB),data/portfolio.duckdb)
-APT_PACKAGES := chromium chromium-driver fonts-noto-cjk libreoffice-impress
+APT_PACKAGES := chromium chromium-driver fonts-noto-cjk libreoffice-impress nginx-light
+WORKERS ?= 2
 
-.PHONY: run test test-fast bench demo venv dev-deps system-deps clean
+.PHONY: run serve test test-fast bench demo venv dev-deps system-deps clean
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +39,11 @@ demo: venv
 
 run: demo
 	PORTFOLIO_DB=$(DB) $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
+
+# N Streamlit workers behind nginx, reading published snapshots (docs/deploy.md); Ctrl-C stops all.
+serve: demo
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { echo "nginx is missing: make system-deps (Debian's nginx-light)"; exit 1; }
+	PORTFOLIO_DB=$(DB) $(PY) deploy/serve.py --db $(DB) --workers $(WORKERS) --port $(PORT) --address $(ADDRESS)
 
 test: dev-deps system-deps
 	$(PY) -m pytest -q

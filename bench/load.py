@@ -4,6 +4,7 @@
     python bench/load.py --url ws://127.0.0.1:8501 --sessions 30 --arrive-within 10 --think 5 --seconds 60
     python bench/load.py --serve --projects 100000 --sessions 30 --arrive-within 10 --think 5 \\
         --seconds 60 --import-at 20 --import-rows 2000     # builds its own database and server
+    python bench/load.py --serve --workers 2 ...        # the same behind nginx with 2 workers (make serve)
 
 Each session speaks Streamlit's own protocol (BackMsg rerun -> ForwardMsg until
 script_finished): it opens the overview, then clicks a random page and filter every `think`
@@ -225,20 +226,35 @@ async def run(url: str, sessions: int, seconds: float, pages: tuple[str, ...], t
             "counts_seen": sorted({c for _, c in counts}), "half_written_views": half_written(counts)}
 
 
-def serve(projects: int, port: int, workdir: Path) -> tuple[subprocess.Popen, str]:
-    """Build a demo database of `projects` with a bench admin, and start the dashboard on it."""
+def serve(projects: int, port: int, workdir: Path, workers: int = 0,
+          template: Path | None = None) -> tuple[subprocess.Popen, str]:
+    """Build a demo database of `projects` with a bench admin (or copy `template`, built so before),
+    and start the dashboard on it: one Streamlit process, or `workers` behind nginx (deploy/serve.py)."""
+    import shutil
     import urllib.request
 
     db = workdir / "room.duckdb"
     env = {"PORTFOLIO_DB": str(db)}
     run_env = {**os.environ, **env}
-    subprocess.run([sys.executable, "-m", "portfolio", "demo", "--projects", str(projects)], cwd=ROOT, env=run_env,
-                   check=True, stdout=subprocess.DEVNULL)
-    subprocess.run([sys.executable, "-m", "portfolio", "user", "add", ADMIN[0], "--role", "admin", "--password-stdin"],
-                   cwd=ROOT, env=run_env, input=ADMIN[1] + "\n", text=True, check=True, stdout=subprocess.DEVNULL)
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=ROOT, env=run_env, stdout=open(workdir / "server.log", "w"), stderr=subprocess.STDOUT)
+    run_env.pop("PORTFOLIO_SNAPSHOTS", None)
+    if template is not None and template.exists():
+        shutil.copyfile(template, db)
+    else:
+        subprocess.run([sys.executable, "-m", "portfolio", "demo", "--projects", str(projects)], cwd=ROOT,
+                       env=run_env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([sys.executable, "-m", "portfolio", "user", "add", ADMIN[0], "--role", "admin",
+                        "--password-stdin"], cwd=ROOT, env=run_env, input=ADMIN[1] + "\n", text=True, check=True,
+                       stdout=subprocess.DEVNULL)
+        if template is not None:
+            shutil.copyfile(db, template)
+    if workers:
+        command = [sys.executable, "deploy/serve.py", "--db", str(db), "--workers", str(workers), "--port", str(port),
+                   "--run-dir", str(workdir / "serve")]
+    else:
+        command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                   "--server.address", "127.0.0.1", "--server.headless", "true"]
+    proc = subprocess.Popen(command, cwd=ROOT, env=run_env, stdout=open(workdir / "server.log", "w"),
+                            stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -248,6 +264,28 @@ def serve(projects: int, port: int, workdir: Path) -> tuple[subprocess.Popen, st
             time.sleep(0.3)
     proc.kill()
     raise SystemExit("the dashboard did not start: " + (workdir / "server.log").read_text()[-2000:])
+
+
+def tree_cpu_s(root: int) -> float:
+    """CPU seconds (user + system) of process `root` and all its descendants, from /proc."""
+    parents, cpu = {}, {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        cpu[pid] = sum(int(f) for f in fields[11:15]) / tick  # utime stime cutime cstime
+    tree, frontier = {root}, [root]
+    while frontier:
+        children = [p for p, parent in parents.items() if parent in frontier and p not in tree]
+        tree.update(children)
+        frontier = children
+    return sum(cpu.get(p, 0.0) for p in tree)
 
 
 def import_sheet(rows: int, workdir: Path) -> Path:
@@ -272,16 +310,26 @@ def main() -> int:
     parser.add_argument("--serve", action="store_true", help="build a demo database and start the dashboard")
     parser.add_argument("--projects", type=int, default=100_000, help="with --serve: demo size")
     parser.add_argument("--port", type=int, default=8655, help="with --serve")
+    parser.add_argument("--workers", type=int, default=0, help="with --serve: N workers behind nginx (make serve)")
+    parser.add_argument("--template-db", type=Path, help="with --serve: copy this database (built on first use)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="room-") as tmp:
         workdir, proc = Path(tmp), None
         url = args.url
         if args.serve:
-            proc, url = serve(args.projects, args.port, workdir)
+            proc, url = serve(args.projects, args.port, workdir, args.workers, args.template_db)
         sheet = import_sheet(args.import_rows, workdir) if args.import_at is not None else None
         try:
+            cpu0, load0 = (tree_cpu_s(proc.pid) if proc else None), os.getloadavg()
             result = asyncio.run(run(url, args.sessions, args.seconds, tuple(args.pages.split(",")), args.think,
                                      args.arrive_within, args.import_at, sheet))
+            if proc is not None:  # the servers' CPU per view: what sizes a machine
+                cpu = tree_cpu_s(proc.pid) - cpu0
+                views = result["all"].get("views") or 1
+                result["server_cpu_s"] = round(cpu, 1)
+                result["server_cpu_ms_per_view"] = round(1000 * cpu / views)
+            result["workers"] = args.workers or 1
+            result["load_avg_before_after"] = [round(load0[0], 1), round(os.getloadavg()[0], 1)]
         finally:
             if proc is not None:
                 proc.terminate()

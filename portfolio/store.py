@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from portfolio import geo, photos, sql
+from portfolio import geo, photos, snapshots, sql
 
 SCHEMA_VERSION = 8  # 4: accounts, login sessions and the audit log; 5: field updates and site photos;
 # 6: each project's town report date (late per town); 7: village indicators (outcomes_schema);
@@ -57,14 +57,27 @@ def db_path_from_env() -> Path:
 class Store:
     """A DuckDB database holding one project library."""
 
-    def __init__(self, path: str | Path = ":memory:", memory_limit: str | None = None):
+    def __init__(self, path: str | Path = ":memory:", memory_limit: str | None = None,
+                 snapshot_dir: str | Path | None = None):
+        """`snapshot_dir` (or $PORTFOLIO_SNAPSHOTS) switches on snapshot mode (portfolio.snapshots):
+        reads from the newest published snapshot, read-only; writes publish a new one. `path` then
+        only places the photos and backups. Without it, the file at `path` is opened read-write."""
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         limit = memory_limit or os.environ.get("PORTFOLIO_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
+        self._write_lock = threading.Lock()
+        self.snapshots: snapshots.Snapshots | None = None
+        snapshot_dir = snapshot_dir or (snapshots.directory_from_env() if self.path != ":memory:" else None)
+        if snapshot_dir:
+            try:
+                self.snapshots = snapshots.Snapshots(snapshot_dir, limit)  # migrated when it was seeded
+            except duckdb.Error as exc:
+                raise _corrupt(str(snapshot_dir)) from exc
+            return
         try:
             # The memory limit matters: DuckDB otherwise takes all free memory of a shared machine.
-            self.con = duckdb.connect(self.path, config={"memory_limit": limit})
+            self._con = duckdb.connect(self.path, config={"memory_limit": limit})
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
                 raise StoreBusyError(
@@ -74,12 +87,16 @@ class Store:
             raise _corrupt(self.path) from exc
         except duckdb.Error as exc:
             raise _corrupt(self.path) from exc
-        self._write_lock = threading.Lock()
         try:
             self.migrate()
         except duckdb.Error as exc:  # a file DuckDB opens but whose tables are not ours or are damaged
-            self.con.close()
+            self._con.close()
             raise _corrupt(self.path) from exc
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The connection reads use: the file's, or in snapshot mode the snapshot this run sees."""
+        return self._con if self.snapshots is None else self.snapshots.connection()
 
     # Reads ---------------------------------------------------------------------
     @contextmanager
@@ -129,41 +146,15 @@ class Store:
         Any exception rolls the whole transaction back and is re-raised. Writes that change
         no project data (logins, accounts) pass touches_data=False so caches stay warm.
         """
-        with self._write_lock, self.cursor() as cur:
-            cur.execute("BEGIN TRANSACTION")
-            try:
-                result = fn(cur)
-                if touches_data:
-                    cur.execute(sql.query("sync_place_keys"), {"limit": 2**62})  # only rows whose place changed
-                    cur.execute(sql.query("bump_data_version"))
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-            return result
+        if self.snapshots is not None:  # one writer across processes publishes a new snapshot
+            return self.snapshots.write(lambda con: _transaction(con, fn, touches_data))
+        with self._write_lock:
+            return _transaction(self._con, fn, touches_data)
 
     def migrate(self) -> None:
         """Create or upgrade the schema (idempotent) and load the gazetteer once."""
-        with self._write_lock, self.cursor() as cur:
-            cur.execute("BEGIN TRANSACTION")
-            try:
-                had_meta = cur.execute(sql.query("meta_table_exists")).fetchall()[0][0] > 0
-                old_version = int((cur.execute(sql.query("get_meta"), {"key": "schema_version"}).fetchall()
-                                   or [[0]])[0][0]) if had_meta else SCHEMA_VERSION
-                for stem in SCHEMA_FILES:
-                    for statement in sql.file_queries(stem).values():
-                        cur.execute(statement)
-                if old_version < 8:
-                    refresh_progress_latest(cur)  # fills the rollup columns added by schemas 2, 3, 6 and 8
-                cur.execute(sql.query("set_meta"), {"key": "schema_version", "value": str(SCHEMA_VERSION)})
-                if cur.execute(sql.query("count_towns")).fetchall()[0][0] == 0:
-                    load_gazetteer(cur)
-                    cur.execute(sql.query("forget_place_keys"))  # keys depend on the gazetteer
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-            fill_place_keys(cur)  # the keys added by schema 8, or stale ones
+        with self._write_lock:
+            migrate_on(self._con)
 
     def backup(self, keep: int = BACKUPS_KEPT, label: str = "import") -> Path | None:
         """Copy the database file to data/backups (or $PORTFOLIO_BACKUPS); keep the newest `keep`.
@@ -177,15 +168,62 @@ class Store:
         directory.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         target = directory / f"{Path(self.path).stem}-{stamp}-{label}.duckdb"
-        with self._write_lock, self.cursor() as cur:
-            cur.execute("CHECKPOINT")
-            shutil.copy2(self.path, target)
-            photos.backup_photos(Path(self.path), target)  # the photo files live beside the database
+        if self.snapshots is not None:  # a published snapshot is checkpointed and never changes
+            shutil.copy2(self.snapshots.current_file(), target)
+            photos.backup_photos(Path(self.path), target)
+        else:
+            with self._write_lock, self.cursor() as cur:
+                cur.execute("CHECKPOINT")
+                shutil.copy2(self.path, target)
+                photos.backup_photos(Path(self.path), target)  # the photo files live beside the database
         rotate_backups(Path(self.path), keep)
         return target
 
     def close(self) -> None:
-        self.con.close()
+        if self.snapshots is not None:
+            self.snapshots.close()
+        else:
+            self._con.close()
+
+
+def migrate_on(con: duckdb.DuckDBPyConnection) -> None:
+    """Create or upgrade the schema of the database behind `con` (idempotent); load the gazetteer once."""
+    with con.cursor() as cur:
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            had_meta = cur.execute(sql.query("meta_table_exists")).fetchall()[0][0] > 0
+            old_version = int((cur.execute(sql.query("get_meta"), {"key": "schema_version"}).fetchall()
+                               or [[0]])[0][0]) if had_meta else SCHEMA_VERSION
+            for stem in SCHEMA_FILES:
+                for statement in sql.file_queries(stem).values():
+                    cur.execute(statement)
+            if old_version < 8:
+                refresh_progress_latest(cur)  # fills the rollup columns added by schemas 2, 3, 6 and 8
+            cur.execute(sql.query("set_meta"), {"key": "schema_version", "value": str(SCHEMA_VERSION)})
+            if cur.execute(sql.query("count_towns")).fetchall()[0][0] == 0:
+                load_gazetteer(cur)
+                cur.execute(sql.query("forget_place_keys"))  # keys depend on the gazetteer
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        fill_place_keys(cur)  # the keys added by schema 8, or stale ones
+
+
+def _transaction(con: duckdb.DuckDBPyConnection, fn: Callable[[duckdb.DuckDBPyConnection], T],
+                 touches_data: bool) -> T:
+    with con.cursor() as cur:
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            result = fn(cur)
+            if touches_data:
+                cur.execute(sql.query("sync_place_keys"), {"limit": 2**62})  # only rows whose place changed
+                cur.execute(sql.query("bump_data_version"))
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        return result
 
 
 def backup_dir(db_path: Path) -> Path:
@@ -242,15 +280,30 @@ def restore(db_path: Path, backup: Path, user) -> Path | None:
     and the restore itself is audited. Refuses (StoreBusyError) while another process,
     such as the dashboard, holds the file.
     """
-    from portfolio import audit, auth
+    from portfolio import auth
 
     auth.require_admin(user, "auth_action_restore")
     db_path, backup = Path(db_path), Path(backup)
     check_backup(backup)
     saved = None
-    if db_path.exists():
+    if db_path.exists() or snapshots.directory_from_env():
         current = Store(db_path)  # raises StoreBusyError when the dashboard holds it
         saved = current.backup(label="before-restore")
+        if current.snapshots is not None:  # served by workers: publish the backup as the next snapshot
+            version = current.data_version()  # the running workers' caches are keyed on it: go past it
+            work = _restore_work(backup, saved, user)
+
+            def change(con: duckdb.DuckDBPyConnection) -> None:
+                migrate_on(con)
+                _transaction(con, lambda cur: (cur.execute(sql.query("set_meta"), {"key": "data_version",
+                                                                                   "value": str(version)}),
+                                               work(cur)), True)
+            try:
+                photos.restore_photos(db_path, backup)
+                current.snapshots.write(change, start_from=backup)
+            finally:
+                current.close()
+            return saved
         current.close()
     tmp = db_path.with_suffix(".restoring")
     shutil.copy2(backup, tmp)
@@ -258,6 +311,16 @@ def restore(db_path: Path, backup: Path, user) -> Path | None:
     os.replace(tmp, db_path)  # atomic on one filesystem
     photos.restore_photos(db_path, backup)
     restored = Store(db_path)
+    try:
+        restored.write(_restore_work(backup, saved, user))
+    finally:
+        restored.close()
+    return saved
+
+
+def _restore_work(backup: Path, saved: Path | None, user) -> Callable[[duckdb.DuckDBPyConnection], None]:
+    """The restore's own write: carry accounts, logins and the audit log over from `saved`; audit it."""
+    from portfolio import audit
 
     def work(cur: duckdb.DuckDBPyConnection) -> None:
         if saved is not None:
@@ -266,12 +329,7 @@ def restore(db_path: Path, backup: Path, user) -> Path | None:
                          "carry_over_sessions", "carry_over_audit"):
                 cur.execute(sql.query(name))
         audit.record(cur, "restore", user.name, file_name=backup.name, detail=f"saved: {saved.name if saved else '-'}")
-
-    try:
-        restored.write(work)
-    finally:
-        restored.close()
-    return saved
+    return work
 
 
 def load_gazetteer(cur: duckdb.DuckDBPyConnection) -> None:

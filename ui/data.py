@@ -12,6 +12,7 @@ import logging
 from typing import Any, Callable, Concatenate, ParamSpec, TypeVar
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from portfolio import views
 from portfolio.store import Store, StoreCorruptError, db_path_from_env
@@ -34,13 +35,22 @@ def store() -> Store:
 
 def _open_store() -> Store:
     try:
-        return get_store(str(db_path_from_env()))
+        db = get_store(str(db_path_from_env()))
     except StoreCorruptError:  # the details (and the path) go to the server log, not to every user
         from ui.lang import tr
 
         logging.getLogger("portfolio").exception("the database cannot be opened")
         st.error(tr("db_unreadable"), icon=":material/database:")
         st.stop()
+    if db.snapshots is not None:  # served by several workers: one snapshot per script run, newest at its start
+        db.snapshots.pin(_this_run())
+    return db
+
+
+def _this_run() -> object:
+    """An object that is new for each script run of this session (Streamlit resets the run's cursors)."""
+    ctx = get_script_run_ctx()
+    return ctx.cursors if ctx is not None else None
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
