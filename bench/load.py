@@ -152,8 +152,8 @@ def browser_import(http_url: str, sheet: Path, room: Room) -> None:
             page.locator("input[type=file]").set_input_files(str(sheet))  # the options show once a file is chosen
             page.get_by_role("button", name="检查并预览").wait_for(timeout=IMPORT_TIMEOUT_MS)
             keep_demo = page.get_by_role("checkbox", name=re.compile("导入前删除"))
-            if keep_demo.count():
-                keep_demo.set_checked(False, force=True)  # keep the demo: a 2,000-row import beside the 100k
+            if keep_demo.count():  # keep the demo: a 2,000-row import beside the 100k
+                _untick(page, keep_demo)
             page.get_by_role("spinbutton", name="year, 报告日期").click()  # the date field's segments
             page.keyboard.type(REPORT_DATE)
             page.keyboard.press("Tab")
@@ -169,6 +169,23 @@ def browser_import(http_url: str, sheet: Path, room: Room) -> None:
             shot = Path(tempfile.gettempdir()) / "room-import-failed.png"
             page.screenshot(path=str(shot), full_page=True)
             room.errors.append(f"import ({shot}): {exc!r}")
+
+
+def _untick(page, box, tries: int = 3) -> None:
+    """Untick a Streamlit checkbox by its label, again if a rerun in flight redrew it ticked; the
+    import must not start with the box still ticked (it would replace the demo)."""
+    from playwright.sync_api import expect
+
+    for attempt in range(tries):
+        if not box.is_checked():
+            return
+        page.locator("label").filter(has=box).first.click()
+        try:
+            expect(box).not_to_be_checked(timeout=10_000)
+            return
+        except AssertionError:
+            if attempt == tries - 1:
+                raise
 
 
 def _stats(times: list[float]) -> dict:

@@ -62,3 +62,19 @@ def test_the_cli_modules_import_no_cycle():
     for path in (ROOT / "portfolio/ingest/cli.py", ROOT / "portfolio/cli_common.py"):
         assert "portfolio.cli" not in {module for _, module, _ in imported_modules(path)}, path
     assert not (ROOT / "portfolio/cli_commands.py").exists()
+
+
+def test_files_and_functions_a_reader_can_hold_in_their_head():
+    """Issue 14: no module over 400 lines, no function over 80 (tests excepted)."""
+    root = Path(__file__).resolve().parent.parent
+    files = [root / "app.py", *(p for d in ("app_pages", "ui", "portfolio", "bench", "deploy")
+                                for p in (root / d).rglob("*.py"))]
+    too_long = []
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        if text.count("\n") > 400:
+            too_long.append(f"{path.relative_to(root)}: {text.count(chr(10))} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno >= 80:
+                too_long.append(f"{path.relative_to(root)}::{node.name}: {node.end_lineno - node.lineno + 1} lines")
+    assert too_long == []

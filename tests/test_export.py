@@ -209,7 +209,7 @@ def test_cli_map_png_renders_once_and_reuses_the_picture(demo_db_file, tmp_path,
     first, second = tmp_path / "a.png", tmp_path / "b.png"
     args = ["export", "--db", str(demo_db_file), "--format", "map-png", "--county", "阳山县"]
     assert cli.main([*args, "--out", str(first)]) == 0
-    assert Image.open(first).size == (1845, 855)
+    assert Image.open(first).size == (1845, 984)
     assert len(list((demo_db_file.parent / "cache" / "map_pictures").glob("*.png"))) == 1
     picture_cache._caches.clear()  # as a new process would start
 

@@ -191,7 +191,7 @@ def test_exports_open_offline(app_server, shot_dir, tmp_path):
     picture = Image.open(png_path).convert("RGB")
     picture.save(shot_dir / "map_export.png")
     # The download is the slide picture the deck and the report use (one render, cached).
-    assert picture.size == (1845, 855) and painted(picture) > 0.3 * 1845 * 855
+    assert picture.size == (1845, 984) and painted(picture) > 0.3 * 1845 * 984
     with browser_page(1400, 900) as page:
         page.goto(html_path.as_uri())
         page.wait_for_function("() => window.__mapReady === true", timeout=60_000)
