@@ -62,11 +62,12 @@ def test_two_workers_behind_nginx_serve_two_browsers_and_share_writes(tmp_path):
             assert all(routes) and routes[0] != routes[1]  # each browser got its own sticky route
 
             # an upload body larger than nginx's memory buffer reaches the worker (which refuses this one,
-            # having no such session: 4xx), rather than failing in nginx (500)
+            # having no such session: 4xx), rather than failing in nginx on its body temp file (500). The
+            # worker may refuse before it has read the body, and then nginx answers 502 for the cut stream.
             answer = pages[0].request.put(url + "/_stcore/upload_file/no-session/no-file",
                                           multipart={"file": {"name": "big.xlsx", "mimeType": "application/octet-stream",
                                                               "buffer": os.urandom(2 * 1024 * 1024)}})
-            assert 400 <= answer.status < 500, answer.status
+            assert 400 <= answer.status < 500 or answer.status == 502, answer.status
 
             # a write from another process (as the CLI under `make serve`) goes through the one writer
             writer = Store(db, snapshot_dir=run_dir / "snapshots")
