@@ -54,12 +54,17 @@ def test_a_schema_7_library_gains_the_keys_and_the_rollup_columns(tmp_path):
              _keys(db, STORED_KEYS))
     db.close()
     con = duckdb.connect(str(path))
-    for column in ("county_key", "town_key", "village_key", "place_sig"):
-        con.execute(f"ALTER TABLE projects DROP COLUMN {column}")
-    for column in ("last_status", "prev_status", "last_spent_wan", "prev_spent_wan"):
-        con.execute(f"ALTER TABLE progress_latest DROP COLUMN {column}")
-        con.execute(f"ALTER TABLE projects DROP COLUMN {column}")
-    con.execute("ALTER TABLE projects DROP COLUMN prev_progress_pct")
+    # the schema-7 shape: the columns schema 8 added, dropped (each statement written out: no SQL is built)
+    for statement in (
+        "ALTER TABLE projects DROP COLUMN county_key", "ALTER TABLE projects DROP COLUMN town_key",
+        "ALTER TABLE projects DROP COLUMN village_key", "ALTER TABLE projects DROP COLUMN place_sig",
+        "ALTER TABLE progress_latest DROP COLUMN last_status", "ALTER TABLE projects DROP COLUMN last_status",
+        "ALTER TABLE progress_latest DROP COLUMN prev_status", "ALTER TABLE projects DROP COLUMN prev_status",
+        "ALTER TABLE progress_latest DROP COLUMN last_spent_wan", "ALTER TABLE projects DROP COLUMN last_spent_wan",
+        "ALTER TABLE progress_latest DROP COLUMN prev_spent_wan", "ALTER TABLE projects DROP COLUMN prev_spent_wan",
+        "ALTER TABLE projects DROP COLUMN prev_progress_pct",
+    ):
+        con.execute(statement)
     con.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
     con.close()
     db = store_mod.Store(path)
