@@ -5,6 +5,7 @@ Also a command-line helper to look at pages:
 """
 from __future__ import annotations
 
+import re
 import sys
 import time
 from contextlib import contextmanager
@@ -25,6 +26,9 @@ def browser_page(width: int = 1600, height: int = 1000):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+        # CI runs three test workers, each with a server and a browser, on two cores: a step that takes
+        # 2 s alone can take 40 s there. Conditions are still waited for, never fixed sleeps.
+        context.set_default_timeout(60_000)
         page = context.new_page()
         outside: list[str] = []
 
@@ -62,6 +66,19 @@ def wait_until_rendered(page, timeout_s: float = 60, quiet_s: float = 1.5,
             return
         page.wait_for_timeout(100)
     raise TimeoutError("the page kept running past the timeout")
+
+
+def log_in(page, name: str, password: str) -> None:
+    """Log in from the sidebar's 登录 form and wait until the sidebar names the user (or fail with its message)."""
+    if not page.get_by_label("用户名").is_visible():
+        page.get_by_text("登录", exact=True).first.click()
+    page.get_by_label("用户名").fill(name)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    outcome = page.locator('[data-testid="stSidebar"]').get_by_text(re.compile("已登录：|用户名或密码不正确|已锁定"))
+    outcome.first.wait_for(timeout=90_000)
+    text = outcome.first.inner_text()
+    assert text.startswith("已登录："), f"login as {name} failed: {text}"
 
 
 if __name__ == "__main__":

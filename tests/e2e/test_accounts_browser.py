@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.browser import browser_page, wait_until_rendered
+from tests.e2e.browser import browser_page, log_in, wait_until_rendered
 from tests.e2e.conftest import running_app, with_users
 
 EDITOR_PW = "editor pass 123"
@@ -23,13 +23,6 @@ _accounts = with_users(("admin", "admin", ADMIN_PW, {}),
 def accounts_server(tmp_path_factory):
     with running_app(tmp_path_factory.mktemp("accounts") / "demo.duckdb", prepare=_accounts) as url:
         yield url
-
-
-def _login(page, name, password):
-    page.get_by_text("登录", exact=True).first.click()
-    page.get_by_label("用户名").fill(name)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
 
 
 def test_anonymous_upload_page_asks_for_a_login(accounts_server, shot_dir):
@@ -51,7 +44,7 @@ def test_editor_imports_own_town_admin_undoes(accounts_server, shot_dir, tmp_pat
     with browser_page() as page:
         page.goto(accounts_server + "/upload")
         wait_until_rendered(page)
-        _login(page, "ts_team", EDITOR_PW)
+        log_in(page, "ts_team", EDITOR_PW)
         page.wait_for_selector("text=已登录：驻太平镇工作队")
         page.locator("input[type=file]").set_input_files(str(sheet))
         page.get_by_role("button", name="检查并预览").click()
@@ -79,7 +72,7 @@ def test_editor_imports_own_town_admin_undoes(accounts_server, shot_dir, tmp_pat
 
         page.goto(accounts_server + "/upload")
         wait_until_rendered(page)
-        _login(page, "admin", ADMIN_PW)
+        log_in(page, "admin", ADMIN_PW)
         page.wait_for_selector("text=已登录：admin")
         page.get_by_role("tab", name="导入历史").click()
         page.get_by_role("button", name="撤销此批次").click()

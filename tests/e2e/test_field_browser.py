@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.browser import browser_page, wait_until_rendered
+from tests.e2e.browser import browser_page, log_in, wait_until_rendered
 from tests.e2e.conftest import running_app, with_users
 from tests.photo_factory import INSIDE, picture
 
@@ -29,10 +29,7 @@ def test_phone_journey_update_with_two_photos(field_server, shot_dir, tmp_path):
         wait_until_rendered(page)
         # log in from the collapsed sidebar, then close it again
         page.locator('[data-testid="stExpandSidebarButton"]').click()
-        page.get_by_text("登录", exact=True).first.click()
-        page.get_by_label("用户名").fill("tp_team")
-        page.get_by_label("密码").fill(EDITOR_PW)
-        page.get_by_role("button", name="登录").click()
+        log_in(page, "tp_team", EDITOR_PW)
         page.wait_for_selector("text=已登录：驻太平镇工作队")
         page.locator('[data-testid="stSidebarCollapseButton"] button').first.click()
         wait_until_rendered(page)
