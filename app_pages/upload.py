@@ -17,7 +17,7 @@ from ui import auth as ui_auth
 from ui import data
 from ui.lang import current, tr
 from ui.widgets import md, page_header, wan
-from ui import outcomes_upload
+from ui import borders_upload, outcomes_upload
 
 ANALYSIS, ANALYSIS_KEY, MAPPING, DONE, RECHECK = ("up_analysis", "up_analysis_key", "up_mapping", "up_done",
                                                  "up_recheck")
@@ -56,7 +56,12 @@ writer = user if user is not None and user.role in ("editor", "admin") else None
 
 if DONE in st.session_state:
     st.success(st.session_state.pop(DONE), icon=":material/task_alt:")
-tab_import, tab_history = st.tabs([tr("up_tab_import"), tr("up_tab_history")])
+admin = writer if writer is not None and writer.is_admin else None
+tabs = st.tabs([tr("up_tab_import"), tr("up_tab_history")] + ([tr("tb_tab")] if admin else []))
+tab_import, tab_history = tabs[:2]
+if admin is not None:  # drawn before the import tab, which stops the script while nothing is uploaded
+    with tabs[2]:
+        borders_upload.draw(db, admin)
 
 # The history is drawn first: the import tab stops the script early while nothing is uploaded.
 with tab_history:

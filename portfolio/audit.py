@@ -18,7 +18,7 @@ from portfolio import sql
 
 # Actions, as stored (labels for the 操作记录 page live in i18n).
 ACTIONS = ("import", "undo", "restore", "edit", "update", "login", "login_failed", "logout",
-           "user_add", "user_change", "user_passwd", "user_disable", "user_enable")
+           "user_add", "user_change", "user_passwd", "user_disable", "user_enable", "borders")
 SCOPE_SEP = ";"
 
 

@@ -58,11 +58,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def commands() -> tuple[Command, ...]:
     """The subcommands, in the order `--help` lists them."""
-    from portfolio import auth_cli, updates_cli
+    from portfolio import auth_cli, borders_cli, updates_cli
     from portfolio.ingest import cli as ingest_cli  # imported here: the import pipeline is slow to load
 
     return tuple(fn.command for fn in (cmd_init, cmd_demo, ingest_cli.cmd_import, updates_cli.run, cmd_export,
-                                       cmd_restore, auth_cli.cmd_user, auth_cli.cmd_audit))
+                                       cmd_restore, auth_cli.cmd_user, auth_cli.cmd_audit,
+                                       borders_cli.run))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -86,6 +86,10 @@ def legend_html(legend: maps.Legend, lang: str = "zh", scale: float = 1.0) -> st
                 f'border-radius:50%;background:#9a9a9a;border:1px solid #fff"></span>'
                 f'<div>{escape(size.label)}</div></div>')
         parts.append("</div>")
+    if legend.border_note:  # a short grey rule like the line on the map, then what it is and its source
+        parts.append(f'<div style="display:flex;align-items:center;gap:{round(8 * scale)}px;margin-top:{round(8 * scale)}px;'
+                     f'color:#444"><span style="flex:none;width:{swatch}px;border-top:{max(1, round(1.5 * scale))}px solid '
+                     f'#6e6e6e"></span><span>{escape(legend.border_note)}</span></div>')
     for note in legend.notes:
         parts.append(f'<div style="margin-top:{round(8 * scale)}px;color:#8a4b00">{escape(note)}</div>')
     if legend.data_date:

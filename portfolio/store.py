@@ -21,11 +21,12 @@ import pyarrow as pa
 
 from portfolio import geo, photos, snapshots, sql
 
-SCHEMA_VERSION = 8  # 4: accounts, login sessions and the audit log; 5: field updates and site photos;
+SCHEMA_VERSION = 9  # 4: accounts, login sessions and the audit log; 5: field updates and site photos;
 # 6: each project's town report date (late per town); 7: village indicators (outcomes_schema);
-# 8: stored place keys (queries/place_keys.sql) and the last two reports' status/spending in progress_latest
+# 8: stored place keys (queries/place_keys.sql) and the last two reports' status/spending in progress_latest;
+# 9: the city's town boundaries (borders_schema)
 # DDL files run in order by migrate(); every statement in them is idempotent.
-SCHEMA_FILES = ("schema", "accounts_schema", "field_schema", "outcomes_schema")
+SCHEMA_FILES = ("schema", "accounts_schema", "field_schema", "outcomes_schema", "borders_schema")
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "portfolio.duckdb"
 DEFAULT_MEMORY_LIMIT = "2GB"
 BACKUPS_KEPT = 10

@@ -6,13 +6,13 @@ looks one up; a missing key is an error in tests, not a blank in the UI.
 """
 from __future__ import annotations
 
-from portfolio.i18n import auth, core, field, ingest, maps, meeting, outcomes
+from portfolio.i18n import auth, borders, core, field, ingest, maps, meeting, outcomes
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 
 STRINGS: dict[str, tuple[str, str]] = {}
-for _module in (core, ingest, maps, meeting, auth, field, outcomes):
+for _module in (core, ingest, maps, meeting, auth, field, outcomes, borders):
     for _key, _pair in _module.STRINGS.items():
         if _key in STRINGS:
             raise ValueError(f"i18n key {_key!r} defined twice")

@@ -86,6 +86,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "act_user_passwd": ("重设密码", "Password reset"),
     "act_user_disable": ("停用用户", "User disabled"),
     "act_user_enable": ("启用用户", "User enabled"),
+    "act_borders": ("导入镇界", "Town boundaries"),
     "us_intro": ("编辑账号只能导入和修改其负责的县或镇的项目；管理员可以做所有操作。", 
                  "An editor imports and edits only in their counties or towns; an admin may do everything."),
     "us_add": ("新增用户", "Add a user"),

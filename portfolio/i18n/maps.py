@@ -1,6 +1,7 @@
 """Strings of the presentation map (作战图) and the map component the town page reuses."""
 
 STRINGS: dict[str, tuple[str, str]] = {
+    "map_borders_note": ("镇界：{source}（{date}）", "Town boundaries: {source} ({date})"),
     # Controls
     "map_color_by": ("着色", "Colour"),
     "map_color_category": ("按类别", "By category"),

@@ -8,9 +8,11 @@ from datetime import date
 import pandas as pd
 
 from portfolio.filters import Filters, flag_params
+from portfolio.maps.borders import load_borders
 from portfolio.maps.geometry import Bounds
 from portfolio.maps.options import POINT_LIMIT
 from portfolio.store import Store
+from portfolio.town_borders import StoredBorders
 
 
 IMPRECISE_LIST_LIMIT = 2000
@@ -50,6 +52,7 @@ class MapData:
     mode: str = "points"  # points / towns / grid (what the projects layer shows)
     counties: tuple[str, ...] = ()  # the filter's counties, to highlight on the boundary layer
     within_towns: bool = False  # the filters name towns or villages: fit to the projects, not the counties
+    borders: StoredBorders = StoredBorders(())  # the city's town lines in scope (maps/borders.py)
 
 
 def load(db: Store, filters: Filters, as_of: date, layer: str = "projects",
@@ -63,6 +66,7 @@ def load(db: Store, filters: Filters, as_of: date, layer: str = "projects",
     towns = db.df("map_town_stats", flag_params(filters, as_of))
     data = MapData(summary=summary, bounds=bounds, towns=towns, counties=tuple(filters.counties),
                    within_towns=bool(filters.towns or filters.villages))
+    data.borders = load_borders(db, filters)
     if layer != "projects":
         data.mode = "indicator"
         return data

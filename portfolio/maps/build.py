@@ -13,6 +13,7 @@ from portfolio.filters import Filters, split_key
 from portfolio.i18n import t
 from portfolio.maps.aggregation import MapData
 from portfolio.maps.basemap import Basemap, _county_bounds, _county_layer
+from portfolio.maps.borders import border_layer, border_note, chosen_town_bounds
 from portfolio.maps.geometry import Bounds, View, fit_view
 from portfolio.maps.labels import _label_layers, _picture_label_layers, markers_of
 from portfolio.maps.layers import (_aggregate_records, _indicator_records, _project_records, format_indicator,
@@ -69,6 +70,8 @@ def build(data: MapData, options: MapOptions = MapOptions(), view: View | None =
     gcj02 = bool(basemap and basemap.gcj02)
     lang = options.lang
     layers = [_county_layer(data.counties, basemap is not None, gcj02, options.scale)]
+    if data.borders.lines:
+        layers.append(border_layer(data.borders, gcj02, options.scale))
     town_values: dict[tuple[str, str], tuple[str, float]] = {}  # value line, pixel offset below the point
     mode, aggregated, fell_back = data.mode, False, False
     main_records: list[dict] = []
@@ -130,7 +133,8 @@ def build(data: MapData, options: MapOptions = MapOptions(), view: View | None =
     if basemap is not None:
         deck_kwargs["map_style"] = basemap.style_url()
     deck = (EscapedMapDeck if for_html else MapDeck)(**deck_kwargs)
-    legend = replace(legend, data_date=data_date.isoformat() if data_date else "")
+    legend = replace(legend, data_date=data_date.isoformat() if data_date else "",
+                     border_note=border_note(data.borders, lang) if data.borders.lines else "")
     payload = len(deck.to_json().encode("utf-8"))
     return MapResult(deck=deck, legend=legend, mode=mode, view=view, payload_bytes=payload,
                      shown=len(main_records), aggregated=aggregated, fell_back=fell_back, gcj02=gcj02)
@@ -143,7 +147,8 @@ def area_bounds(data: MapData) -> Bounds | None:
     bounds = data.bounds
     if data.within_towns or data.mode == "grid":
         towns = Bounds.of_points(data.towns["lon"], data.towns["lat"]) if data.mode == "indicator" else None
-        return bounds.union(towns) if bounds else towns
+        bounds = bounds.union(towns) if bounds else towns
+        return chosen_town_bounds(data.borders, bounds) if data.within_towns else bounds
     for county, county_box in _county_bounds().items():
         if not data.counties or county in data.counties:
             bounds = county_box.union(bounds)

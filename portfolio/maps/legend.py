@@ -37,6 +37,7 @@ class Legend:
     sizes: tuple[SizeItem, ...] = ()
     notes: tuple[str, ...] = ()
     data_date: str = ""
+    border_note: str = ""  # the town boundary line and its source, when lines are drawn
 
 
 def _project_legend(points: pd.DataFrame, options: MapOptions, summary: LocationSummary) -> Legend:
