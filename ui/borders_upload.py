@@ -84,7 +84,7 @@ def _preview(checked: BorderFile, lang: str) -> None:
     stored = StoredBorders(tuple((b.county, b.town, b.geometry) for b in checked.borders))
     lons = [p[0] for b in checked.borders for p in _points(b.geometry)]
     lats = [p[1] for b in checked.borders for p in _points(b.geometry)]
-    view = maps.fit_view(maps.Bounds(min(lons), min(lats), max(lons), max(lats)), 900, 420)
+    view = maps.fit_view(maps.Bounds(min(lons), min(lats), max(lons), max(lats)), 1000, 420)
     names = [{"p": list(b.label_point), "t": b.town} for b in checked.borders]
     labels = pdk.Layer("TextLayer", data=names, get_position="p", get_text="t", get_size=14,
                        character_set=_literal(_character_set(n["t"] for n in names)),
