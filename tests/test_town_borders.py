@@ -193,3 +193,17 @@ def test_the_borders_command_checks_loads_lists_and_removes(tmp_path, monkeypatc
     assert code == 2 and err.strip() == "文件不是 GeoJSON 要素集合（FeatureCollection）。"
     assert run(monkeypatch, capsys, ["borders", "remove", "--user", "boss", "--db", db])[0] == 0
     assert cli.main(["borders", "list", "--db", db]) == 0 and capsys.readouterr().out == ""
+
+
+def test_the_meeting_pictures_page_carries_the_lines_and_a_new_load_is_a_new_picture(demo_store):
+    from portfolio import map_export
+
+    county = Filters(counties=("阳山县",))
+    before, title, subtitle = map_export.filters_map(demo_store, county, AS_OF)
+    page_before = map_export.standalone_html(before.deck, title, before.legend, subtitle)
+    tb.save_borders(demo_store, tb.read_borders(feature_collection("阳山县"), "wgs84"), ADMIN, "市自然资源局")
+    after, title, subtitle = map_export.filters_map(demo_store, county, AS_OF)
+    page_after = map_export.standalone_html(after.deck, title, after.legend, subtitle)
+    assert _layer(before, "town-borders") is None and len(_layer(after, "town-borders")["data"]["features"]) == 13
+    assert "镇界：市自然资源局" in page_after and "镇界" not in page_before
+    assert map_export.picture_key(page_before, 1230, 570, 1.5) != map_export.picture_key(page_after, 1230, 570, 1.5)
