@@ -82,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     except store_mod.StoreCorruptError as exc:
         print(str(exc), file=sys.stderr)
         return 4
+    except store_mod.StoreMemoryError as exc:  # the file is fine: a larger PORTFOLIO_MEMORY_LIMIT opens it
+        print(str(exc), file=sys.stderr)
+        return 6
 
 
 def _export_args(parser: argparse.ArgumentParser) -> None:

@@ -43,6 +43,19 @@ class StoreCorruptError(RuntimeError):
     """The database (or a backup) file cannot be read as a project library."""
 
 
+class StoreMemoryError(RuntimeError):
+    """The database is fine, but opening or upgrading it needs more memory than the limit allows."""
+
+
+def _out_of_memory(path: str, limit: str) -> StoreMemoryError:
+    return StoreMemoryError(
+        f"打开数据库 {path} 时内存不足（上限 {limit}）：文件没有损坏。请调高 PORTFOLIO_MEMORY_LIMIT（如 4GB）"
+        f"或关闭其他占用内存的程序后重试。"
+        f" Opening the database ran out of memory (limit {limit}); the file is not damaged:"
+        f" raise PORTFOLIO_MEMORY_LIMIT (e.g. 4GB) or free memory, then try again."
+    )
+
+
 def _corrupt(path: str) -> StoreCorruptError:
     return StoreCorruptError(
         f"数据库文件 {path} 无法打开，可能已损坏。请管理员用 `python -m portfolio restore --list` 查看备份，"
@@ -73,6 +86,8 @@ class Store:
         if snapshot_dir:
             try:
                 self.snapshots = snapshots.Snapshots(snapshot_dir, limit)  # migrated when it was seeded
+            except duckdb.OutOfMemoryException as exc:
+                raise _out_of_memory(str(snapshot_dir), limit) from exc
             except duckdb.Error as exc:
                 raise _corrupt(str(snapshot_dir)) from exc
             return
@@ -86,10 +101,15 @@ class Store:
                     f" The database is held by another process (usually the running dashboard)."
                 ) from exc
             raise _corrupt(self.path) from exc
+        except duckdb.OutOfMemoryException as exc:
+            raise _out_of_memory(self.path, limit) from exc
         except duckdb.Error as exc:
             raise _corrupt(self.path) from exc
         try:
             self.migrate()
+        except duckdb.OutOfMemoryException as exc:  # an upgrade of a large file: nothing was changed
+            self._con.close()
+            raise _out_of_memory(self.path, limit) from exc
         except duckdb.Error as exc:  # a file DuckDB opens but whose tables are not ours or are damaged
             self._con.close()
             raise _corrupt(self.path) from exc

@@ -121,3 +121,19 @@ def test_an_unknown_project_in_the_url_is_shown_as_text(app):
     warning = at.warning[0].value
     # Every markdown character is escaped: no link, no image, no icon can form.
     assert "\\[点我\\]\\(http\\:" in warning and "\\:material/home\\:" in warning and "\\!\\[x\\]" in warning
+
+
+def test_too_little_memory_shows_its_own_page_not_restore_advice(demo_db_file, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    monkeypatch.setenv("PORTFOLIO_DB", str(demo_db_file))
+    monkeypatch.setenv("PORTFOLIO_MEMORY_LIMIT", "1MB")
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    [message] = [e.value for e in at.error]
+    assert message.startswith("打开数据库时内存不足，文件没有损坏") and "restore" not in message
+    st.cache_resource.clear()

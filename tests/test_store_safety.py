@@ -146,3 +146,23 @@ def test_every_import_is_preceded_by_a_backup_that_restores_the_state_before(tmp
     restored = Store(path)
     assert views.kpis(restored, Filters(), AS_OF).projects == 5
     restored.close()
+
+
+def test_too_little_memory_to_open_is_told_apart_from_a_damaged_file(tmp_path, monkeypatch, capsys):
+    """At 10M projects an open that runs out of memory used to say "damaged, restore a backup":
+    the wrong advice. It now says the file is fine and which setting to raise."""
+    from portfolio import cli, demo
+    from portfolio.store import StoreMemoryError
+
+    path = tmp_path / "p.duckdb"
+    db = Store(path)
+    demo.build(db, n_projects=2000)
+    db.close()
+    with pytest.raises(StoreMemoryError) as err:
+        Store(path, memory_limit="1MB")
+    assert "内存不足（上限 1MB）：文件没有损坏" in str(err.value) and "restore" not in str(err.value)
+    monkeypatch.setenv("PORTFOLIO_MEMORY_LIMIT", "1MB")
+    assert cli.main(["init", "--db", str(path)]) == 6
+    assert "PORTFOLIO_MEMORY_LIMIT" in capsys.readouterr().err
+    monkeypatch.delenv("PORTFOLIO_MEMORY_LIMIT")
+    assert Store(path).one("project_count")["n"] == 2000  # nothing was lost

@@ -15,7 +15,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from portfolio import views
-from portfolio.store import Store, StoreCorruptError, db_path_from_env
+from portfolio.store import Store, StoreCorruptError, StoreMemoryError, db_path_from_env
 from ui import figures, run_memo
 
 P = ParamSpec("P")
@@ -41,6 +41,12 @@ def _open_store() -> Store:
 
         logging.getLogger("portfolio").exception("the database cannot be opened")
         st.error(tr("db_unreadable"), icon=":material/database:")
+        st.stop()
+    except StoreMemoryError:  # not damaged: a restore would be the wrong advice
+        from ui.lang import tr
+
+        logging.getLogger("portfolio").exception("the database needs more memory than the limit to open")
+        st.error(tr("db_out_of_memory"), icon=":material/memory:")
         st.stop()
     if db.snapshots is not None:  # served by several workers: one snapshot per script run, newest at its start
         db.snapshots.pin(_this_run())

@@ -36,6 +36,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ing_err_out_of_scope": ("{user} 只能导入本人负责的镇（{scope}）的项目：这一行属于 {place}，未导入。",
                              "{user} may only import projects of their own towns ({scope}): this row is in "
                              "{place} and was not imported."),
+    "db_out_of_memory": ("打开数据库时内存不足，文件没有损坏。请管理员调高 PORTFOLIO_MEMORY_LIMIT（如 4GB）或释放服务器内存后重启看板。",
+                         "Opening the database ran out of memory; the file is not damaged. An admin can raise "
+                         "PORTFOLIO_MEMORY_LIMIT (e.g. 4GB) or free memory on the server and restart the dashboard."),
     "db_unreadable": ("数据库文件无法打开，可能已损坏。请管理员在服务器上用 python -m portfolio restore --list "
                       "查看自动备份，再用 restore --backup 文件 --user 管理员 恢复。",
                       "The database file cannot be opened and may be damaged. An admin can list the automatic "

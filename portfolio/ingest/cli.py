@@ -71,6 +71,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         return fail(args, str(exc), "db_busy", 3)
     except store_mod.StoreCorruptError as exc:
         return fail(args, str(exc), "db_corrupt", 4)
+    except store_mod.StoreMemoryError as exc:
+        return fail(args, str(exc), "db_out_of_memory", 6)
     if args.kind == "indicators" or (args.kind == "auto" and _indicator_sheet(data, args.file.name)):
         from portfolio.outcomes import cli as outcomes_cli
 
