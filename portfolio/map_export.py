@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tempfile
 from dataclasses import replace
 from datetime import date
@@ -89,7 +90,7 @@ def legend_html(legend: maps.Legend, lang: str = "zh", scale: float = 1.0) -> st
     if legend.border_note:  # a short grey rule like the line on the map, then what it is and its source
         parts.append(f'<div style="display:flex;align-items:center;gap:{round(8 * scale)}px;margin-top:{round(8 * scale)}px;'
                      f'color:#444"><span style="flex:none;width:{swatch}px;border-top:{max(1, round(1.5 * scale))}px solid '
-                     f'#6e6e6e"></span><span>{escape(legend.border_note)}</span></div>')
+                     f'#6e6e6e"></span><span>{_keep_dates_whole(escape(legend.border_note))}</span></div>')
     for note in legend.notes:
         parts.append(f'<div style="margin-top:{round(8 * scale)}px;color:#8a4b00">{escape(note)}</div>')
     if legend.data_date:
@@ -97,6 +98,11 @@ def legend_html(legend: maps.Legend, lang: str = "zh", scale: float = 1.0) -> st
                      f'{escape(t("map_legend_date", lang, date=legend.data_date))}</div>')
     parts.append("</div>")
     return "".join(parts)
+
+
+def _keep_dates_whole(text: str) -> str:
+    """An ISO date never breaks at its hyphens across two lines of a narrow legend."""
+    return re.sub(r"(\d{4}-\d{2}-\d{2})", r'<span style="white-space:nowrap">\1</span>', text)
 
 
 # Standalone HTML ------------------------------------------------------------------------
