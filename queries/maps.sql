@@ -8,22 +8,31 @@
 
 -- name: map_summary
 -- How many filtered projects there are, how precisely each is placed, and the bounding box of the drawable ones.
-SELECT count(*) AS projects,
-       count(*) FILTER (WHERE map_placement = 'exact') AS exact,
-       count(*) FILTER (WHERE map_placement = 'village') AS village,
-       count(*) FILTER (WHERE map_placement = 'town') AS town,
-       count(*) FILTER (WHERE map_placement = 'county') AS county,
-       count(*) FILTER (WHERE map_placement = 'none') AS none,
-       count(*) FILTER (WHERE map_placement = 'unplaced') AS unplaced,
-       -- distinct (county, town): the stored key for gazetteer towns (one key per pair), the pair itself
-       -- for the few drawn by their own coordinates with a town outside the gazetteer ('_unplaced')
-       count(DISTINCT town_key) FILTER (WHERE map_placement <> 'unplaced' AND town_key <> '_unplaced')
-           + count(DISTINCT (county, town)) FILTER (WHERE map_placement <> 'unplaced' AND town_key = '_unplaced') AS towns,
-       min(map_lon) FILTER (WHERE map_placement <> 'unplaced') AS west,
-       min(map_lat) FILTER (WHERE map_placement <> 'unplaced') AS south,
-       max(map_lon) FILTER (WHERE map_placement <> 'unplaced') AS east,
-       max(map_lat) FILTER (WHERE map_placement <> 'unplaced') AS north
-FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags);
+-- One pass groups the projects by placement and town key (a few thousand groups), the second adds
+-- the groups up. Distinct (county, town): the stored key for gazetteer towns (one key per pair), the
+-- pair itself for the few drawn by their own coordinates with a town outside the gazetteer ('_unplaced').
+WITH g AS (
+    SELECT map_placement AS placement, town_key,
+           CASE WHEN town_key = '_unplaced' THEN county END AS other_county,
+           CASE WHEN town_key = '_unplaced' THEN town END AS other_town,
+           count(*) AS n,
+           min(map_lon) AS west, min(map_lat) AS south, max(map_lon) AS east, max(map_lat) AS north
+    FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
+    GROUP BY ALL
+)
+SELECT coalesce(sum(n), 0) AS projects,
+       coalesce(sum(n) FILTER (WHERE placement = 'exact'), 0) AS exact,
+       coalesce(sum(n) FILTER (WHERE placement = 'village'), 0) AS village,
+       coalesce(sum(n) FILTER (WHERE placement = 'town'), 0) AS town,
+       coalesce(sum(n) FILTER (WHERE placement = 'county'), 0) AS county,
+       coalesce(sum(n) FILTER (WHERE placement = 'none'), 0) AS none,
+       coalesce(sum(n) FILTER (WHERE placement = 'unplaced'), 0) AS unplaced,
+       count(DISTINCT (town_key, other_county, other_town)) FILTER (WHERE placement <> 'unplaced') AS towns,
+       min(west) FILTER (WHERE placement <> 'unplaced') AS west,
+       min(south) FILTER (WHERE placement <> 'unplaced') AS south,
+       max(east) FILTER (WHERE placement <> 'unplaced') AS east,
+       max(north) FILTER (WHERE placement <> 'unplaced') AS north
+FROM g;
 
 -- name: map_points
 -- The drawable filtered projects with what a point and its tooltip need, largest budget first (up to $limit rows).
