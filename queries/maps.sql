@@ -2,33 +2,47 @@
 -- A project without its own coordinates is drawn at its town's gazetteer point when the
 -- town is known; `placement` says how precise the drawn position is:
 -- exact / village / town / county as stored, 'none' for the town-seat fallback,
--- 'unplaced' when no position can be drawn at all.
+-- 'unplaced' when no position can be drawn at all. Both are stored on each project (map_lon,
+-- map_lat, map_placement: queries/place_keys.sql, kept current by Store.write), so these queries
+-- read columns; placed_projects (schema.sql) computes the same per query by joining the gazetteer.
 
 -- name: map_summary
 -- How many filtered projects there are, how precisely each is placed, and the bounding box of the drawable ones.
-SELECT count(*) AS projects,
-       count(*) FILTER (WHERE placement = 'exact') AS exact,
-       count(*) FILTER (WHERE placement = 'village') AS village,
-       count(*) FILTER (WHERE placement = 'town') AS town,
-       count(*) FILTER (WHERE placement = 'county') AS county,
-       count(*) FILTER (WHERE placement = 'none') AS none,
-       count(*) FILTER (WHERE placement = 'unplaced') AS unplaced,
-       count(DISTINCT (county, town)) FILTER (WHERE placement <> 'unplaced') AS towns,
-       min(draw_lon) FILTER (WHERE placement <> 'unplaced') AS west,
-       min(draw_lat) FILTER (WHERE placement <> 'unplaced') AS south,
-       max(draw_lon) FILTER (WHERE placement <> 'unplaced') AS east,
-       max(draw_lat) FILTER (WHERE placement <> 'unplaced') AS north
-FROM placed_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags);
+-- One pass groups the projects by placement and town key (a few thousand groups), the second adds
+-- the groups up. Distinct (county, town): the stored key for gazetteer towns (one key per pair), the
+-- pair itself for the few drawn by their own coordinates with a town outside the gazetteer ('_unplaced').
+WITH g AS (
+    SELECT map_placement AS placement, town_key,
+           CASE WHEN town_key = '_unplaced' THEN county END AS other_county,
+           CASE WHEN town_key = '_unplaced' THEN town END AS other_town,
+           count(*) AS n,
+           min(map_lon) AS west, min(map_lat) AS south, max(map_lon) AS east, max(map_lat) AS north
+    FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
+    GROUP BY ALL
+)
+SELECT coalesce(sum(n), 0) AS projects,
+       coalesce(sum(n) FILTER (WHERE placement = 'exact'), 0) AS exact,
+       coalesce(sum(n) FILTER (WHERE placement = 'village'), 0) AS village,
+       coalesce(sum(n) FILTER (WHERE placement = 'town'), 0) AS town,
+       coalesce(sum(n) FILTER (WHERE placement = 'county'), 0) AS county,
+       coalesce(sum(n) FILTER (WHERE placement = 'none'), 0) AS none,
+       coalesce(sum(n) FILTER (WHERE placement = 'unplaced'), 0) AS unplaced,
+       count(DISTINCT (town_key, other_county, other_town)) FILTER (WHERE placement <> 'unplaced') AS towns,
+       min(west) FILTER (WHERE placement <> 'unplaced') AS west,
+       min(south) FILTER (WHERE placement <> 'unplaced') AS south,
+       max(east) FILTER (WHERE placement <> 'unplaced') AS east,
+       max(north) FILTER (WHERE placement <> 'unplaced') AS north
+FROM g;
 
 -- name: map_points
 -- The drawable filtered projects with what a point and its tooltip need, largest budget first (up to $limit rows).
 -- County and town are '' where missing, so labels never meet a NULL.
 SELECT project_id, name, coalesce(county, '') AS county, coalesce(town, '') AS town, village, category, status, progress_pct, budget_wan, is_late,
-       round(draw_lon, 5) AS lon,
-       round(draw_lat, 5) AS lat,
-       placement
-FROM placed_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
-WHERE placement <> 'unplaced'
+       round(map_lon, 5) AS lon,
+       round(map_lat, 5) AS lat,
+       map_placement AS placement
+FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
+WHERE map_placement <> 'unplaced'
 ORDER BY budget_wan DESC NULLS LAST, project_id
 LIMIT $limit;
 
@@ -69,24 +83,24 @@ ORDER BY budget_wan DESC, county, town;
 
 -- name: map_grid
 -- Drawable filtered projects binned into square cells of $cell degrees: count, money, started and finished per cell.
-SELECT round((floor(draw_lon / $cell) + 0.5) * $cell, 5) AS lon,
-       round((floor(draw_lat / $cell) + 0.5) * $cell, 5) AS lat,
+SELECT round((floor(map_lon / $cell) + 0.5) * $cell, 5) AS lon,
+       round((floor(map_lat / $cell) + 0.5) * $cell, 5) AS lat,
        count(*) AS projects,
        coalesce(sum(budget_wan), 0) AS budget_wan,
        count(*) FILTER (WHERE is_started) AS started,
        count(*) FILTER (WHERE is_finished) AS finished,
        count(*) FILTER (WHERE is_late) AS late
-FROM placed_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
-WHERE placement <> 'unplaced'
-GROUP BY floor(draw_lon / $cell), floor(draw_lat / $cell)
+FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
+WHERE map_placement <> 'unplaced'
+GROUP BY floor(map_lon / $cell), floor(map_lat / $cell)
 ORDER BY projects DESC;
 
 -- name: map_imprecise
 -- Filtered projects not placed by their own exact coordinates, for the location-honesty list (up to $limit rows).
 SELECT project_id, name, coalesce(county, '') AS county, coalesce(town, '') AS town, village, category, status,
-       budget_wan, placement
-FROM placed_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
-WHERE placement <> 'exact'
-ORDER BY CASE placement WHEN 'unplaced' THEN 0 WHEN 'none' THEN 1 WHEN 'county' THEN 2 WHEN 'town' THEN 3 ELSE 4 END,
+       budget_wan, map_placement AS placement
+FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
+WHERE map_placement <> 'exact'
+ORDER BY CASE map_placement WHEN 'unplaced' THEN 0 WHEN 'none' THEN 1 WHEN 'county' THEN 2 WHEN 'town' THEN 3 ELSE 4 END,
          county, town, village NULLS FIRST, project_id
 LIMIT $limit;

@@ -1,6 +1,8 @@
 """Reference questions for tests: the headline numbers and the town ranking asked one by one, as
 hand-written SQL over the filter macro. The pages get them from one grouped pass (views.kpis,
-views.by_town, query grouped_places); tests check the pass against these."""
+views.by_town, query grouped_places); tests check the pass against these. And the map's questions
+as they were before schema 9 stored each project's drawing position: over placed_projects, which
+joins the gazetteer per query (tests/test_scale3_map_positions.py checks queries/maps.sql against them)."""
 from __future__ import annotations
 
 import re
@@ -37,6 +39,61 @@ SELECT CASE WHEN town_key <> '_unplaced' THEN any_value(county) END AS county,
 FROM flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
 GROUP BY town_key
 ORDER BY budget_wan DESC, town_key
+"""
+
+
+# The map's questions over placed_projects (the position computed per query), as before schema 9.
+
+MAP_SUMMARY = """
+SELECT count(*) AS projects,
+       count(*) FILTER (WHERE placement = 'exact') AS exact,
+       count(*) FILTER (WHERE placement = 'village') AS village,
+       count(*) FILTER (WHERE placement = 'town') AS town,
+       count(*) FILTER (WHERE placement = 'county') AS county,
+       count(*) FILTER (WHERE placement = 'none') AS none,
+       count(*) FILTER (WHERE placement = 'unplaced') AS unplaced,
+       count(DISTINCT (county, town)) FILTER (WHERE placement <> 'unplaced') AS towns,
+       min(draw_lon) FILTER (WHERE placement <> 'unplaced') AS west,
+       min(draw_lat) FILTER (WHERE placement <> 'unplaced') AS south,
+       max(draw_lon) FILTER (WHERE placement <> 'unplaced') AS east,
+       max(draw_lat) FILTER (WHERE placement <> 'unplaced') AS north
+FROM placed_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
+"""
+
+MAP_POINTS = """
+-- County and town are '' where missing, so labels never meet a NULL.
+SELECT project_id, name, coalesce(county, '') AS county, coalesce(town, '') AS town, village, category, status, progress_pct, budget_wan, is_late,
+       round(draw_lon, 5) AS lon,
+       round(draw_lat, 5) AS lat,
+       placement
+FROM placed_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
+WHERE placement <> 'unplaced'
+ORDER BY budget_wan DESC NULLS LAST, project_id
+LIMIT $limit
+"""
+
+MAP_GRID = """
+SELECT round((floor(draw_lon / $cell) + 0.5) * $cell, 5) AS lon,
+       round((floor(draw_lat / $cell) + 0.5) * $cell, 5) AS lat,
+       count(*) AS projects,
+       coalesce(sum(budget_wan), 0) AS budget_wan,
+       count(*) FILTER (WHERE is_started) AS started,
+       count(*) FILTER (WHERE is_finished) AS finished,
+       count(*) FILTER (WHERE is_late) AS late
+FROM placed_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
+WHERE placement <> 'unplaced'
+GROUP BY floor(draw_lon / $cell), floor(draw_lat / $cell)
+ORDER BY projects DESC
+"""
+
+MAP_IMPRECISE = """
+SELECT project_id, name, coalesce(county, '') AS county, coalesce(town, '') AS town, village, category, status,
+       budget_wan, placement
+FROM placed_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
+WHERE placement <> 'exact'
+ORDER BY CASE placement WHEN 'unplaced' THEN 0 WHEN 'none' THEN 1 WHEN 'county' THEN 2 WHEN 'town' THEN 3 ELSE 4 END,
+         county, town, village NULLS FIRST, project_id
+LIMIT $limit
 """
 
 
