@@ -26,7 +26,9 @@ from portfolio.store_errors import (StoreBusyError, StoreCorruptError, StoreMemo
 SCHEMA_VERSION = 9  # 4: accounts, login sessions and the audit log; 5: field updates and site photos;
 # 6: each project's town report date (late per town); 7: village indicators (outcomes_schema);
 # 8: stored place keys (queries/place_keys.sql) and the last two reports' status/spending in progress_latest;
-# 9: the city's town boundaries (borders_schema)
+# 9: the city's town boundaries (borders_schema) and each project's stored map position (map_lon, map_lat,
+# map_placement; kept with the place keys, recomputed when the signature over county, town, village,
+# lon, lat and location precision changes)
 # DDL files run in order by migrate(); every statement in them is idempotent.
 SCHEMA_FILES = ("schema", "accounts_schema", "field_schema", "outcomes_schema", "borders_schema")
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "portfolio.duckdb"

@@ -13,12 +13,8 @@
 -- says how precise that is: exact / village / town / county as stored, 'none' for a fallback to the
 -- town point, 'unplaced' when nothing can be drawn (the definition placed_flags in schema.sql
 -- computes per query). At most $limit rows a statement: filling a whole 10M library at once needs
--- more than the store's memory limit (store.fill_place_keys). The columns are added here, before the
--- update, so a file made before them gains them at its next open (fill_place_keys runs this at
--- every open); adding a column that exists does nothing.
-ALTER TABLE projects ADD COLUMN IF NOT EXISTS map_lon DOUBLE;
-ALTER TABLE projects ADD COLUMN IF NOT EXISTS map_lat DOUBLE;
-ALTER TABLE projects ADD COLUMN IF NOT EXISTS map_placement VARCHAR;
+-- more than the store's memory limit (store.fill_place_keys). The columns come from schema.sql
+-- (schema 9); a file from before has a signature over three fields, so every row is recomputed once.
 UPDATE projects AS p
 SET county_key = k.county_key, town_key = k.town_key, village_key = k.village_key,
     map_lon = k.map_lon, map_lat = k.map_lat, map_placement = k.map_placement, place_sig = k.place_sig

@@ -119,6 +119,11 @@ ALTER TABLE projects ADD COLUMN IF NOT EXISTS county_key VARCHAR;
 ALTER TABLE projects ADD COLUMN IF NOT EXISTS town_key VARCHAR;
 ALTER TABLE projects ADD COLUMN IF NOT EXISTS village_key VARCHAR;
 ALTER TABLE projects ADD COLUMN IF NOT EXISTS place_sig UBIGINT;
+-- Schema 9: where the map draws each project (own coordinates, else its town's gazetteer point) and
+-- how precisely, kept with the place keys by sync_place_keys (queries/place_keys.sql).
+ALTER TABLE projects ADD COLUMN IF NOT EXISTS map_lon DOUBLE;
+ALTER TABLE projects ADD COLUMN IF NOT EXISTS map_lat DOUBLE;
+ALTER TABLE projects ADD COLUMN IF NOT EXISTS map_placement VARCHAR;
 
 -- name: create_progress_reports
 -- One row per project per report date; successive uploads build the history.
