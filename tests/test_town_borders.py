@@ -207,3 +207,13 @@ def test_the_meeting_pictures_page_carries_the_lines_and_a_new_load_is_a_new_pic
     assert _layer(before, "town-borders") is None and len(_layer(after, "town-borders")["data"]["features"]) == 13
     assert "镇界：市自然资源局" in page_after and "镇界" not in page_before
     assert map_export.picture_key(page_before, 1230, 570, 1.5) != map_export.picture_key(page_after, 1230, 570, 1.5)
+
+
+def test_an_editor_gets_no_borders_tab(app):
+    from tests.conftest import sign_in
+
+    at = sign_in(app, "ts_team", "editor", towns=("阳山县/太平镇",)).run()
+    at.switch_page("app_pages/upload.py").run()
+    assert not at.exception
+    assert [t.label for t in at.tabs] == ["导入", "导入历史"]
+    assert len(at.get("file_uploader")) == 1

@@ -76,7 +76,17 @@ def log_in(page, name: str, password: str) -> None:
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     outcome = page.locator('[data-testid="stSidebar"]').get_by_text(re.compile("已登录：|用户名或密码不正确|已锁定"))
-    outcome.first.wait_for(timeout=90_000)
+    try:
+        outcome.first.wait_for(timeout=90_000)
+    except Exception as exc:  # say what the page showed instead
+        import os
+        import tempfile
+
+        shot = os.path.join(os.environ.get("SCREENSHOT_DIR") or tempfile.gettempdir(), f"login-failed-{name}.png")
+        page.screenshot(path=shot)
+        raise AssertionError(f"no login outcome for {name} (screenshot {shot}); sidebar: "
+                             f"{page.locator('[data-testid=stSidebar]').inner_text()[:300]!r}; "
+                             f"main: {page.locator('[data-testid=stMain]').inner_text()[:300]!r}") from exc
     text = outcome.first.inner_text()
     assert text.startswith("已登录："), f"login as {name} failed: {text}"
 
