@@ -15,9 +15,8 @@ from pathlib import Path
 
 from portfolio import accounts, audit, auth, store as store_mod
 from portfolio.auth import AuthError
-from portfolio.cli_common import command
+from portfolio.cli_common import EXIT_OK, command, refuse
 
-EXIT_OK, EXIT_REFUSED = 0, 2
 
 
 def _db(args: argparse.Namespace) -> store_mod.Store:
@@ -90,11 +89,7 @@ def cmd_user(args: argparse.Namespace) -> int:
             print(f"{u['name']}\t{u['role']}\t{scope}\t{u['display_name'] or ''}{state}")
         return EXIT_OK
     except AuthError as err:
-        if args.json:
-            print(json.dumps({"ok": False, "error": err.message(), "code": err.key}, ensure_ascii=False))
-        else:
-            print(err.message(), file=sys.stderr)
-        return EXIT_REFUSED
+        return refuse(args, err.message(), err.key)
     finally:
         db.close()
 

@@ -13,10 +13,9 @@ from pathlib import Path
 
 from portfolio import auth, town_borders
 from portfolio.auth import AuthError
-from portfolio.cli_common import command, db_arg, open_store
+from portfolio.cli_common import EXIT_OK, EXIT_REFUSED, command, db_arg, open_store, refuse
 from portfolio.town_borders import BorderError
 
-EXIT_OK, EXIT_REFUSED = 0, 2
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -53,11 +52,7 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_OK
         return _load(db, args, user)
     except (AuthError, BorderError) as err:
-        if getattr(args, "json", False):
-            print(json.dumps({"ok": False, "error": err.message(), "code": err.key}, ensure_ascii=False))
-        else:
-            print(err.message(), file=sys.stderr)
-        return EXIT_REFUSED
+        return refuse(args, err.message(), err.key)
     finally:
         db.close()
 

@@ -7,11 +7,15 @@ it offers, so the modules that define commands import this one, never cli.py.
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from portfolio import store as store_mod
+
+EXIT_OK, EXIT_REFUSED = 0, 2  # the import command keeps its own codes (ingest/import_flow.py)
 
 
 @dataclass(frozen=True)
@@ -41,3 +45,12 @@ def db_arg(parser: argparse.ArgumentParser) -> None:
 
 def open_store(path: Path | None) -> store_mod.Store:
     return store_mod.Store(path or store_mod.db_path_from_env())
+
+
+def refuse(args: argparse.Namespace, message: str, code: str) -> int:
+    """Say why a command was refused (JSON on stdout with --json, else the message on stderr)."""
+    if getattr(args, "json", False):
+        print(json.dumps({"ok": False, "error": message, "code": code}, ensure_ascii=False))
+    else:
+        print(message, file=sys.stderr)
+    return EXIT_REFUSED

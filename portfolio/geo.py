@@ -216,6 +216,17 @@ def to_wgs84(lon: float, lat: float, system: str) -> tuple[float, float]:
     raise ValueError(f"unknown coordinate system {system!r}")
 
 
+def from_wgs84(lon: float, lat: float, system: str) -> tuple[float, float]:
+    """Convert a WGS-84 point to 'wgs84', 'gcj02' or 'bd09' (the inverse of to_wgs84)."""
+    if system == "wgs84":
+        return lon, lat
+    if system == "gcj02":
+        return wgs84_to_gcj02(lon, lat)
+    if system == "bd09":
+        return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
+    raise ValueError(f"unknown coordinate system {system!r}")
+
+
 def distance_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     """Great-circle distance (haversine)."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
@@ -270,3 +281,15 @@ def village_point(town: Town, village: Village) -> tuple[float, float]:
             return lon, lat
         dist_km /= 2
     return town.lon, town.lat
+
+
+def transform_geometry(geometry, point) -> dict:
+    """A GeoJSON geometry (dict or shapely) with `point(lon, lat) -> (x, y)` applied to every vertex."""
+    import numpy as np  # shapely only where outlines are handled, not for every gazetteer lookup
+    import shapely
+    from shapely.geometry import mapping, shape
+
+    source = shape(geometry) if isinstance(geometry, dict) else geometry
+    moved = shapely.transform(
+        source, lambda xy: np.array([point(float(x), float(y)) for x, y in xy], dtype=float).reshape(-1, 2))
+    return json.loads(json.dumps(mapping(moved)))  # tuples to lists, as GeoJSON

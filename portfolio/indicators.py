@@ -1,7 +1,7 @@
 """The indicators of the project library, defined once.
 
 Counts come from columns of the one filter macro chain (queries/schema.sql:
-filtered_projects -> flagged_projects -> placed_projects), built from the macros
+project_flags -> flagged_projects -> filtered_projects), built from the macros
 status_started, status_finished, project_late and project_stalled:
 
     is_started   开工: 在建/已完工/已验收/暂停 (vocab.STARTED_STATUS_CODES)

@@ -46,9 +46,8 @@ def all_queries() -> dict[str, str]:
 # A named query reads the filtered projects through this call; bind() replaces it by the base
 # macro narrowed with only the clauses of the filters set, so an empty filter costs nothing.
 _FILTER_CALL = re.compile(
-    r"\b(flagged|placed)_projects\(\s*\$counties,\s*\$towns,\s*\$villages,\s*\$categories,\s*\$statuses,"
+    r"\bflagged_projects\(\s*\$counties,\s*\$towns,\s*\$villages,\s*\$categories,\s*\$statuses,"
     r"\s*\$years,\s*\$sources,\s*\$keyword,\s*\$as_of,\s*flags\s*:=\s*\$flags\s*\)")
-_BASE = {"flagged": "project_flags", "placed": "placed_flags"}
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -59,7 +58,7 @@ def compose(text: str, params: dict) -> str:
 
     clauses = where_clauses(params)
     where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-    return _FILTER_CALL.sub(lambda m: f"(SELECT * FROM {_BASE[m.group(1)]}($as_of){where})", text)
+    return _FILTER_CALL.sub(lambda m: f"(SELECT * FROM project_flags($as_of){where})", text)
 
 
 def bind(name: str, params: dict | None = None) -> tuple[str, dict]:

@@ -125,7 +125,7 @@ def _read_feature(feature, number: int, crs: str) -> tuple[TownBorder | None, Bo
     if geometry.get("type") not in ("Polygon", "MultiPolygon"):
         return None, BorderProblem(number, "tb_not_polygon", {"town": town.town, "type": str(geometry.get("type"))[:20]})
     try:
-        shapely_geometry = shape(_to_wgs84(geometry, crs))
+        shapely_geometry = _to_wgs84(geometry, crs)
     except (ValueError, TypeError, IndexError, AttributeError, shapely.errors.ShapelyError):
         return None, BorderProblem(number, "tb_bad_coordinates", {"town": town.town})
     except _ProjectedCoordinates:
@@ -147,19 +147,13 @@ class _ProjectedCoordinates(Exception):
     """Metres (a Gauss-Krüger / CGCS2000 zone), not degrees: the file needs converting first."""
 
 
-def _to_wgs84(geometry: dict, crs: str) -> dict:
-    def ring(coords):
-        out = []
-        for point in coords:
-            lon, lat = float(point[0]), float(point[1])
-            if abs(lon) > 180 or abs(lat) > 90:
-                raise _ProjectedCoordinates()
-            out.append(geo.to_wgs84(lon, lat, crs))
-        return out
-
-    if geometry["type"] == "Polygon":
-        return {"type": "Polygon", "coordinates": [ring(r) for r in geometry["coordinates"]]}
-    return {"type": "MultiPolygon", "coordinates": [[ring(r) for r in poly] for poly in geometry["coordinates"]]}
+def _to_wgs84(geometry: dict, crs: str):
+    """The feature's outline in WGS-84, as a shapely geometry."""
+    outline = shape(geometry)
+    xy = shapely.get_coordinates(outline)
+    if (np.abs(xy[:, 0]) > 180).any() or (np.abs(xy[:, 1]) > 90).any():
+        raise _ProjectedCoordinates()
+    return shape(geo.transform_geometry(outline, lambda lon, lat: geo.to_wgs84(lon, lat, crs)))
 
 
 def _polygonal(geometry):
@@ -222,10 +216,6 @@ def _seat_problems(found: dict[str, tuple[int, TownBorder]]) -> list[BorderProbl
     return far
 
 
-_FROM_WGS84 = {"wgs84": lambda x, y: (x, y), "gcj02": geo.wgs84_to_gcj02,
-               "bd09": lambda x, y: geo.gcj02_to_bd09(*geo.wgs84_to_gcj02(x, y))}
-
-
 def _crs_hint(borders: list[TownBorder], crs: str) -> list[BorderProblem]:
     """A warning when another coordinate system fits the county outlines clearly better.
 
@@ -264,7 +254,7 @@ def _crs_hint(borders: list[TownBorder], crs: str) -> list[BorderProblem]:
 
 
 def _convert(xy, chosen: str, system: str):
-    return np.array([geo.to_wgs84(*_FROM_WGS84[chosen](x, y), system) for x, y in xy])
+    return np.array([geo.to_wgs84(*geo.from_wgs84(x, y, chosen), system) for x, y in xy])
 
 
 # Storing ----------------------------------------------------------------------------------------

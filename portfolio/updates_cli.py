@@ -14,10 +14,9 @@ from pathlib import Path
 
 from portfolio import auth, store as store_mod, updates, vocab
 from portfolio.auth import AuthError
-from portfolio.cli_common import command
+from portfolio.cli_common import EXIT_OK, command, refuse
 from portfolio.field import FieldError
 
-EXIT_OK, EXIT_REFUSED = 0, 2
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -36,21 +35,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
 
 
-def _refuse(args: argparse.Namespace, message: str, code: str) -> int:
-    if args.json:
-        print(json.dumps({"ok": False, "error": message, "code": code}, ensure_ascii=False))
-    else:
-        print(message, file=sys.stderr)
-    return EXIT_REFUSED
-
-
 @command("update", configure)
 def run(args: argparse.Namespace) -> int:
     """Record a progress update (with photos) on one project."""
     files = []
     for path in args.photo:
         if not path.is_file():
-            return _refuse(args, f"找不到照片文件 {path}。", "photo_missing")
+            return refuse(args, f"找不到照片文件 {path}。", "photo_missing")
         files.append((path.name, path.read_bytes()))
     db = store_mod.Store(args.db or store_mod.db_path_from_env())
     try:
@@ -60,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
                                 spent_wan=args.spent, note=args.note, caption=args.caption)
         result = updates.save_update(db, args.project_id, update, user, files)
     except (AuthError, FieldError) as err:
-        return _refuse(args, err.message(), err.key)
+        return refuse(args, err.message(), err.key)
     finally:
         db.close()
     warnings = [n.message() for n in result.notices]

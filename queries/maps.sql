@@ -4,7 +4,7 @@
 -- exact / village / town / county as stored, 'none' for the town-seat fallback,
 -- 'unplaced' when no position can be drawn at all. Both are stored on each project (map_lon,
 -- map_lat, map_placement: queries/place_keys.sql, kept current by Store.write), so these queries
--- read columns; placed_projects (schema.sql) computes the same per query by joining the gazetteer.
+-- read columns (tests/reference_queries.py keeps the per-query gazetteer join as the test's oracle).
 
 -- name: map_summary
 -- How many filtered projects there are, how precisely each is placed, and the bounding box of the drawable ones.

@@ -11,8 +11,8 @@
 -- key '_unplaced' (shown as 未定位), so it can be counted and chosen like any place. The map position
 -- (map_lon, map_lat) is the project's own coordinates, else its town's gazetteer point; map_placement
 -- says how precise that is: exact / village / town / county as stored, 'none' for a fallback to the
--- town point, 'unplaced' when nothing can be drawn (the definition placed_flags in schema.sql
--- computes per query). At most $limit rows a statement: filling a whole 10M library at once needs
+-- town point, 'unplaced' when nothing can be drawn (the one definition; the map's queries read the
+-- columns). At most $limit rows a statement: filling a whole 10M library at once needs
 -- more than the store's memory limit (store.fill_place_keys). The columns come from schema.sql
 -- (schema 9); a file from before has a signature over three fields, so every row is recomputed once.
 UPDATE projects AS p

@@ -257,23 +257,11 @@ SELECT p.* EXCLUDE (place_sig),
        project_stalled(p.status, p.report_count, p.last_progress_pct, p.progress_3_back_pct) AS is_stalled
 FROM projects AS p;
 
--- name: create_placed_flags
--- project_flags with the position the map draws: their own coordinates, else their town's
--- gazetteer point. `placement` says how precise that is: exact / village / town / county as
--- stored, 'none' for a fallback to the town point, 'unplaced' when nothing can be drawn.
-CREATE OR REPLACE MACRO placed_flags(as_of) AS TABLE
-SELECT f.*,
-       coalesce(f.lon, t.lon) AS draw_lon,
-       coalesce(f.lat, t.lat) AS draw_lat,
-       CASE
-           WHEN f.lon IS NOT NULL AND f.lat IS NOT NULL
-                AND f.location_precision IN ('exact', 'village', 'town', 'county') THEN f.location_precision
-           WHEN f.lon IS NOT NULL AND f.lat IS NOT NULL THEN 'none'
-           WHEN t.lon IS NOT NULL THEN 'none'
-           ELSE 'unplaced'
-       END AS placement
-FROM project_flags(as_of) AS f
-LEFT JOIN towns AS t ON t.county = f.county AND t.town = f.town;
+-- name: drop_placed_macros
+-- Schema 9 stores each project's map position (queries/place_keys.sql), the one definition; the
+-- per-query macros that computed it before are gone.
+DROP MACRO TABLE IF EXISTS placed_projects;
+DROP MACRO TABLE IF EXISTS placed_flags;
 
 -- name: create_flagged_projects
 -- project_flags narrowed by every filter at once (empty lists and '' mean "no restriction"), for
@@ -315,13 +303,3 @@ CREATE OR REPLACE MACRO filtered_projects(
 ) AS TABLE
 SELECT * EXCLUDE (is_late, is_stalled)
 FROM flagged_projects(counties, towns, villages, categories, statuses, years, sources, keyword, NULL);
-
--- name: create_placed_projects
--- Flagged projects with the map's position and placement (see placed_flags).
-CREATE OR REPLACE MACRO placed_projects(
-    counties, towns, villages, categories, statuses, years, sources, keyword, as_of, flags := []
-) AS TABLE
-SELECT f.*, t.draw_lon, t.draw_lat, t.placement
-FROM flagged_projects(counties, towns, villages, categories, statuses, years, sources, keyword, as_of,
-                      flags := flags) AS f
-JOIN (SELECT project_id, draw_lon, draw_lat, placement FROM placed_flags(as_of)) AS t USING (project_id);

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import shapely
 from shapely.geometry import MultiPoint, mapping, shape
 
@@ -28,13 +27,10 @@ def county_cells(county: str) -> dict[str, dict]:
 def feature_collection(county: str, crs: str = "wgs84", props=None, extra: list[dict] | None = None) -> bytes:
     """The towns of `county` as a FeatureCollection with coordinates in `crs`; `props(town)` gives each
     feature's properties (default: name and county)."""
-    convert = {"wgs84": lambda x, y: (x, y), "gcj02": geo.wgs84_to_gcj02,
-               "bd09": lambda x, y: geo.gcj02_to_bd09(*geo.wgs84_to_gcj02(x, y))}[crs]
     features = []
     for town, geometry in county_cells(county).items():
-        moved = shapely.transform(shape(geometry), lambda xy: np.array([convert(x, y) for x, y in xy]))
         features.append({"type": "Feature", "properties": (props or _name_props)(county, town),
-                         "geometry": json.loads(json.dumps(mapping(moved)))})
+                         "geometry": geo.transform_geometry(geometry, lambda x, y: geo.from_wgs84(x, y, crs))})
     return json.dumps({"type": "FeatureCollection", "features": features + (extra or [])},
                       ensure_ascii=False).encode("utf-8")
 

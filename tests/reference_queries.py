@@ -1,8 +1,9 @@
 """Reference questions for tests: the headline numbers and the town ranking asked one by one, as
 hand-written SQL over the filter macro. The pages get them from one grouped pass (views.kpis,
 views.by_town, query grouped_places); tests check the pass against these. And the map's questions
-as they were before schema 9 stored each project's drawing position: over placed_projects, which
-joins the gazetteer per query (tests/test_scale3_map_positions.py checks queries/maps.sql against them)."""
+as they were before schema 9 stored each project's drawing position: over placed(), which joins the
+gazetteer per query (tests/test_scale3_map_positions.py checks queries/maps.sql and the stored
+columns against them; this is the test's own oracle, written apart from queries/place_keys.sql)."""
 from __future__ import annotations
 
 import re
@@ -42,7 +43,29 @@ ORDER BY budget_wan DESC, town_key
 """
 
 
-# The map's questions over placed_projects (the position computed per query), as before schema 9.
+# The map's questions over placed() (the position computed per query), as before schema 9.
+
+FILTERED = ("flagged_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, "
+            "$as_of, flags := $flags)")
+
+
+def placed(source: str = FILTERED) -> str:
+    """`source`'s projects with the position the map draws: their own coordinates, else their town's
+    gazetteer point; `placement` exact/village/town/county as stored, 'none' for a fallback to the
+    town point, 'unplaced' when nothing can be drawn."""
+    return f"""(SELECT f.*,
+       coalesce(f.lon, t.lon) AS draw_lon,
+       coalesce(f.lat, t.lat) AS draw_lat,
+       CASE
+           WHEN f.lon IS NOT NULL AND f.lat IS NOT NULL
+                AND f.location_precision IN ('exact', 'village', 'town', 'county') THEN f.location_precision
+           WHEN f.lon IS NOT NULL AND f.lat IS NOT NULL THEN 'none'
+           WHEN t.lon IS NOT NULL THEN 'none'
+           ELSE 'unplaced'
+       END AS placement
+FROM {source} AS f
+LEFT JOIN towns AS t ON t.county = f.county AND t.town = f.town)"""
+
 
 MAP_SUMMARY = """
 SELECT count(*) AS projects,
@@ -57,7 +80,7 @@ SELECT count(*) AS projects,
        min(draw_lat) FILTER (WHERE placement <> 'unplaced') AS south,
        max(draw_lon) FILTER (WHERE placement <> 'unplaced') AS east,
        max(draw_lat) FILTER (WHERE placement <> 'unplaced') AS north
-FROM placed_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
+FROM """ + placed() + """ AS p
 """
 
 MAP_POINTS = """
@@ -66,7 +89,7 @@ SELECT project_id, name, coalesce(county, '') AS county, coalesce(town, '') AS t
        round(draw_lon, 5) AS lon,
        round(draw_lat, 5) AS lat,
        placement
-FROM placed_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
+FROM """ + placed() + """ AS p
 WHERE placement <> 'unplaced'
 ORDER BY budget_wan DESC NULLS LAST, project_id
 LIMIT $limit
@@ -80,7 +103,7 @@ SELECT round((floor(draw_lon / $cell) + 0.5) * $cell, 5) AS lon,
        count(*) FILTER (WHERE is_started) AS started,
        count(*) FILTER (WHERE is_finished) AS finished,
        count(*) FILTER (WHERE is_late) AS late
-FROM placed_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
+FROM """ + placed() + """ AS p
 WHERE placement <> 'unplaced'
 GROUP BY floor(draw_lon / $cell), floor(draw_lat / $cell)
 ORDER BY projects DESC
@@ -89,7 +112,7 @@ ORDER BY projects DESC
 MAP_IMPRECISE = """
 SELECT project_id, name, coalesce(county, '') AS county, coalesce(town, '') AS town, village, category, status,
        budget_wan, placement
-FROM placed_projects($counties, $towns, $villages, $categories, $statuses, $years, $sources, $keyword, $as_of, flags := $flags)
+FROM """ + placed() + """ AS p
 WHERE placement <> 'exact'
 ORDER BY CASE placement WHEN 'unplaced' THEN 0 WHEN 'none' THEN 1 WHEN 'county' THEN 2 WHEN 'town' THEN 3 ELSE 4 END,
          county, town, village NULLS FIRST, project_id

@@ -299,9 +299,9 @@ def test_map_queries_read_through_the_filter_macros_with_every_filter():
     queries = sql.file_queries("maps")
     assert set(queries) == {"map_summary", "map_points", "map_town_stats", "map_grid", "map_imprecise"}
     for name, text in queries.items():
-        assert re.search(r"FROM (filtered|flagged|placed)_projects\(", text), name
+        assert re.search(r"FROM (filtered|flagged)_projects\(", text), name
         assert all(param in text for param in FILTER_PARAMS), name
-        if "flagged_projects(" in text or "placed_projects(" in text:
+        if "flagged_projects(" in text:
             assert "$as_of" in text, name
 
 

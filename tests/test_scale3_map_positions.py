@@ -1,6 +1,6 @@
 """Schema 9: each project's map position (map_lon, map_lat, map_placement) is stored by
 queries/place_keys.sql and kept current by Store.write; the map's queries read it and answer what
-the per-query join with the gazetteer (placed_projects, tests/reference_queries.py) answers."""
+the per-query join with the gazetteer (reference_queries.placed) answers."""
 from __future__ import annotations
 
 from datetime import date
@@ -20,8 +20,9 @@ CASES = [
     Filters(keyword="不存在的项目"),  # nothing matches
 ]
 STORED = "SELECT project_id, map_lon, map_lat, map_placement FROM projects ORDER BY project_id"
-# The position by its definition (placed_flags in queries/schema.sql joins the gazetteer per query).
-DEFINED = "SELECT project_id, draw_lon, draw_lat, placement FROM placed_flags(NULL) ORDER BY project_id"
+# The position by the test's own definition (joins the gazetteer per query).
+DEFINED = ("SELECT project_id, draw_lon, draw_lat, placement FROM " + reference.placed("project_flags(NULL)")
+           + " AS p ORDER BY project_id")
 
 
 def _rows(db, text):

@@ -135,21 +135,11 @@ def _county_layer(counties: tuple[str, ...], basemap: bool, gcj02: bool, scale: 
 
 
 def _map_geometry(geometry: dict, gcj02: bool) -> dict:
-    def ring(coords):
-        return [[round(x, 4), round(y, 4)] for x, y in (_shift(x, y, gcj02) for x, y in coords)]
-
-    if geometry["type"] == "Polygon":
-        return {"type": "Polygon", "coordinates": [ring(r) for r in geometry["coordinates"]]}
-    return {"type": "MultiPolygon", "coordinates": [[ring(r) for r in poly] for poly in geometry["coordinates"]]}
+    return geo.transform_geometry(geometry, lambda x, y: [round(v, 4) for v in _shift(x, y, gcj02)])
 
 
 @lru_cache(maxsize=1)
 def _county_bounds() -> dict[str, Bounds]:
-    out = {}
-    for county, geometry in _county_geometries(False):
-        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
-        ring = [point for polygon in polygons for point in polygon[0]]
-        out[county] = Bounds.of_points([p[0] for p in ring], [p[1] for p in ring])
-    return out
+    return {county: Bounds.of_geometry(geometry) for county, geometry in _county_geometries(False)}
 
 

@@ -50,9 +50,7 @@ def chosen_town_bounds(stored: StoredBorders, bounds: Bounds | None) -> Bounds |
     shows the town, not only the corner its projects sit in."""
     for county, town, geometry in stored.lines:
         if f"{county}/{town}" in stored.chosen:
-            polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
-            ring = [p for polygon in polygons for p in polygon[0]]
-            outline = Bounds.of_points([p[0] for p in ring], [p[1] for p in ring])
+            outline = Bounds.of_geometry(geometry)
             bounds = outline.union(bounds) if outline else bounds
     return bounds
 

@@ -5,6 +5,8 @@ import math
 from dataclasses import dataclass
 from typing import Iterable
 
+from shapely.geometry import shape
+
 from portfolio import geo
 
 
@@ -56,6 +58,13 @@ class Bounds:
         if not lons or not lats:
             return None
         return cls(min(lons), min(lats), max(lons), max(lats))
+
+    @classmethod
+    def of_geometry(cls, geometry: dict) -> "Bounds | None":
+        """The bounds of a GeoJSON geometry; None when it is empty."""
+        outline = shape(geometry)
+        return None if outline.is_empty else cls(*outline.bounds)
+
 
 
 def _merc_y(lat: float) -> float:
