@@ -149,7 +149,7 @@ def browser_import(http_url: str, sheet: Path, room: Room) -> None:
             page.get_by_label("密码").fill(ADMIN[1])
             page.get_by_role("button", name="登录").click()
             page.wait_for_selector(f"text=已登录：{ADMIN[0]}", timeout=120_000)
-            page.locator("input[type=file]").set_input_files(str(sheet))  # the options show once a file is chosen
+            page.locator(".st-key-up_file input[type=file]").set_input_files(str(sheet))  # the options show once a file is chosen
             page.get_by_role("button", name="检查并预览").wait_for(timeout=IMPORT_TIMEOUT_MS)
             keep_demo = page.get_by_role("checkbox", name=re.compile("导入前删除"))
             if keep_demo.count():  # keep the demo: a 2,000-row import beside the 100k
