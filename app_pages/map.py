@@ -53,10 +53,14 @@ if basemap_problems:
     st.warning(tr("map_base_config", problems="；".join(basemap_problems)), icon=":material/warning:")
 # 挂图作战: one village indicator by village instead of the project map, when chosen.
 # The wall screen draws no picker (its layout is the project map's): the choice made before, or the link's.
-village_layer = outcomes_map.chosen() if present else outcomes_map.layer_choice(st.container())
-if village_layer:
-    outcomes_map.draw(filters, village_layer, present, PRESENT_CANVAS if present else NORMAL_CANVAS,
-                      PRESENT_HEIGHT if present else NORMAL_HEIGHT)
+village_layer = outcomes_map.chosen() if present else outcomes_map.layer_choice(st.container(),
+                                                                                  on_change=map_state.refit)
+if village_layer:  # zoomed by the same buttons as the project map (the wall screen's sit in its tools)
+    shown = outcomes_map.draw(filters, village_layer, present, PRESENT_CANVAS if present else NORMAL_CANVAS,
+                              PRESENT_HEIGHT if present else NORMAL_HEIGHT, view=map_state.remembered_view(filters),
+                              zoom_buttons=None if present else map_panels.zoom_buttons)
+    if shown is not None:
+        map_state.remember(shown, filters)
     st.stop()
 
 # The map ------------------------------------------------------------------------------

@@ -1,6 +1,10 @@
 """Village indicators on the pages (AppTest): the 数据导入 branch for indicator sheets, and its undo."""
 from __future__ import annotations
 
+import json
+
+import pytest
+
 from portfolio.outcomes import values
 from tests.conftest import sign_in
 from tests.test_outcomes_import import book
@@ -109,3 +113,32 @@ def test_overview_rates_in_english(app):
     assert metrics["beautiful village tier"][0].endswith("villages")
     captions = " ".join(c.value for c in at.caption)
     assert "target: 85.0%" in captions and "nan" not in captions and "None" not in captions
+
+
+def test_village_map_zooms_with_the_map_buttons_on_the_page_and_the_wall_screen(app):
+    """The village layer is zoomed by the same buttons as the project map; switching layers refits."""
+    def zoom(at):
+        return json.loads(at.get("deck_gl_json_chart")[0].proto.json)["initialViewState"]["zoom"]
+
+    at = app.run()
+    at.switch_page("app_pages/map.py").run()
+    next(s for s in at.selectbox if s.key == "out_map_w_layer").set_value("rain_sewage_split_rate").run()
+    fitted = zoom(at)
+    at.button(key="map_zoom_in").click().run()
+    assert not at.exception
+    assert zoom(at) == pytest.approx(fitted + 1)
+    at.button(key="map_zoom_in").click().run()
+    assert zoom(at) == pytest.approx(fitted + 2)
+    at.button(key="map_fit").click().run()
+    assert zoom(at) == pytest.approx(fitted)
+    at.button(key="map_zoom_out").click().run()
+    assert zoom(at) == pytest.approx(fitted - 1)
+    # Another indicator is fitted afresh.
+    next(s for s in at.selectbox if s.key == "out_map_w_layer").set_value("sewage_rate").run()
+    assert zoom(at) == pytest.approx(fitted)
+    # The wall screen: its own buttons (in the tools) move the village map too.
+    next(t for t in at.toggle if t.key == "map_w_present").set_value(True).run()
+    wall = zoom(at)
+    at.button(key="map_zoom_in").click().run()
+    assert not at.exception
+    assert zoom(at) == pytest.approx(wall + 1)

@@ -8,10 +8,12 @@ survives runs where the picker is not drawn: the wall screen shows no picker) an
 from __future__ import annotations
 
 from html import escape
+from typing import Callable
 
 import streamlit as st
 
 from portfolio.filters import Filters
+from portfolio.maps import View
 from portfolio.outcomes import catalogue, labels, map_layer
 from ui import data, run_memo
 from ui.lang import current, tr
@@ -50,14 +52,14 @@ def present_title(filters: Filters, as_of) -> None:
             f'{escape(tr("data_date", date=as_of.isoformat()))}</span>{demo}</div>')
 
 
-def layer_choice(container=None) -> str:
+def layer_choice(container=None, on_change: Callable[[], None] | None = None) -> str:
     """The layer picker: the project map, or one indicator by village. Returns the indicator code or ""."""
     lang = current()
     cat = catalogue.default()
     options = ["", *cat.codes]
     if WIDGET not in st.session_state:
         st.session_state[WIDGET] = chosen()
-    (container or st).selectbox(tr("out_map_layer"), options, key=WIDGET,
+    (container or st).selectbox(tr("out_map_layer"), options, key=WIDGET, on_change=on_change,
                                 format_func=lambda c: tr("out_map_projects") if not c else
                                 tr("out_map_by_village", name=cat.get(c).name(lang)))
     code = st.session_state.get(WIDGET) or ""
@@ -69,8 +71,11 @@ def layer_choice(container=None) -> str:
     return code
 
 
-def draw(filters: Filters, code: str, present: bool, canvas: tuple[int, int], height: int) -> None:
-    """The village map of one indicator with its legend (beside it, or over it on the wall screen)."""
+def draw(filters: Filters, code: str, present: bool, canvas: tuple[int, int], height: int,
+         view: View | None = None, zoom_buttons: Callable[..., None] | None = None) -> View | None:
+    """The village map of one indicator with its legend (beside it, or over it on the wall screen), shown at
+    `view` (None: fitted to the villages). `zoom_buttons(in, out, fit)` draws the page's zoom buttons above
+    the legend. Returns the view shown, for the page to remember (None when there is nothing to show)."""
     lang = current()
     ind = catalogue.default().get(code)
     db = data.store()
@@ -80,12 +85,15 @@ def draw(filters: Filters, code: str, present: bool, canvas: tuple[int, int], he
         st.html(f'<h2 data-testid="out-map-title" style="font-size:1.4rem;margin:0;color:#1F3A5F">{escape(title)}</h2>')
     if frame.empty:
         st.info(tr("out_ov_none"), icon=":material/location_off:")
-        return
+        return None
+    view = view or map_layer.fitted_view(frame, *canvas)
     map_col, legend_col = st.columns([3.2, 1])
     with map_col:
         st.pydeck_chart(map_layer.deck(ind, frame, filters.counties, lang, canvas[0], canvas[1],
-                                       scale=1.35 if present else 1.0), height=height, key="out_map_chart")
+                                       scale=1.35 if present else 1.0, view=view), height=height, key="out_map_chart")
     with legend_col:
+        if zoom_buttons is not None:
+            zoom_buttons(*st.columns(3, gap="small"))
         rows = "".join(
             f'<div style="display:flex;align-items:center;gap:8px;margin:4px 0">'
             f'<span style="width:14px;height:14px;border-radius:50%;background:rgb{e.rgb};'
@@ -95,3 +103,4 @@ def draw(filters: Filters, code: str, present: bool, canvas: tuple[int, int], he
         size = "clamp(16px,1.15vw,22px)" if present else "inherit"  # read from the back of the room
         st.html(f'<div data-testid="out-map-legend" style="font-size:{size}"><b>{escape(ind.name(lang))}</b>{rows}</div>')
         st.caption(tr("out_map_note_tier" if ind.is_tier else "out_map_note"))
+    return view

@@ -18,7 +18,7 @@ import pydeck as pdk
 
 from portfolio import geo
 from portfolio.i18n import t
-from portfolio.maps.geometry import Bounds, fit_view
+from portfolio.maps.geometry import Bounds, View, fit_view
 from portfolio.outcomes import labels, values
 from portfolio.outcomes.catalogue import Indicator
 
@@ -162,9 +162,16 @@ def _rounded(geometry: dict) -> dict:
     return {"type": "MultiPolygon", "coordinates": [[ring(r) for r in poly] for poly in geometry["coordinates"]]}
 
 
+def fitted_view(classified: pd.DataFrame, width: int = 880, height: int = 620) -> View:
+    """The view that shows every village of the frame."""
+    bounds = Bounds.of_points(classified["lon"], classified["lat"]) if len(classified) else None
+    return fit_view(bounds, width, height)
+
+
 def deck(ind: Indicator, classified: pd.DataFrame, counties: tuple[str, ...] = (), lang: str = "zh",
-         width: int = 880, height: int = 620, scale: float = 1.0) -> pdk.Deck:
-    """The offline deck (no basemap): county outlines and one dot per village; tooltips escaped."""
+         width: int = 880, height: int = 620, scale: float = 1.0, view: View | None = None) -> pdk.Deck:
+    """The offline deck (no basemap): county outlines and one dot per village, shown at `view` (default:
+    fitted to the villages); tooltips escaped."""
     records = []
     for r in classified.itertuples(index=False):
         records.append({
@@ -177,8 +184,7 @@ def deck(ind: Indicator, classified: pd.DataFrame, counties: tuple[str, ...] = (
                      get_line_color=[60, 60, 60], stroked=True, filled=True, line_width_units=_literal("pixels"),
                      get_line_width=0.8, get_radius=6 * scale, radius_units=_literal("pixels"), pickable=True,
                      auto_highlight=True)
-    bounds = Bounds.of_points(classified["lon"], classified["lat"]) if len(classified) else None
-    view = fit_view(bounds, width, height)
+    view = view or fitted_view(classified, width, height)
     return pdk.Deck(layers=[_county_outline(counties), dots], map_provider=None,
                     views=[pdk.View(type="MapView", controller=True)],
                     initial_view_state=pdk.ViewState(latitude=view.lat, longitude=view.lon, zoom=view.zoom,
