@@ -22,6 +22,14 @@ from ui import borders_upload, outcomes_upload
 ANALYSIS, ANALYSIS_KEY, MAPPING, DONE, RECHECK = ("up_analysis", "up_analysis_key", "up_mapping", "up_done",
                                                  "up_recheck")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The user's answer to 导入前删除演示项目 outlives the box: Streamlit forgets a widget's value after a run
+# that does not draw it (another page, a stop), and the box would come back ticked.
+REMOVE_DEMO_CHOICE = "up_remove_demo_choice"
+
+
+def _keep_remove_demo_choice() -> None:
+    st.session_state[REMOVE_DEMO_CHOICE] = st.session_state["up_remove_demo"]
+
 
 lang = current()
 db = data.store()
@@ -142,8 +150,9 @@ with tab_import:
         header_row = st.number_input(tr("up_header_row"), min_value=0, max_value=200, value=0, step=1,
                                      key="up_header_row")
     demo_projects = db.rows("import_demo_count")[0][0]
-    remove_demo = st.checkbox(tr("up_remove_demo", n=demo_projects), value=True, key="up_remove_demo") \
-        if demo_projects else True
+    remove_demo = st.checkbox(tr("up_remove_demo", n=demo_projects), key="up_remove_demo",
+                              value=st.session_state.get(REMOVE_DEMO_CHOICE, True),
+                              on_change=_keep_remove_demo_choice) if demo_projects else True
 
     mapping = st.session_state.get(MAPPING, {}).get(uploaded.file_id)
     options = pipeline.ImportOptions(sheet=sheet, report_date=report_date, county=county, town=town,

@@ -161,3 +161,18 @@ def test_the_uploader_english_is_replaced(app):
     at = _open(app)
     css = " ".join(h.proto.body for h in at.get("html"))
     assert "将文件拖到这里" in css and "选择文件" in css and "stFileUploaderDropzoneInstructions" in css
+
+
+def test_keeping_the_demo_is_remembered_after_runs_without_the_box(app):
+    """Unticking 导入前删除演示项目 holds after runs that do not draw the box (another page and back),
+    so an import never removes the demo the user chose to keep."""
+    at = _open(app)
+    at.get("file_uploader")[0].set_value(("寨岗镇.xlsx", _sheet(), XLSX)).run()
+    box = next(c for c in at.checkbox if c.key == "up_remove_demo")
+    assert box.value is True  # the default: the first real import replaces the demo
+    box.uncheck().run()
+    at.switch_page("app_pages/overview.py").run()
+    at.switch_page("app_pages/upload.py").run()
+    at.get("file_uploader")[0].set_value(("寨岗镇.xlsx", _sheet(), XLSX)).run()
+    assert not at.exception
+    assert next(c for c in at.checkbox if c.key == "up_remove_demo").value is False
