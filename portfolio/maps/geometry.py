@@ -66,7 +66,6 @@ class Bounds:
         return None if outline.is_empty else cls(*outline.bounds)
 
 
-
 def _merc_y(lat: float) -> float:
     lat = max(-85.0, min(85.0, lat))
     return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
