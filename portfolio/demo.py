@@ -215,11 +215,13 @@ def build(db: store_mod.Store, n_projects: int = DEFAULT_PROJECTS, seed: int = D
             cur.register("new_reports", reports)
             cur.execute(sql.query("insert_reports_frame"))
             cur.unregister("new_reports")
+            # The chunk's own rollup, in its transaction: rebuilding all at the end updated every
+            # project in one transaction, which at 10M needs more than the build's memory limit.
+            store_mod.refresh_progress_latest(cur, projects["project_id"].tolist())
             return len(projects)
         return write
 
     def finish(cur) -> None:
-        store_mod.refresh_progress_latest(cur)
         # Village indicators last, from their own random stream: the project data above is unchanged.
         from portfolio.outcomes import demo_values
 
