@@ -92,10 +92,18 @@ class PandasQuestions:
                                                             st=("st", "sum"), fin=("fin", "sum"), late=("late", "sum"))
 
     def changes(self):
+        """The two report dates, then what changed on the latest (as queries/towns.sql changes_between_reports)."""
         df = self.scope(COUNTY)
         latest = df["last_report_date"].max()
         previous = df["last_report_date"].where(df["last_report_date"] < latest, df["prev_report_date"]).max()
-        return latest, previous
+        now = df[df["last_report_date"] == latest]
+        finished = [now[c].isin(self.finished) for c in ("last_status", "prev_status")]
+        gain = now["last_progress_pct"] - now["prev_progress_pct"].fillna(0)
+        return (latest, previous, int(now["prev_report_date"].isna().sum()), int((finished[0] & ~finished[1]).sum()),
+                int(((now["last_status"] == "in_progress")
+                     & ~now["prev_status"].fillna("planned").isin(self.started)).sum()),
+                gain.clip(lower=0).sum(), gain.mean(),
+                (now["last_spent_wan"].fillna(0) - now["prev_spent_wan"].fillna(0)).clip(lower=0).sum(), len(now))
 
     def map_page(self):
         df = self.projects

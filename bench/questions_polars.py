@@ -79,10 +79,22 @@ class PolarsQuestions:
             self.late.sum().alias("late"), pl.col("beneficiaries").sum()).collect()
 
     def changes(self):
-        return self.scope(COUNTY).select(
+        """The two report dates, then what changed on the latest (as queries/towns.sql changes_between_reports)."""
+        scoped = self.scope(COUNTY)
+        dates = scoped.select(
             pl.col("last_report_date").max().alias("latest"),
             pl.when(pl.col("last_report_date") < pl.col("last_report_date").max()).then(pl.col("last_report_date"))
             .otherwise(pl.col("prev_report_date")).max().alias("previous")).collect()
+        finished = [pl.col(c).is_in(self.finished).fill_null(False) for c in ("last_status", "prev_status")]
+        gain = pl.col("last_progress_pct") - pl.col("prev_progress_pct").fill_null(0)
+        return scoped.filter(pl.col("last_report_date") == dates["latest"][0]).select(
+            pl.col("prev_report_date").is_null().sum().alias("new_projects"),
+            (finished[0] & ~finished[1]).sum().alias("newly_completed"),
+            ((pl.col("last_status") == "in_progress")
+             & ~pl.col("prev_status").fill_null("planned").is_in(self.started)).sum().alias("newly_started"),
+            gain.clip(lower_bound=0).sum().alias("points"), gain.mean().alias("avg_gain"),
+            (pl.col("last_spent_wan").fill_null(0) - pl.col("prev_spent_wan").fill_null(0)).clip(lower_bound=0)
+            .sum().alias("spent"), pl.len().alias("reported")).collect()
 
     def map_page(self):
         return pl.collect_all([
