@@ -21,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -29,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.load import tree_cpu_s  # noqa: E402  (bench scripts run from the repository root)
+from deploy.serve import wait_healthy  # noqa: E402
 from tests.e2e.browser import CHROMIUM, LAUNCH_ARGS  # noqa: E402
 
 FLOOR_PAGE = 'import streamlit as st\nst.metric("项目数", 1)\n'
@@ -42,15 +42,7 @@ def server(script: str, env: dict[str, str], port: int):
                              "--server.address", "127.0.0.1", "--server.headless", "true"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() - started > 120:
-                    raise RuntimeError(f"{script} did not start")
-                time.sleep(0.05)
+        wait_healthy(f"http://127.0.0.1:{port}", [proc])
         yield proc, time.monotonic() - started
     finally:
         proc.terminate()
