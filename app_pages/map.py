@@ -48,13 +48,15 @@ else:
     with head[0]:
         page_header("page_map")
     head[1].toggle(tr("map_present"), key="map_w_present", on_change=map_state.refit, help=tr("map_present_help"))
-    map_panels.switches(st.container(), filters, basemap_names)
+    project_controls = st.container()  # filled below unless a village layer is shown (they would do nothing)
 if basemap_problems:
     st.warning(tr("map_base_config", problems="；".join(basemap_problems)), icon=":material/warning:")
 # 挂图作战: one village indicator by village instead of the project map, when chosen.
 # The wall screen draws no picker (its layout is the project map's): the choice made before, or the link's.
 village_layer = outcomes_map.chosen() if present else outcomes_map.layer_choice(st.container(),
                                                                                   on_change=map_state.refit)
+if not present and not village_layer:  # the switches' values outlive a village-layer run (map_state's prefs)
+    map_panels.switches(project_controls, filters, basemap_names)
 if village_layer:  # zoomed by the same buttons as the project map (the wall screen's sit in its tools)
     shown = outcomes_map.draw(filters, village_layer, present, PRESENT_CANVAS if present else NORMAL_CANVAS,
                               PRESENT_HEIGHT if present else NORMAL_HEIGHT, view=map_state.remembered_view(filters),

@@ -142,3 +142,19 @@ def test_village_map_zooms_with_the_map_buttons_on_the_page_and_the_wall_screen(
     at.button(key="map_zoom_in").click().run()
     assert not at.exception
     assert zoom(at) == pytest.approx(wall + 1)
+
+
+def test_village_layer_hides_the_project_map_controls_and_gives_them_back_unchanged(app):
+    at = app.run()
+    at.query_params["map_color"] = ["status"]
+    at.switch_page("app_pages/map.py").run()
+    keys = {s.key for s in at.selectbox}
+    assert {"map_w_basemap", "map_w_goto"} <= keys
+    next(s for s in at.selectbox if s.key == "out_map_w_layer").set_value("sewage_rate").run()
+    assert not at.exception
+    keys = {s.key for s in at.selectbox}
+    assert "map_w_basemap" not in keys and "map_w_goto" not in keys  # they would change nothing here
+    next(s for s in at.selectbox if s.key == "out_map_w_layer").set_value("").run()
+    assert not at.exception
+    assert {"map_w_basemap", "map_w_goto"} <= {s.key for s in at.selectbox}
+    assert at.session_state["map_w_color"] == "status"  # the switches come back as they were
