@@ -9,7 +9,7 @@ started before t0, opens the overview; the figure is the time until its 项目�
 Measured in the same run as baselines:
 - warm: the same page in a second browser context (imports done, caches filled);
 - floor: a one-line Streamlit page served and opened the same way (Streamlit and the browser alone).
-Server CPU is user + system time of the server process over the first view. Prints JSON.
+Server CPU is user + system time of the server process over each view. Prints JSON.
 """
 from __future__ import annotations
 
@@ -71,8 +71,10 @@ def one_run(browser, script: str, env: dict[str, str], port: int) -> dict:
         first = open_until_card(browser, f"http://127.0.0.1:{port}/")
         cpu_first = tree_cpu_s(proc.pid) - cpu_before
         warm = open_until_card(browser, f"http://127.0.0.1:{port}/")
+        cpu_warm = tree_cpu_s(proc.pid) - cpu_before - cpu_first
     return {"server_start_s": round(start_s, 2), "first_view_s": round(first, 2),
-            "first_view_server_cpu_s": round(cpu_first, 2), "warm_view_s": round(warm, 2)}
+            "first_view_server_cpu_s": round(cpu_first, 2), "warm_view_s": round(warm, 2),
+            "warm_view_server_cpu_s": round(cpu_warm, 2)}
 
 
 def main() -> int:
