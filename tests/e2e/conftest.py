@@ -9,13 +9,12 @@ import os
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from deploy.serve import wait_healthy
 from tests.e2e.browser import CHROMIUM
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,16 +71,10 @@ def running_app(db: Path, port: int | None = None, launcher: list[str] | None = 
         )
         try:
             url = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    if proc.poll() is not None or time.monotonic() > deadline:
-                        pytest.fail("the Streamlit server did not become healthy: " + log_path.read_text())
-                    time.sleep(0.2)
+            try:
+                wait_healthy(url, [proc])
+            except RuntimeError:
+                pytest.fail("the Streamlit server did not become healthy: " + log_path.read_text())
             yield url
         finally:
             proc.terminate()
