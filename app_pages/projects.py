@@ -76,7 +76,7 @@ event = st.dataframe(
     selection_mode="single-row", key="projects_table", placeholder="—",
     selection_default={"selection": {"rows": [0]}} if project_id and chosen.any() else None,
     column_config={
-        "project_id": st.column_config.TextColumn(tr("c_project_id"), width="small"),
+        "project_id": st.column_config.TextColumn(tr("c_project_id"), width=124),  # a 13-character code, whole
         "name": st.column_config.TextColumn(tr("c_name"), width="medium"),
         "town": st.column_config.TextColumn(tr("c_town"), width="medium"),
         "village": st.column_config.TextColumn(tr("c_village"), width="small"),
