@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.load import tree_cpu_s  # noqa: E402  (bench scripts run from the repository root)
-from deploy.serve import wait_healthy  # noqa: E402
+from deploy.serve import stop, wait_healthy  # noqa: E402
 from tests.e2e.browser import CHROMIUM, LAUNCH_ARGS  # noqa: E402
 
 FLOOR_PAGE = 'import streamlit as st\nst.metric("项目数", 1)\n'
@@ -45,11 +45,7 @@ def server(script: str, env: dict[str, str], port: int):
         wait_healthy(f"http://127.0.0.1:{port}", [proc])
         yield proc, time.monotonic() - started
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop([proc])
 
 
 def open_until_card(browser, url: str) -> float:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from deploy.serve import wait_healthy
+from deploy.serve import stop, wait_healthy
 from tests.e2e.browser import CHROMIUM
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,11 +77,7 @@ def running_app(db: Path, port: int | None = None, launcher: list[str] | None = 
                 pytest.fail("the Streamlit server did not become healthy: " + log_path.read_text())
             yield url
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop([proc])
 
 
 def with_users(*users: tuple[str, str, str, dict]):
